@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io/fs"
+	"log"
 	"path"
 	"strings"
 	"sync"
@@ -79,7 +80,12 @@ func language(getenv func(string) string) string {
 // translate returns the message for key in lang, formatted with args. A
 // missing key falls back to English, then to the key itself.
 func translate(lang, key string, args ...any) string {
-	catalogOnce.Do(loadCatalogs)
+	catalogOnce.Do(func() {
+		loadCatalogs()
+		if catalogErr != nil {
+			log.Printf("vanthu: %v", catalogErr)
+		}
+	})
 	tmpl, ok := catalogs[lang][key]
 	if !ok {
 		tmpl, ok = catalogs[langEN][key]

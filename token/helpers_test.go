@@ -8,7 +8,6 @@ import (
 	"crypto/ecdsa"
 	"crypto/rand"
 	"crypto/rsa"
-	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -156,8 +155,6 @@ func randomDigest(t testing.TB, n int) []byte {
 	}
 	return b
 }
-
-func isErr(err, target error) bool { return errors.Is(err, target) }
 
 func withTimeout(t *testing.T, d time.Duration, f func()) {
 	t.Helper()

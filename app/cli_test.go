@@ -1,0 +1,167 @@
+package app
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/vanthu/vanthu/internal/softhsmtest"
+	"github.com/vanthu/vanthu/internal/testpki"
+)
+
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"vanthu": func() { os.Exit(Main(os.Args[1:])) },
+	})
+}
+
+// TestScripts runs the CLI scripts in testdata/script. Each script gets its
+// own SoftHSM2 token "UBND Đắk Lắk" with the leader's (CKA_ID 01), the
+// director's (02) and the specialist's (03) keys and certificates and the
+// CA certificate, and these variables:
+//
+//	SOFTHSM_MODULE  the SoftHSM2 module path
+//	PINPROXY        a module that forwards to SoftHSM2 with a 3-try PIN counter
+//	TOKEN_PIN       the token's PIN
+//	LEADER_SERIAL   the leader certificate's serial in hex
+//
+// VANTHU_LANG is en unless a script sets it.
+func TestScripts(t *testing.T) {
+	p := testpki.New(t)
+	hsm := softhsmtest.NewEnv(t) // only to build the proxy against the module
+	proxy := softhsmtest.NewPINProxy(t, hsm, 3)
+	testscript.Run(t, testscript.Params{
+		Dir: filepath.Join("testdata", "script"),
+		Setup: func(e *testscript.Env) error {
+			env, err := softhsmtest.NewEnvDir(filepath.Join(e.WorkDir, "hsm"))
+			if err != nil {
+				return err
+			}
+			tok, err := env.InitToken("UBND Đắk Lắk")
+			if err != nil {
+				return err
+			}
+			for _, imp := range []struct {
+				id    *testpki.Identity
+				ckaID byte
+				label string
+			}{{p.Leader, 1, "Nguyễn Văn Ánh"}, {p.Director, 2, "Lê Thị Hồng Nhung"}, {p.Specialist, 3, "Trần Thị Bích Ngọc"}} {
+				if err := tok.Import(imp.id.Cert, imp.id.Key, []byte{imp.ckaID}, imp.label, softhsmtest.ImportOptions{}); err != nil {
+					return err
+				}
+			}
+			if err := tok.ImportCA(p.Intermediate.Cert, []byte{0xca}, "CA G2"); err != nil {
+				return err
+			}
+			e.Setenv("SOFTHSM2_CONF", env.Conf)
+			e.Setenv("SOFTHSM_MODULE", env.Module)
+			e.Setenv("PINPROXY", proxy.Module)
+			e.Setenv("VANTHU_PINPROXY_TARGET", env.Module)
+			e.Setenv("VANTHU_PINPROXY_STATE", filepath.Join(e.WorkDir, "pin-failures"))
+			e.Setenv("VANTHU_PINPROXY_TRIES", "3")
+			e.Setenv("TOKEN_PIN", tok.PIN)
+			e.Setenv("LEADER_SERIAL", strings.ToLower(p.Leader.Cert.SerialNumber.Text(16)))
+			e.Setenv("VANTHU_LANG", "en")
+			e.Setenv("HOME", e.WorkDir)
+			e.Setenv("LANG", "en_US.UTF-8")
+			return nil
+		},
+	})
+}
+
+// TestExitCodes checks the CLI's exit codes directly: 0 success, 1 a
+// failure of the work, 2 usage errors.
+func TestExitCodes(t *testing.T) {
+	cases := []struct {
+		args []string
+		code int
+		err  string
+	}{
+		{[]string{"version"}, exitOK, ""},
+		{[]string{"help"}, exitOK, ""},
+		{[]string{"frobnicate"}, exitUsage, `vanthu: error: unknown command "frobnicate"`},
+		{[]string{"token"}, exitUsage, "vanthu: error: usage: vanthu token"},
+		{[]string{"token", "bogus"}, exitUsage, "unknown token command"},
+		{[]string{"token", "list", "--no-such-flag"}, exitUsage, "flag provided but not defined"},
+		{[]string{"token", "list", "extra"}, exitUsage, "unexpected arguments: extra"},
+		{[]string{"token", "list", "--module", "/nonexistent/libx.so"}, exitFailure, "PKCS#11 module not found: /nonexistent/libx.so"},
+	}
+	for _, c := range cases {
+		var out, errb bytes.Buffer
+		e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb, getenv: func(k string) string {
+			if k == "VANTHU_LANG" {
+				return "en"
+			}
+			return ""
+		}}
+		code := e.dispatch(c.args)
+		if code != c.code {
+			t.Errorf("%v: exit %d, want %d (stderr %q)", c.args, code, c.code, errb.String())
+		}
+		if c.err != "" && !strings.Contains(errb.String(), c.err) {
+			t.Errorf("%v: stderr %q does not contain %q", c.args, errb.String(), c.err)
+		}
+		if c.code == exitUsage && !strings.Contains(errb.String(), "vanthu: hint: ") {
+			t.Errorf("%v: usage error without a hint: %q", c.args, errb.String())
+		}
+	}
+}
+
+// TestTranslationsComplete checks that every key exists in both languages
+// and that their format verbs agree.
+func TestTranslationsComplete(t *testing.T) {
+	catalogOnce.Do(loadCatalogs)
+	if catalogErr != nil {
+		t.Fatal(catalogErr)
+	}
+	vi, en := catalogs[langVI], catalogs[langEN]
+	if len(en) < 50 {
+		t.Fatalf("English catalogue has %d keys", len(en))
+	}
+	for k, ve := range en {
+		vv, ok := vi[k]
+		if !ok {
+			t.Errorf("key %q has no Vietnamese text", k)
+			continue
+		}
+		if verbs(ve) != verbs(vv) {
+			t.Errorf("key %q: format verbs differ: en %q, vi %q", k, verbs(ve), verbs(vv))
+		}
+	}
+	for k := range vi {
+		if _, ok := en[k]; !ok {
+			t.Errorf("key %q has no English text", k)
+		}
+	}
+}
+
+func verbs(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s)-1; i++ {
+		if s[i] == '%' {
+			b.WriteByte(s[i+1])
+			i++
+		}
+	}
+	return b.String()
+}
+
+func TestLanguage(t *testing.T) {
+	cases := map[string]map[string]string{
+		langVI: {},
+		langEN: {"VANTHU_LANG": "en"},
+		"vi2":  {"VANTHU_LANG": "vi", "LANG": "en_US.UTF-8"},
+		"en2":  {"LANG": "en_GB.UTF-8"},
+		"vi3":  {"LANG": "C"},
+	}
+	for want, envv := range cases {
+		got := language(func(k string) string { return envv[k] })
+		if got != want[:2] {
+			t.Errorf("language(%v) = %s, want %s", envv, got, want[:2])
+		}
+	}
+}
