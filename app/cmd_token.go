@@ -123,7 +123,7 @@ func cmdTokenModules(e *env, args []string) int {
 	}
 	cands := token.Discover(*module, e.getenv)
 	if *asJSON {
-		return e.printJSON(cands)
+		return e.writeJSON(cands)
 	}
 	if len(cands) == 0 {
 		e.errorf(e.tr("err.no_module"))
@@ -278,7 +278,7 @@ func cmdTokenList(e *env, args []string, certsMode bool) int {
 		out = append(out, jm)
 	}
 	if *asJSON {
-		if c := e.printJSON(out); c != exitOK {
+		if c := e.writeJSON(out); c != exitOK {
 			return c
 		}
 	} else {
@@ -432,7 +432,7 @@ func dash(s string) string {
 	return s
 }
 
-func (e *env) printJSON(v any) int {
+func (e *env) writeJSON(v any) int {
 	enc := json.NewEncoder(e.stdout)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

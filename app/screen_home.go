@@ -82,6 +82,9 @@ func describeTokens(ctx context.Context, lang string, getenv func(string) string
 			fmt.Fprintf(&b, "  %s\n", describeError(lang, err))
 		}
 		for _, t := range toks {
+			if !t.Flags.Initialized {
+				continue // an empty slot (SoftHSM2 always offers one)
+			}
 			fmt.Fprintf(&b, "  %s — %s %s (%s)\n", t.Label, t.Manufacturer, t.Model, t.Serial)
 			if w := pinWarning(lang, t.Flags); w != "" {
 				fmt.Fprintf(&b, "    %s\n", w)

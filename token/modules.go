@@ -103,6 +103,15 @@ func discover(explicit string, getenv func(string) string, goos string, dirs []s
 			return
 		}
 		seen[c.Path] = true
+		// The same library under two names (distributions link
+		// /usr/lib/softhsm/libsofthsm2.so to the multiarch directory) is
+		// listed once.
+		if real, err := filepath.EvalSymlinks(c.Path); err == nil && real != c.Path {
+			if seen[real] && c.Source == "known" {
+				return
+			}
+			seen[real] = true
+		}
 		if _, err := os.Stat(c.Path); err == nil {
 			c.Found = true
 			if err := checkModuleFile(c.Path); err != nil {
@@ -127,6 +136,9 @@ func discover(explicit string, getenv func(string) string, goos string, dirs []s
 			for _, dir := range dirs {
 				p := filepath.Join(dir, name)
 				if seen[p] {
+					continue
+				}
+				if real, err := filepath.EvalSymlinks(p); err == nil && seen[real] {
 					continue
 				}
 				if _, err := os.Stat(p); err != nil {

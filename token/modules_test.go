@@ -134,3 +134,18 @@ func TestChoose(t *testing.T) {
 		t.Errorf("Choose(env) = %q, %v", p, err)
 	}
 }
+
+func TestDiscoverListsALinkedLibraryOnce(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "multiarch", "libsofthsm2.so")
+	os.MkdirAll(filepath.Dir(real), 0o755)
+	writeELF(t, real, map[string]uint16{"amd64": 62, "arm64": 183, "386": 3}[runtime.GOARCH])
+	link := filepath.Join(dir, "libsofthsm2.so")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	got := discover("", func(string) string { return "" }, "linux", []string{dir, filepath.Dir(real)})
+	if len(got) != 1 {
+		t.Fatalf("discover = %+v, want the library once", got)
+	}
+}
