@@ -448,3 +448,37 @@ func BenchmarkSignRSA2048(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "sig/s")
 }
+
+func TestPINPadLogin(t *testing.T) {
+	p := testpki.New(t)
+	env := softhsmtest.NewEnv(t)
+	tok, err := env.InitToken("pinpad")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok.MustImport(t, p.Leader.Cert, p.Leader.Key, idLeader, "leader", softhsmtest.ImportOptions{})
+	proxy := softhsmtest.NewPINProxy(t, env, 3)
+	t.Setenv("VANTHU_PINPROXY_PINPAD", tok.PIN) // the "user" types it on the pad
+	f := &fixture{pki: p, tok: tok, mod: openModule(t, proxy.Module)}
+	s := f.session(t)
+	if !s.Token().Flags.ProtectedAuthPath {
+		t.Fatal("PIN pad flag not read")
+	}
+	pins := &countingPIN{pin: "must-not-be-used"}
+	if err := s.Login(context.Background(), pins, token.LoginOptions{}); err != nil {
+		t.Fatalf("PIN-pad login: %v", err)
+	}
+	if pins.calls.Load() != 0 {
+		t.Error("the PIN source was asked although the token has a PIN pad")
+	}
+	signer, err := s.Signer(context.Background(), certByID(t, s, idLeader))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := digestOf(crypto.SHA256, "ký qua bàn phím PIN")
+	sig, err := signer.Sign(nil, d, crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify(t, signer.Public(), crypto.SHA256, d, sig, crypto.SHA256)
+}

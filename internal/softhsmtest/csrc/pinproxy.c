@@ -6,10 +6,14 @@
  * CKF_USER_PIN_LOCKED and refuses every login; one try before that it
  * reports CKF_USER_PIN_FINAL_TRY. The counter lives in the file
  * $VANTHU_PINPROXY_STATE so that several processes see the same token.
+ * With $VANTHU_PINPROXY_PINPAD set to the PIN, the token also reports
+ * CKF_PROTECTED_AUTHENTICATION_PATH and a login without a PIN is completed
+ * with that PIN, as a reader's PIN pad would.
  */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define CK_PTR *
 #define CK_DECLARE_FUNCTION(returnType, name) returnType name
@@ -53,6 +57,8 @@ static CK_RV proxy_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
 	if (rv != CKR_OK) return rv;
 	int n = read_failures(), max = max_tries();
 	info->flags &= ~(CKF_USER_PIN_COUNT_LOW | CKF_USER_PIN_FINAL_TRY | CKF_USER_PIN_LOCKED);
+	if (getenv("VANTHU_PINPROXY_PINPAD"))
+		info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
 	if (n >= max)
 		info->flags |= CKF_USER_PIN_LOCKED;
 	else if (n == max - 1)
@@ -66,6 +72,11 @@ static CK_RV proxy_Login(CK_SESSION_HANDLE h, CK_USER_TYPE ut, CK_UTF8CHAR_PTR p
 	if (ut != CKU_USER) return target->C_Login(h, ut, pin, len);
 	int n = read_failures();
 	if (n >= max_tries()) return CKR_PIN_LOCKED;
+	const char *pad = getenv("VANTHU_PINPROXY_PINPAD");
+	if (pad && (pin == NULL || len == 0)) {
+		pin = (CK_UTF8CHAR_PTR)pad;
+		len = (CK_ULONG)strlen(pad);
+	}
 	CK_RV rv = target->C_Login(h, ut, pin, len);
 	if (rv == CKR_PIN_INCORRECT)
 		write_failures(n + 1);
