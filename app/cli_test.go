@@ -28,6 +28,7 @@ func TestMain(m *testing.M) {
 //	PINPROXY        a module that forwards to SoftHSM2 with a 3-try PIN counter
 //	TOKEN_PIN       the token's PIN
 //	LEADER_SERIAL   the leader certificate's serial in hex
+//	TSA_URL         the test PKI's RFC 3161 time-stamping server
 //
 // VANTHU_LANG is en unless a script sets it.
 func TestScripts(t *testing.T) {
@@ -64,6 +65,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("VANTHU_PINPROXY_STATE", filepath.Join(e.WorkDir, "pin-failures"))
 			e.Setenv("VANTHU_PINPROXY_TRIES", "3")
 			e.Setenv("TOKEN_PIN", tok.PIN)
+			e.Setenv("TSA_URL", p.TSAURL)
 			e.Setenv("LEADER_SERIAL", strings.ToLower(p.Leader.Cert.SerialNumber.Text(16)))
 			e.Setenv("VANTHU_LANG", "en")
 			e.Setenv("HOME", e.WorkDir)

@@ -26,6 +26,7 @@ var signErrorKeys = []struct {
 	{signing.ErrFieldExists, "sign.err.field_exists"},
 	{signing.ErrPlaceholderTooSmall, "sign.err.too_small"},
 	{signing.ErrKeyMismatch, "sign.err.key_mismatch"},
+	{signing.ErrCertExpired, "sign.err.cert_expired"},
 	{signing.ErrTimestamp, "sign.err.timestamp"},
 	{signing.ErrRevoked, "sign.err.revoked"},
 	{signing.ErrRevocation, "sign.err.revocation"},
@@ -204,7 +205,7 @@ func cmdSign(e *env, args []string) int {
 		opts.Visible = signing.TextAppearance(*page, *visible, []string{
 			e.tr("sign.appearance.signer", chain[0].Subject.CommonName),
 			e.tr("sign.appearance.date", now.Format("02/01/2006 15:04:05 -07:00")),
-		})
+		}, nil)
 	}
 
 	total := len(jobs)
