@@ -16,6 +16,21 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"vanthu": func() { os.Exit(Main(os.Args[1:])) },
+		// vanthu-tamper IN OUT changes the first page's text "Trang 1" to
+		// "Trang 9": one byte inside the first signed revision.
+		"vanthu-tamper": func() {
+			b, err := os.ReadFile(os.Args[1])
+			if err == nil && !bytes.Contains(b, []byte("(Trang 1)")) {
+				err = os.ErrNotExist
+			}
+			if err == nil {
+				err = os.WriteFile(os.Args[2], bytes.Replace(b, []byte("(Trang 1)"), []byte("(Trang 9)"), 1), 0o644)
+			}
+			if err != nil {
+				os.Stderr.WriteString(err.Error() + "\n")
+				os.Exit(1)
+			}
+		},
 	})
 }
 
@@ -29,12 +44,22 @@ func TestMain(m *testing.M) {
 //	TOKEN_PIN       the token's PIN
 //	LEADER_SERIAL   the leader certificate's serial in hex
 //	TSA_URL         the test PKI's RFC 3161 time-stamping server
+//	DSS             shared/fixtures/pdf-signatures/dss (EU DSS test files)
+//
+// and $WORK/root.pem, the test PKI's root certificate.
 //
 // VANTHU_LANG is en unless a script sets it.
 func TestScripts(t *testing.T) {
 	p := testpki.New(t)
 	hsm := softhsmtest.NewEnv(t) // only to build the proxy against the module
 	proxy := softhsmtest.NewPINProxy(t, hsm, 3)
+	dss, err := filepath.Abs(filepath.Join("..", "..", "shared", "fixtures", "pdf-signatures", "dss"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dss); err != nil {
+		t.Fatalf("the DSS test files are missing (../shared next to the repository): %v", err)
+	}
 	testscript.Run(t, testscript.Params{
 		Dir: filepath.Join("testdata", "script"),
 		Setup: func(e *testscript.Env) error {
@@ -66,6 +91,10 @@ func TestScripts(t *testing.T) {
 			e.Setenv("VANTHU_PINPROXY_TRIES", "3")
 			e.Setenv("TOKEN_PIN", tok.PIN)
 			e.Setenv("TSA_URL", p.TSAURL)
+			if err := os.WriteFile(filepath.Join(e.WorkDir, "root.pem"), p.Root.CertPEM(), 0o644); err != nil {
+				return err
+			}
+			e.Setenv("DSS", dss)
 			e.Setenv("LEADER_SERIAL", strings.ToLower(p.Leader.Cert.SerialNumber.Text(16)))
 			e.Setenv("VANTHU_LANG", "en")
 			e.Setenv("HOME", e.WorkDir)
@@ -91,6 +120,10 @@ func TestExitCodes(t *testing.T) {
 		{[]string{"token", "list", "--no-such-flag"}, exitUsage, "flag provided but not defined"},
 		{[]string{"token", "list", "extra"}, exitUsage, "unexpected arguments: extra"},
 		{[]string{"token", "list", "--module", "/nonexistent/libx.so"}, exitFailure, "PKCS#11 module not found: /nonexistent/libx.so"},
+		{[]string{"verify"}, exitUsage, "vanthu: error:"},
+		{[]string{"verify", "--offline", "/nonexistent/a.pdf"}, exitUsage, "vanthu: error: cannot read /nonexistent/a.pdf"},
+		{[]string{"verify", "--bogus"}, exitUsage, "flag provided but not defined"},
+		{[]string{"sign"}, exitUsage, "vanthu: error:"},
 	}
 	for _, c := range cases {
 		var out, errb bytes.Buffer
@@ -107,7 +140,7 @@ func TestExitCodes(t *testing.T) {
 		if c.err != "" && !strings.Contains(errb.String(), c.err) {
 			t.Errorf("%v: stderr %q does not contain %q", c.args, errb.String(), c.err)
 		}
-		if c.code == exitUsage && !strings.Contains(errb.String(), "vanthu: hint: ") {
+		if c.code == exitUsage && !strings.Contains(errb.String(), "cannot read") && !strings.Contains(errb.String(), "vanthu: hint: ") {
 			t.Errorf("%v: usage error without a hint: %q", c.args, errb.String())
 		}
 	}

@@ -1,0 +1,622 @@
+package verify
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/x509"
+	"encoding/asn1"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/vanthu/vanthu/signing/trust"
+	"github.com/vanthu/vanthu/signing/verify/internal/cms"
+	"github.com/vanthu/vanthu/signing/verify/internal/pdf"
+)
+
+var (
+	oidEKUDocSigning   = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 3, 36}
+	oidEKUAdobeAuthDoc = asn1.ObjectIdentifier{1, 2, 840, 113583, 1, 1, 5}
+	oidEKUMSDocSigning = asn1.ObjectIdentifier{1, 3, 6, 1, 4, 1, 311, 10, 3, 12}
+)
+
+func (v *verifier) checkCMS(s *Signature, sd pdf.Dict, br []int64, contents []byte) {
+	switch s.SubFilter {
+	case "adbe.pkcs7.detached", "ETSI.CAdES.detached", "ETSI.RFC3161", "adbe.pkcs7.sha1", "":
+	default:
+		s.add(problemSevIndet, CodeSubFilterUnsupported, "sub_filter", s.SubFilter)
+		return
+	}
+	p7, err := cms.Parse(contents)
+	if err != nil {
+		s.add(problemSevFail, CodeCMSMalformed, "error", err.Error())
+		return
+	}
+	if len(p7.Signers) != 1 {
+		s.add(problemSevFail, CodeCMSSigners, "count", strconv.Itoa(len(p7.Signers)))
+		return
+	}
+	si := &p7.Signers[0]
+	cert := si.FindCert(p7.Certs)
+	if cert != nil {
+		s.SignerCert = cert
+		s.Signer = signerName(cert)
+	}
+	dh, err := cms.HashFor(si.DigestAlg.Algorithm)
+	if err != nil {
+		s.add(problemSevIndet, CodeAlgorithmUnsupported, "error", err.Error())
+		return
+	}
+	if dh == crypto.SHA1 {
+		s.add(problemSevInfo, CodeAlgorithmWeak, "algorithm", "SHA-1")
+	}
+	isTS := p7.EContentType.Equal(cms.OIDTSTInfo)
+	if s.Kind == KindDocTimestamp && !isTS {
+		s.add(problemSevFail, CodeCMSMalformed, "error", "document timestamp without TSTInfo")
+		return
+	}
+	var signedDigest []byte // what the signer signed (content digest)
+	switch {
+	case isTS:
+		tst, err := cms.ParseTSTInfo(p7.EContent)
+		if err != nil {
+			s.add(problemSevFail, CodeCMSMalformed, "error", err.Error())
+			return
+		}
+		ih, err := cms.HashFor(tst.HashAlg.Algorithm)
+		if err != nil {
+			s.add(problemSevIndet, CodeAlgorithmUnsupported, "error", err.Error())
+			return
+		}
+		d, err := v.hashRanges(br, ih)
+		if err != nil {
+			s.add(problemSevFail, CodeCMSMalformed, "error", err.Error())
+			return
+		}
+		s.DigestOK = bytes.Equal(d, tst.HashedMessage)
+		hh := dh.New()
+		hh.Write(p7.EContent)
+		signedDigest = hh.Sum(nil)
+		s.ClaimedTime = tst.GenTime
+		if s.Kind == KindDocTimestamp {
+			s.Timestamp = &Timestamp{Time: tst.GenTime, TSA: s.Signer}
+		}
+	case p7.EContent != nil && s.SubFilter == "adbe.pkcs7.sha1":
+		d, err := v.hashRanges(br, crypto.SHA1)
+		if err != nil {
+			s.add(problemSevFail, CodeCMSMalformed, "error", err.Error())
+			return
+		}
+		s.DigestOK = bytes.Equal(d, p7.EContent)
+		hh := dh.New()
+		hh.Write(p7.EContent)
+		signedDigest = hh.Sum(nil)
+	default:
+		d, err := v.hashRanges(br, dh)
+		if err != nil {
+			s.add(problemSevFail, CodeCMSMalformed, "error", err.Error())
+			return
+		}
+		if p7.EContent != nil {
+			// the signer signed embedded data, not this document
+			hh := dh.New()
+			hh.Write(p7.EContent)
+			signedDigest = hh.Sum(nil)
+			s.DigestOK = false
+		} else {
+			signedDigest = d
+			s.DigestOK = true // refined below with the messageDigest attribute
+		}
+	}
+	mdBad := false
+	if si.SignedAttrsDER != nil {
+		if _, n := cms.Attr(si.SignedAttrs, cms.OIDMessageDigest); n > 1 {
+			s.add(problemSevFail, CodeCMSMalformed, "error", "duplicated message digest")
+			s.DigestOK = false
+		}
+		if err := si.CheckMessageDigest(signedDigest); err != nil {
+			if !isTS && s.SubFilter != "adbe.pkcs7.sha1" {
+				s.DigestOK = false
+			} else {
+				// the signed attributes do not cover the encapsulated content
+				mdBad = true
+				s.add(problemSevFail, CodeSignatureInvalid, "error", err.Error())
+			}
+		}
+		if t, ok := si.SigningTime(); ok && s.Kind == KindSignature {
+			s.ClaimedTime = t
+		}
+	} else if s.SubFilter == "ETSI.CAdES.detached" {
+		s.add(problemSevFail, CodeSignedAttrsMissing)
+	}
+	if cert == nil {
+		s.add(problemSevIndet, CodeSignerCertMissing, "unparsed", strconv.Itoa(p7.BadCerts))
+	} else {
+		err := si.VerifySignature(cert, signedDigest)
+		switch {
+		case err == nil:
+			s.SignatureOK = !mdBad
+			if si.SignedAttrsDER == nil && !isTS && s.SubFilter != "adbe.pkcs7.sha1" {
+				s.DigestOK = true
+			}
+		case errors.Is(err, cms.ErrUnsupportedAlgorithm):
+			s.add(problemSevIndet, CodeAlgorithmUnsupported, "error", err.Error())
+		default:
+			if si.SignedAttrsDER == nil && !isTS && s.SubFilter != "adbe.pkcs7.sha1" {
+				s.DigestOK = false // cannot tell digest from signature failure
+			}
+			s.add(problemSevFail, CodeSignatureInvalid, "error", err.Error())
+		}
+	}
+	s.Intact = s.DigestOK
+	if !s.DigestOK {
+		s.add(problemSevFail, CodeDigestMismatch)
+	}
+	if s.Timestamp != nil {
+		s.Timestamp.Valid = s.Intact && s.SignatureOK
+	}
+	// signature timestamp
+	if tok, n := cms.Attr(si.UnsignedAttrs, cms.OIDTimeStampToken); n > 0 && s.Kind == KindSignature {
+		ts := v.checkTimestampToken(tok.FullBytes, si.Signature)
+		s.Timestamp = ts
+		if !ts.Valid {
+			s.add(problemSevFail, CodeTimestampInvalid)
+		} else if !ts.Trusted {
+			s.add(problemSevInfo, CodeTimestampUntrusted, "tsa", ts.TSA)
+		}
+	}
+	// signing time
+	switch {
+	case s.Kind == KindDocTimestamp && s.Timestamp != nil:
+		s.SigningTime, s.SigningTimeSource = s.Timestamp.Time, TimeFromTimestamp
+	case s.Timestamp != nil && s.Timestamp.Valid && s.Timestamp.Trusted:
+		s.SigningTime, s.SigningTimeSource = s.Timestamp.Time, TimeFromTimestamp
+	case !s.ClaimedTime.IsZero():
+		s.SigningTime, s.SigningTimeSource = s.ClaimedTime, TimeClaimed
+		s.add(problemSevInfo, CodeSigningTimeClaimed)
+	default:
+		s.SigningTime, s.SigningTimeSource = v.opts.now(), TimeNone
+		s.add(problemSevInfo, CodeNoSigningTime)
+	}
+	if cert == nil {
+		return
+	}
+	if _, err := si.CheckSigningCertificate(cert); err != nil {
+		if errors.Is(err, cms.ErrBadSignature) {
+			s.add(problemSevFail, CodeSigningCertRef)
+		} else {
+			s.add(problemSevIndet, CodeSigningCertRef, "error", err.Error())
+		}
+	}
+	v.checkCert(s, cert, p7, si)
+	// level
+	switch {
+	case s.Kind == KindDocTimestamp:
+		s.Level = LevelDocTS
+	case s.SubFilter == "ETSI.CAdES.detached":
+		s.Level = LevelBB
+		if _, n := cms.Attr(si.SignedAttrs, cms.OIDSigningCertV2); n == 0 {
+			if _, n1 := cms.Attr(si.SignedAttrs, cms.OIDSigningCertificate); n1 == 0 {
+				s.Level = LevelCMS
+			}
+		}
+		if s.Level == LevelBB && s.Timestamp != nil && s.Timestamp.Valid {
+			s.Level = LevelBT
+		}
+	default:
+		s.Level = LevelCMS
+	}
+}
+
+// checkCert builds the chain at signing time, checks key usage and revocation.
+func (v *verifier) checkCert(s *Signature, cert *x509.Certificate, p7 *cms.SignedData, si *cms.SignerInfo) {
+	at := s.SigningTime
+	if at.Before(cert.NotBefore) || at.After(cert.NotAfter) {
+		sev := problemSevFail
+		if s.SigningTimeSource == TimeNone {
+			sev = problemSevIndet // no proof of when it was signed
+		}
+		s.add(sev, CodeCertExpired, "not_before", cert.NotBefore.UTC().Format(time.RFC3339), "not_after", cert.NotAfter.UTC().Format(time.RFC3339))
+	}
+	// key usage
+	if s.Kind == KindDocTimestamp {
+		if !hasEKU(cert, x509.ExtKeyUsageTimeStamping) {
+			s.add(problemSevFail, CodeKeyUsage, "required", "timeStamping")
+		}
+	} else if !signingUsageOK(cert) {
+		s.add(problemSevFail, CodeKeyUsage, "required", "digitalSignature/nonRepudiation")
+	}
+	extra := append([]*x509.Certificate{}, p7.Certs...)
+	extra = append(extra, v.dss.certs...)
+	chains, err := v.opts.Trust.Verify(cert, extra, at)
+	switch {
+	case err == nil:
+		s.Trusted = true
+		s.Chain = chains[0]
+	case errors.Is(err, trust.ErrExpired):
+		// leaf validity is reported above; an issuer outside validity is too
+		if !(at.Before(cert.NotBefore) || at.After(cert.NotAfter)) {
+			s.add(problemSevFail, CodeCertExpired, "error", err.Error())
+		}
+	case errors.Is(err, trust.ErrUntrusted):
+		s.add(problemSevIndet, CodeChainUntrusted, "issuer", cert.Issuer.String())
+	default:
+		s.add(problemSevIndet, CodeChainInvalid, "error", err.Error())
+	}
+	if !s.Trusted {
+		return
+	}
+	rc := v.revocationFor(s.Chain, p7, si)
+	st, src, revAt := rc.status, rc.source, rc.revokedAt
+	s.Revocation, s.RevocationFrom = st, src
+	switch st {
+	case RevRevoked:
+		if !revAt.After(at) {
+			s.add(problemSevFail, CodeCertRevoked, "revoked_at", revAt.UTC().Format(time.RFC3339))
+		} else if s.SigningTimeSource == TimeFromTimestamp {
+			s.Revocation = RevGood
+			s.add(problemSevInfo, CodeCertRevokedAfter, "revoked_at", revAt.UTC().Format(time.RFC3339))
+		} else {
+			// signing time only claimed: cannot prove it predates revocation
+			s.add(problemSevIndet, CodeCertRevoked, "revoked_at", revAt.UTC().Format(time.RFC3339))
+		}
+	case RevUnknown:
+		s.add(problemSevIndet, CodeRevocationUnknown, "online", strconv.FormatBool(v.opts.Online))
+	}
+}
+
+func hasEKU(c *x509.Certificate, u x509.ExtKeyUsage) bool {
+	for _, x := range c.ExtKeyUsage {
+		if x == u {
+			return true
+		}
+	}
+	return false
+}
+
+func signingUsageOK(c *x509.Certificate) bool {
+	if c.KeyUsage != 0 && c.KeyUsage&(x509.KeyUsageDigitalSignature|x509.KeyUsageContentCommitment) == 0 {
+		return false
+	}
+	if len(c.ExtKeyUsage) == 0 && len(c.UnknownExtKeyUsage) == 0 {
+		return true
+	}
+	for _, u := range c.ExtKeyUsage {
+		switch u {
+		case x509.ExtKeyUsageAny, x509.ExtKeyUsageEmailProtection, x509.ExtKeyUsageClientAuth, x509.ExtKeyUsageCodeSigning:
+			return true
+		}
+	}
+	for _, u := range c.UnknownExtKeyUsage {
+		if u.Equal(oidEKUDocSigning) || u.Equal(oidEKUAdobeAuthDoc) || u.Equal(oidEKUMSDocSigning) {
+			return true
+		}
+	}
+	return false
+}
+
+// checkTimestampToken verifies an RFC 3161 token over data (the signature value).
+func (v *verifier) checkTimestampToken(tok, data []byte) *Timestamp {
+	ts := &Timestamp{}
+	p7, err := cms.Parse(tok)
+	if err != nil || len(p7.Signers) != 1 || !p7.EContentType.Equal(cms.OIDTSTInfo) {
+		return ts
+	}
+	tst, err := cms.ParseTSTInfo(p7.EContent)
+	if err != nil {
+		return ts
+	}
+	ts.Time = tst.GenTime
+	si := &p7.Signers[0]
+	cert := si.FindCert(p7.Certs)
+	if cert == nil {
+		return ts
+	}
+	ts.TSA = signerName(cert)
+	ih, err := cms.HashFor(tst.HashAlg.Algorithm)
+	if err != nil || !ih.Available() {
+		return ts
+	}
+	h := ih.New()
+	h.Write(data)
+	if !bytes.Equal(h.Sum(nil), tst.HashedMessage) {
+		return ts
+	}
+	dh, err := cms.HashFor(si.DigestAlg.Algorithm)
+	if err != nil || !dh.Available() {
+		return ts
+	}
+	h = dh.New()
+	h.Write(p7.EContent)
+	d := h.Sum(nil)
+	if si.SignedAttrsDER != nil {
+		if si.CheckMessageDigest(d) != nil {
+			return ts
+		}
+	}
+	if si.VerifySignature(cert, d) != nil {
+		return ts
+	}
+	ts.Valid = true
+	extra := append([]*x509.Certificate{}, p7.Certs...)
+	extra = append(extra, v.dss.certs...)
+	chains, err := v.opts.Trust.Verify(cert, extra, tst.GenTime)
+	if err == nil && hasEKU(cert, x509.ExtKeyUsageTimeStamping) {
+		ts.Trusted = true
+		// a TSA certificate revoked at or before the token time voids it
+		if rc := v.revocationFor(chains[0], p7, si); rc.status == RevRevoked && !rc.revokedAt.After(tst.GenTime) {
+			ts.Trusted, ts.Valid = false, false
+		}
+	}
+	return ts
+}
+
+// crossChecks runs the checks that need all signatures: changes after each
+// signature, DocMDP, and levels reached through later DSS/doc timestamps.
+func (v *verifier) crossChecks() {
+	sigs := v.res.Signatures
+	// certification (DocMDP) permissions
+	p := perms(0)
+	certRev := -1
+	if root := v.final.Root(); root != nil {
+		if pd := v.final.Dict(root.Get("Perms")); pd != nil {
+			if x := pd.Get("DocMDP"); x != nil {
+				sd := v.final.Dict(x)
+				p = docMDPValue(v.final, sd)
+				for i := range sigs {
+					fsd := v.final.Dict(v.sigObj(i))
+					if fsd != nil && sameDict(fsd, sd) {
+						sigs[i].Certifying = true
+						sigs[i].DocMDP = int(p)
+						certRev = sigs[i].Revision
+					}
+				}
+			}
+		}
+	}
+	// signatures whose own dict has a DocMDP reference count as certifying too
+	for i := range sigs {
+		if sigs[i].Certifying {
+			continue
+		}
+		sd := v.final.Dict(v.sigObj(i))
+		if q := docMDPValue(v.final, sd); q != 0 && sigRefHasDocMDP(v.final, sd) {
+			sigs[i].Certifying, sigs[i].DocMDP = true, int(q)
+			if p == 0 || q < p {
+				p, certRev = q, sigs[i].Revision
+			}
+		}
+	}
+	last := len(v.revs) - 1
+	for i := range sigs {
+		s := &sigs[i]
+		if !s.CoversRevision || s.Revision < 0 {
+			continue
+		}
+		// permissions apply from the certification onwards
+		pp := perms(0)
+		if certRev >= 0 && s.Revision >= certRev {
+			pp = p
+		}
+		prev := v.info(s.Revision)
+		for r := s.Revision + 1; r <= last; r++ {
+			if err := v.ctx.Err(); err != nil {
+				return
+			}
+			cur := v.info(r)
+			if prev == nil || cur == nil {
+				s.Changes = append(s.Changes, Change{Revision: r, End: v.revs[r].End, Class: ModDisallowed,
+					Problems: []Problem{mkProblem(problemSevFail, CodeRevisionUnparsed, "revision", strconv.Itoa(r))}})
+				s.ModifiedAfter = ModDisallowed
+				if cur == nil {
+					continue
+				}
+				prev = cur
+				continue
+			}
+			if sameSections(prev.v, cur.v) {
+				prev = cur
+				continue
+			}
+			key := [2]int{r, int(pp)}
+			ch, ok := v.diffs[key]
+			if !ok {
+				ch = diffRevisions(prev, cur, pp, r)
+				ch.End = v.revs[r].End
+				if v.diffs == nil {
+					v.diffs = map[[2]int]Change{}
+				}
+				v.diffs[key] = ch
+			}
+			// a revision that only adds a document timestamp or DSS is allowed even under P=1
+			s.Changes = append(s.Changes, ch)
+			if rank(ch.Class) > rank(s.ModifiedAfter) {
+				s.ModifiedAfter = ch.Class
+			}
+			prev = cur
+		}
+		v.applyFieldMDP(s)
+		for _, ch := range s.Changes {
+			for _, pr := range ch.Problems {
+				if pr.Severity == problemSevFail {
+					s.Problems = append(s.Problems, pr)
+				}
+			}
+		}
+	}
+	// levels reached through later revisions
+	for i := range sigs {
+		s := &sigs[i]
+		if s.Kind != KindSignature || s.Level == LevelNone || s.Level == LevelCMS || s.Revision < 0 {
+			continue
+		}
+		var docTS []*Signature
+		for j := range sigs {
+			t := &sigs[j]
+			if t.Kind == KindDocTimestamp && t.Revision > s.Revision && t.Intact && t.SignatureOK {
+				docTS = append(docTS, t)
+				s.DocTimestamps = append(s.DocTimestamps, t.Field)
+			}
+		}
+		if s.Level == LevelBB && len(docTS) > 0 {
+			s.Level = LevelBT
+		}
+		if s.Level == LevelBT && v.dss.hasRevocation() {
+			s.Level = LevelBLT
+			for _, t := range docTS {
+				if v.dssRevBefore(t.Revision) {
+					s.Level = LevelBLTA
+				}
+			}
+		}
+	}
+}
+
+func rank(m Modification) int {
+	switch m {
+	case ModAllowed:
+		return 1
+	case ModDisallowed:
+		return 2
+	}
+	return 0
+}
+
+func sameSections(a, b *pdf.View) bool {
+	if len(a.Sections) != len(b.Sections) {
+		return false
+	}
+	for i := range a.Sections {
+		if a.Sections[i] != b.Sections[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func sameDict(a, b pdf.Dict) bool {
+	var x, y bytes.Buffer
+	pdf.Canonical(&x, a, 0)
+	pdf.Canonical(&y, b, 0)
+	return bytes.Equal(x.Bytes(), y.Bytes())
+}
+
+// sigObj returns the /V object of signature i.
+func (v *verifier) sigObj(i int) pdf.Object {
+	return v.res.Signatures[i].vobj
+}
+
+func sigRefHasDocMDP(v *pdf.View, sd pdf.Dict) bool {
+	for _, r := range v.Array(sd.Get("Reference")) {
+		rd := v.Dict(r)
+		if rd != nil && rd.Name("TransformMethod") == "DocMDP" {
+			return true
+		}
+	}
+	return false
+}
+
+// docMDPValue returns the P of the DocMDP transform of sd (2 when absent).
+func docMDPValue(v *pdf.View, sd pdf.Dict) perms {
+	if sd == nil {
+		return 0
+	}
+	for _, r := range v.Array(sd.Get("Reference")) {
+		rd := v.Dict(r)
+		if rd == nil || rd.Name("TransformMethod") != "DocMDP" {
+			continue
+		}
+		tp := v.Dict(rd.Get("TransformParams"))
+		if x, ok := tp.Int("P"); ok && x >= 1 && x <= 3 {
+			return perms(x)
+		}
+		return 2
+	}
+	return 2
+}
+
+// sigStatus derives the verdict from the problems.
+func sigStatus(s *Signature) Status {
+	st := StatusValid
+	for _, p := range s.Problems {
+		switch p.Severity {
+		case problemSevFail:
+			return StatusInvalid
+		case problemSevIndet:
+			st = StatusIndeterminate
+		}
+	}
+	if !s.Intact || !s.SignatureOK || !s.CoversRevision {
+		if st == StatusValid {
+			return StatusIndeterminate
+		}
+	}
+	if !s.Trusted && st == StatusValid {
+		st = StatusIndeterminate
+	}
+	return st
+}
+
+// fieldLocks returns the FieldMDP lock of a signature: action (All,
+// Include, Exclude) and field names.
+func fieldLocks(v *pdf.View, sd pdf.Dict) (string, map[string]bool) {
+	for _, r := range v.Array(sd.Get("Reference")) {
+		rd := v.Dict(r)
+		if rd == nil || rd.Name("TransformMethod") != "FieldMDP" {
+			continue
+		}
+		tp := v.Dict(rd.Get("TransformParams"))
+		names := map[string]bool{}
+		for _, f := range v.Array(tp.Get("Fields")) {
+			if s, ok := mustResolve(v, f).(pdf.String); ok {
+				names[textString(s)] = true
+			}
+		}
+		return tp.Name("Action"), names
+	}
+	return "", nil
+}
+
+// applyFieldMDP turns allowed form filling of fields locked by the
+// signature's FieldMDP transform into disallowed changes.
+func (v *verifier) applyFieldMDP(s *Signature) {
+	action, names := fieldLocks(v.final, v.final.Dict(s.vobj))
+	if action == "" {
+		return
+	}
+	locked := func(name string) bool {
+		switch action {
+		case "All":
+			return true
+		case "Include":
+			return names[name]
+		case "Exclude":
+			return !names[name]
+		}
+		return false
+	}
+	for i := range s.Changes {
+		ch := &s.Changes[i]
+		info := v.info(ch.Revision)
+		if info == nil {
+			continue
+		}
+		for _, p := range ch.Problems {
+			if p.Code != CodeModifiedAllowed || p.Params["kind"] != ChangeFormFill {
+				continue
+			}
+			n, err := strconv.Atoi(p.Params["object"])
+			if err != nil {
+				continue
+			}
+			if owner, ok := info.apOwner[n]; ok {
+				n = owner
+			}
+			if name, ok := info.fieldName[n]; ok && locked(name) {
+				ch.Problems = append(ch.Problems[:len(ch.Problems):len(ch.Problems)], mkProblem(problemSevFail, CodeFieldLocked, "field", name, "revision", strconv.Itoa(ch.Revision)))
+				ch.Class = ModDisallowed
+				s.ModifiedAfter = ModDisallowed
+			}
+		}
+	}
+}
