@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/vanthu/vanthu/internal/softhsmtest"
 	"github.com/vanthu/vanthu/token"
@@ -53,5 +54,39 @@ func TestBatchWithSoftHSM(t *testing.T) {
 				checkAll(t, r.Job.Out, 1)
 			}
 		})
+	}
+}
+
+// BenchmarkBatch1000SoftHSM signs 1,000 files in one batch with one login
+// on a SoftHSM2 token (RSA-2048, B-B) and reports files per second.
+func BenchmarkBatch1000SoftHSM(b *testing.B) {
+	p := sharedPKI(b)
+	tok := softhsmtest.NewToken(b, "batch")
+	tok.MustImport(b, p.Leader.Cert, p.Leader.Key, []byte{1}, "leader", softhsmtest.ImportOptions{})
+	ctx := context.Background()
+	h, err := token.OpenSigner(ctx, token.Selection{Module: tok.Env.Module, Token: tok.Label, Cert: "01"},
+		token.StaticPIN(tok.PIN), token.LoginOptions{}, os.Getenv)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	dir := b.TempDir()
+	src := simplePDF("1.7", 2, true)
+	jobs := make([]Job, 1000)
+	for i := range jobs {
+		in := filepath.Join(dir, fmt.Sprintf("%04d.pdf", i))
+		os.WriteFile(in, src, 0o644)
+		jobs[i] = Job{In: in, Out: filepath.Join(dir, fmt.Sprintf("%04d.signed.pdf", i))}
+	}
+	opts := Options{Signer: h.Signer, Chain: append(h.Chain, p.Root.Cert)}
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		for _, r := range SignBatch(ctx, jobs, opts, nil) {
+			if r.Err != nil {
+				b.Fatal(r.Err)
+			}
+		}
+		b.ReportMetric(float64(len(jobs))/time.Since(start).Seconds(), "files/s")
 	}
 }
