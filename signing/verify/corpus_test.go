@@ -21,7 +21,7 @@ func dssFiles(tb testing.TB) []string {
 	tb.Helper()
 	files, err := filepath.Glob(filepath.Join(dssDir, "*.pdf"))
 	if err != nil || len(files) == 0 {
-		tb.Skipf("DSS corpus not found at %s", dssDir)
+		tb.Fatalf("DSS corpus not found at %s (shared/ must sit next to the repository)", dssDir)
 	}
 	sort.Strings(files)
 	return files
@@ -43,7 +43,7 @@ type refRow struct {
 func loadReference(tb testing.TB) []refRow {
 	f, err := os.Open(dssTSV)
 	if err != nil {
-		tb.Skipf("reference TSV: %v", err)
+		tb.Fatalf("reference TSV: %v", err)
 	}
 	defer f.Close()
 	var rows []refRow
