@@ -31,6 +31,7 @@ var commands = []command{
 	{"token", "cmd.token.summary", cmdToken},
 	{"sign", "cmd.sign.summary", cmdSign},
 	{"verify", "cmd.verify.summary", cmdVerify},
+	{"image", "cmd.image.summary", cmdImage},
 }
 
 func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {

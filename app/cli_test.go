@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/vanthu/vanthu/internal/softhsmtest"
 	"github.com/vanthu/vanthu/internal/testpki"
+	"github.com/vanthu/vanthu/signing/roles/rolestest"
 )
 
 func TestMain(m *testing.M) {
@@ -36,8 +38,10 @@ func TestMain(m *testing.M) {
 
 // TestScripts runs the CLI scripts in testdata/script. Each script gets its
 // own SoftHSM2 token "UBND Đắk Lắk" with the leader's (CKA_ID 01), the
-// director's (02) and the specialist's (03) keys and certificates and the
-// CA certificate, and these variables:
+// director's (02), the specialist's (03) and the organisation's (04, the
+// seal certificate "ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK") keys and certificates
+// and the CA certificate, the role fixtures of writeRoleFixtures, and these
+// variables:
 //
 //	SOFTHSM_MODULE  the SoftHSM2 module path
 //	PINPROXY        a module that forwards to SoftHSM2 with a 3-try PIN counter
@@ -75,7 +79,7 @@ func TestScripts(t *testing.T) {
 				id    *testpki.Identity
 				ckaID byte
 				label string
-			}{{p.Leader, 1, "Nguyễn Văn Ánh"}, {p.Director, 2, "Lê Thị Hồng Nhung"}, {p.Specialist, 3, "Trần Thị Bích Ngọc"}} {
+			}{{p.Leader, 1, "Nguyễn Văn Ánh"}, {p.Director, 2, "Lê Thị Hồng Nhung"}, {p.Specialist, 3, "Trần Thị Bích Ngọc"}, {p.Org, 4, "ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK"}} {
 				if err := tok.Import(imp.id.Cert, imp.id.Key, []byte{imp.ckaID}, imp.label, softhsmtest.ImportOptions{}); err != nil {
 					return err
 				}
@@ -94,6 +98,9 @@ func TestScripts(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(e.WorkDir, "root.pem"), p.Root.CertPEM(), 0o644); err != nil {
 				return err
 			}
+			if err := writeRoleFixtures(e.WorkDir); err != nil {
+				return err
+			}
 			e.Setenv("DSS", dss)
 			e.Setenv("LEADER_SERIAL", strings.ToLower(p.Leader.Cert.SerialNumber.Text(16)))
 			e.Setenv("VANTHU_LANG", "en")
@@ -102,6 +109,35 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// writeRoleFixtures writes the documents and images of the role scripts
+// into dir: congvan.pdf (a Nghị định 30 letter signed for the committee by
+// Nguyễn Văn Ánh, one page), scan.pdf (the same, scanned: images only),
+// chuky.png (a blue signature), condau.png (a red seal), opaque.png (a
+// signature on white, no transparency) and notpng.png (not an image).
+func writeRoleFixtures(dir string) error {
+	doc, _, err := rolestest.Default().PDF(rolestest.TJ)
+	if err != nil {
+		return err
+	}
+	scan, err := rolestest.ScannedPDF(context.Background(), doc, dir, 72)
+	if err != nil {
+		return err
+	}
+	for name, b := range map[string][]byte{
+		"congvan.pdf": doc, "scan.pdf": scan,
+		"chuky.png": rolestest.SignaturePNG(600, 240), "condau.png": rolestest.SealPNG(500),
+		"opaque.png": rolestest.OpaquePNG(300, 120), "notpng.png": []byte("GIF89a not a png"),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+	for _, f := range []string{"scan-src.pdf", "scan-1.png"} {
+		os.Remove(filepath.Join(dir, f))
+	}
+	return nil
 }
 
 // TestExitCodes checks the CLI's exit codes directly: 0 success, 1 a

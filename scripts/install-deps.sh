@@ -10,6 +10,7 @@ pkgs=(
 	softhsm2 opensc                               # a real PKCS#11 token for tests and the demo
 	poppler-utils qpdf                            # independent PDF validators (pdfsig, qpdf --check)
 	fonts-liberation2                             # Times New Roman metrics with Vietnamese glyphs
+	libreoffice-writer-nogui                      # second producer of the Nghị định 30 test documents (signing/roles)
 	xvfb xauth imagemagick                        # the GUI test: a real window under Xvfb, screenshot
 )
 

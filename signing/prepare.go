@@ -24,6 +24,7 @@ type revisionSpec struct {
 	contentsLen int // bytes reserved for the CMS / token (hex doubles it)
 	fieldName   string
 	visible     *Appearance
+	widgets     []*Appearance // further widgets of the field (in /Kids)
 	certify     int
 	when        time.Time
 	name        string
@@ -257,6 +258,9 @@ func prepareRevision(f *pdf.File, spec *revisionSpec) (*preparedRevision, error)
 			}
 		}
 	}
+	if existing != nil && len(spec.widgets) > 0 {
+		return nil, fmt.Errorf("%w: extra widgets need a new signature field, %q exists", ErrBadOptions, name)
+	}
 	// Field locks only concern fields that exist; a new field is not
 	// covered by earlier FieldMDP locks.
 	lockTarget := ""
@@ -311,14 +315,19 @@ func prepareRevision(f *pdf.File, spec *revisionSpec) (*preparedRevision, error)
 
 	rect := pdf.Array{pdf.Integer(0), pdf.Integer(0), pdf.Integer(0), pdf.Integer(0)}
 	var ap pdf.Object
-	if spec.visible != nil {
+	if spec.visible != nil && len(spec.widgets) == 0 {
 		r := spec.visible.Rect
 		rect = pdf.Array{pdf.Real(r.X), pdf.Real(r.Y), pdf.Real(r.X + r.W), pdf.Real(r.Y + r.H)}
 		ap = pdf.Dict{"N": writeAppearance(u, spec.visible)}
 	}
 
 	var fieldRef pdf.Ref
-	if existing != nil {
+	if len(spec.widgets) > 0 {
+		fieldRef = u.Alloc()
+		if err := addKidWidgets(f, u, spec, name, sigRef, fieldRef); err != nil {
+			return nil, err
+		}
+	} else if existing != nil {
 		fieldRef = existing.Ref
 		d := existing.Dict.Clone()
 		d["V"] = sigRef
@@ -341,25 +350,8 @@ func prepareRevision(f *pdf.File, spec *revisionSpec) (*preparedRevision, error)
 			d["AP"] = ap
 		}
 		u.Set(fieldRef, d)
-		// Page /Annots.
-		annots, err := f.Resolve(page["Annots"])
-		if err != nil {
+		if err := addAnnots(f, u, pageRef, page, []pdf.Ref{fieldRef}); err != nil {
 			return nil, err
-		}
-		arr, _ := annots.(pdf.Array)
-		arr = append(append(pdf.Array{}, arr...), fieldRef)
-		if ar, ok := page["Annots"].(pdf.Ref); ok {
-			if _, isArr := annots.(pdf.Array); isArr {
-				u.Set(ar, arr)
-			} else {
-				np := page.Clone()
-				np["Annots"] = arr
-				u.Set(pageRef, np)
-			}
-		} else {
-			np := page.Clone()
-			np["Annots"] = arr
-			u.Set(pageRef, np)
 		}
 	}
 
@@ -435,6 +427,92 @@ func prepareRevision(f *pdf.File, spec *revisionSpec) (*preparedRevision, error)
 		return nil, err
 	}
 	return pr, nil
+}
+
+// addAnnots appends refs to the page's /Annots (the indirect array when
+// the page has one, else a new direct array in a new page dictionary).
+func addAnnots(f *pdf.File, u *pdf.Update, pageRef pdf.Ref, page pdf.Dict, refs []pdf.Ref) error {
+	annots, err := f.Resolve(page["Annots"])
+	if err != nil {
+		return err
+	}
+	arr, _ := annots.(pdf.Array)
+	arr = append(pdf.Array{}, arr...)
+	for _, r := range refs {
+		arr = append(arr, r)
+	}
+	if ar, ok := page["Annots"].(pdf.Ref); ok {
+		if _, isArr := annots.(pdf.Array); isArr {
+			u.Set(ar, arr)
+			return nil
+		}
+	}
+	np := page.Clone()
+	np["Annots"] = arr
+	u.Set(pageRef, np)
+	return nil
+}
+
+// addKidWidgets writes a new signature field whose widgets (the visible
+// appearance, if any, then spec.widgets) are kids of the field, and adds
+// each widget to its page's /Annots.
+//
+// The kids carry no /Parent: poppler before 23.x (pdfsig, Evince, Okular
+// on Debian 12 and Ubuntu 22.04/24.04) takes any kid with /Parent for a
+// child field and then reports the signature as several unsigned fields,
+// while every reader we know of (poppler, pyHanko, pdf.js, qpdf, this
+// project's verifier) links the widgets to the field through /Kids.
+func addKidWidgets(f *pdf.File, u *pdf.Update, spec *revisionSpec, name string, sigRef, fieldRef pdf.Ref) error {
+	all := make([]*Appearance, 0, len(spec.widgets)+1)
+	if spec.visible != nil {
+		all = append(all, spec.visible)
+	}
+	all = append(all, spec.widgets...)
+	n, err := f.PageCount()
+	if err != nil {
+		return err
+	}
+	type pageInfo struct {
+		ref  pdf.Ref
+		dict pdf.Dict
+		kids []pdf.Ref
+	}
+	pages := map[int]*pageInfo{}
+	var order []int
+	var kids pdf.Array
+	for _, a := range all {
+		if a.Page < 1 || a.Page > n {
+			return &PageError{Page: a.Page, Pages: n}
+		}
+		pi := pages[a.Page]
+		if pi == nil {
+			pr, pd, err := f.Page(a.Page)
+			if err != nil {
+				return err
+			}
+			pi = &pageInfo{ref: pr, dict: pd}
+			pages[a.Page] = pi
+			order = append(order, a.Page)
+		}
+		wr := u.Alloc()
+		r := a.Rect
+		u.Set(wr, pdf.Dict{
+			"Type": pdf.Name("Annot"), "Subtype": pdf.Name("Widget"),
+			"F": pdf.Integer(132), "P": pi.ref,
+			"Rect": pdf.Array{pdf.Real(r.X), pdf.Real(r.Y), pdf.Real(r.X + r.W), pdf.Real(r.Y + r.H)},
+			"AP":   pdf.Dict{"N": writeAppearance(u, a)},
+		})
+		kids = append(kids, wr)
+		pi.kids = append(pi.kids, wr)
+	}
+	u.Set(fieldRef, pdf.Dict{"FT": pdf.Name("Sig"), "T": pdf.TextString(name), "V": sigRef, "Kids": kids})
+	for _, p := range order {
+		pi := pages[p]
+		if err := addAnnots(f, u, pi.ref, pi.dict, pi.kids); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func versionLess(a, b string) bool {

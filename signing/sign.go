@@ -81,6 +81,13 @@ type Options struct {
 	FieldName                     string // field to create or fill; default "SignatureN"
 
 	Visible *Appearance // nil = invisible signature
+	// Widgets are further widget annotations of the same signature field,
+	// each with its own page, rectangle and appearance (e.g. the issue
+	// number and date an organisation signature writes on the first page
+	// while its seal is drawn on the last). With Widgets the new field
+	// keeps its widgets in /Kids; it cannot be combined with filling an
+	// existing empty field.
+	Widgets []*Appearance
 	Hash    crypto.Hash // SHA-256 (default), SHA-384 or SHA-512
 
 	// ReservedSize forces the size in bytes reserved for the CMS; 0 sizes
@@ -142,6 +149,14 @@ func (o *Options) normalize() error {
 	}
 	if o.Visible != nil {
 		if err := o.Visible.validate(); err != nil {
+			return err
+		}
+	}
+	for _, w := range o.Widgets {
+		if w == nil {
+			return fmt.Errorf("%w: nil widget", ErrBadOptions)
+		}
+		if err := w.validate(); err != nil {
 			return err
 		}
 	}
@@ -274,7 +289,7 @@ func Sign(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts Opti
 	}
 
 	spec := &revisionSpec{
-		kind: kindCAdES, contentsLen: reserve, fieldName: opts.FieldName, visible: opts.Visible,
+		kind: kindCAdES, contentsLen: reserve, fieldName: opts.FieldName, visible: opts.Visible, widgets: opts.Widgets,
 		certify: opts.Certify, when: now, name: opts.Name, reason: opts.Reason,
 		location: opts.Location, contactInfo: opts.ContactInfo,
 	}

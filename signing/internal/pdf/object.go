@@ -170,9 +170,16 @@ func writeDict(buf *bytes.Buffer, d Dict) {
 	buf.WriteString(">>")
 }
 
-// FormatReal formats f without exponent, trimming trailing zeros.
+// FormatReal formats f without exponent, trimming trailing zeros: with at
+// most 4 decimals when that reads back as the same number, else with as
+// many digits as it takes. A number read from a file and written back is
+// thus unchanged (a page's /MediaBox [0 0 595.303937007874 …] rewritten
+// with 4 decimals would be a changed page to validators).
 func FormatReal(f float64) string {
 	s := strconv.FormatFloat(f, 'f', 4, 64)
+	if back, err := strconv.ParseFloat(s, 64); err == nil && back != f {
+		s = strconv.FormatFloat(f, 'f', -1, 64)
+	}
 	if bytes.IndexByte([]byte(s), '.') >= 0 {
 		for s[len(s)-1] == '0' {
 			s = s[:len(s)-1]

@@ -1,0 +1,161 @@
+package roles
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/vanthu/vanthu/signing"
+	"github.com/vanthu/vanthu/signing/layout"
+)
+
+// numberAndDate builds the widgets that write the number and the date on
+// the first page, and returns the place name of the date line.
+func numberAndDate(ctx context.Context, r io.ReaderAt, size int64, req Request, date time.Time) ([]*signing.Appearance, *Placement, *Placement, string, error) {
+	regular, err := signing.NewTrueTypeFont(req.Fonts.Regular)
+	if err != nil {
+		return nil, nil, nil, "", fmt.Errorf("%w: %w", ErrBadRequest, err)
+	}
+	italic := regular
+	if len(req.Fonts.Italic) > 0 {
+		if italic, err = signing.NewTrueTypeFont(req.Fonts.Italic); err != nil {
+			return nil, nil, nil, "", fmt.Errorf("%w: %w", ErrBadRequest, err)
+		}
+	}
+	date = date.In(Vietnam)
+	number := strings.Join(strings.Fields(req.Number), " ")
+	var page1 *layout.Page
+	if req.NumberAt == nil || req.DateAt == nil {
+		doc, err := layout.Open(r, size, req.Layout)
+		if err != nil {
+			return nil, nil, nil, "", err
+		}
+		if page1, err = doc.Page(ctx, 1); err != nil {
+			return nil, nil, nil, "", err
+		}
+	}
+	var widgets []*signing.Appearance
+	var numPl, datePl *Placement
+	place := req.DatePlace
+
+	// The number.
+	if at := req.NumberAt; at != nil {
+		text := "Số: " + number
+		ap, rect := textWidget(at.Page, regular, at.X, at.Y, at.Size, []positioned{{0, text}})
+		widgets = append(widgets, ap)
+		numPl = &Placement{Page: at.Page, Rect: rect, How: HowManual, Text: text}
+	} else {
+		np, err := FindNumber(page1)
+		if err != nil {
+			return nil, nil, nil, "", err
+		}
+		font := regular
+		if np.Italic {
+			font = italic
+		}
+		write := number
+		var x float64
+		sz := np.Size
+		if np.Notation != "" {
+			if i := strings.Index(number, "/"); i >= 0 {
+				if !strings.EqualFold(strings.ReplaceAll(number[i:], " ", ""), strings.ReplaceAll(np.Notation, " ", "")) {
+					return nil, nil, nil, "", fmt.Errorf("%w: %q given, the document prints %q", ErrNumberMismatch, number, np.Notation)
+				}
+				write = strings.TrimSpace(number[:i])
+			}
+			if write == "" {
+				return nil, nil, nil, "", fmt.Errorf("%w: the number %q has nothing before the notation", ErrBadRequest, number)
+			}
+			// Right-aligned against the notation's "/", at least a
+			// quarter em after "Số:"; a smaller size if it must.
+			room := np.X1 - np.X0 - 0.25*np.Size
+			w := font.Width(write, sz)
+			if w > room {
+				if sz = np.Size * room / w; sz < 0.75*np.Size {
+					return nil, nil, nil, "", fmt.Errorf("%w: %q does not fit the %.0f pt blank after \"Số:\"", ErrNoRoom, write, np.X1-np.X0)
+				}
+				w = font.Width(write, sz)
+			}
+			x = np.X1 - w - 0.02*np.Size
+		} else {
+			x = np.X0 + 0.25*np.Size
+		}
+		ap, rect := textWidget(1, font, x, np.Baseline, sz, []positioned{{0, write}})
+		widgets = append(widgets, ap)
+		numPl = &Placement{Page: 1, Rect: rect, How: HowAuto, Found: np.Line, Text: write}
+	}
+
+	// The date.
+	if at := req.DateAt; at != nil {
+		text := DateLine(req.DatePlace, date)
+		ap, rect := textWidget(at.Page, italic, at.X, at.Y, at.Size, []positioned{{0, text}})
+		widgets = append(widgets, ap)
+		datePl = &Placement{Page: at.Page, Rect: rect, How: HowManual, Text: text}
+	} else {
+		dp, err := FindDate(page1)
+		if err != nil {
+			return nil, nil, nil, "", err
+		}
+		if dp.YearText != "" && dp.YearText != fmt.Sprint(date.Year()) {
+			return nil, nil, nil, "", fmt.Errorf("%w: the document prints the year %s, the issue date is %s", ErrDateMismatch, dp.YearText, date.Format(time.DateOnly))
+		}
+		font := regular
+		if dp.Italic {
+			font = italic
+		}
+		var runs []positioned
+		centred := func(s Slot, text string) error {
+			w := font.Width(text, dp.Size)
+			if w > s.X1-s.X0-0.1*dp.Size {
+				return fmt.Errorf("%w: %q does not fit the %.0f pt blank of the date line", ErrNoRoom, text, s.X1-s.X0)
+			}
+			runs = append(runs, positioned{(s.X0+s.X1)/2 - w/2, text})
+			return nil
+		}
+		if err := centred(dp.Day, Day(date)); err != nil {
+			return nil, nil, nil, "", err
+		}
+		if err := centred(dp.Month, Month(date)); err != nil {
+			return nil, nil, nil, "", err
+		}
+		if dp.Year != nil {
+			runs = append(runs, positioned{dp.Year.X0 + 0.25*dp.Size, fmt.Sprint(date.Year())})
+		}
+		x0 := runs[0].x
+		for i := range runs {
+			runs[i].x -= x0
+		}
+		ap, rect := textWidget(1, font, x0, dp.Baseline, dp.Size, runs)
+		widgets = append(widgets, ap)
+		datePl = &Placement{Page: 1, Rect: rect, How: HowAuto, Found: dp.Line, Text: DateLine(dp.Place, date)}
+		if place == "" {
+			place = dp.Place
+		}
+	}
+	return widgets, numPl, datePl, place, nil
+}
+
+// positioned is text at an x offset from the widget's first run.
+type positioned struct {
+	x    float64
+	text string
+}
+
+// textWidget makes a transparent widget holding runs set on one baseline
+// that starts at (x, y) on the page.
+func textWidget(page int, f *signing.Font, x, y, size float64, runs []positioned) (*signing.Appearance, signing.Rect) {
+	w := 0.0
+	for _, r := range runs {
+		w = math.Max(w, r.x+f.Width(r.text, size))
+	}
+	const pad = 1.0
+	rect := signing.Rect{X: x - pad, Y: y - 0.3*size, W: w + 2*pad, H: 1.3 * size}
+	tr := make([]textRun, len(runs))
+	for i, r := range runs {
+		tr[i] = textRun{x: pad + r.x, y: 0.3 * size, size: size, text: r.text}
+	}
+	return textAppearance(page, rect, f, tr), round3(rect)
+}
