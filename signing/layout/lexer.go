@@ -3,6 +3,8 @@ package layout
 import (
 	"bytes"
 	"strconv"
+
+	"github.com/vanthu/vanthu/signing/internal/pdfsyntax"
 )
 
 // kind of a content-stream token or operand.
@@ -38,42 +40,13 @@ type lexer struct {
 	pos int
 }
 
-func isWhite(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0
-}
-
-func isDelim(c byte) bool {
-	switch c {
-	case '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
-		return true
-	}
-	return false
-}
-
-func (l *lexer) skipWhite() {
-	for l.pos < len(l.b) {
-		c := l.b[l.pos]
-		if isWhite(c) {
-			l.pos++
-			continue
-		}
-		if c == '%' {
-			for l.pos < len(l.b) && l.b[l.pos] != '\n' && l.b[l.pos] != '\r' {
-				l.pos++
-			}
-			continue
-		}
-		return
-	}
-}
+func (l *lexer) skipWhite() { l.pos = pdfsyntax.SkipWhite(l.b, l.pos) }
 
 // regular reads a run of regular characters.
 func (l *lexer) regular() []byte {
-	start := l.pos
-	for l.pos < len(l.b) && !isWhite(l.b[l.pos]) && !isDelim(l.b[l.pos]) {
-		l.pos++
-	}
-	return l.b[start:l.pos]
+	tok, end := pdfsyntax.Regular(l.b, l.pos)
+	l.pos = end
+	return tok
 }
 
 // next returns the next operand or operator. Operators come back as kOp,
@@ -88,7 +61,7 @@ func (l *lexer) next(depth int) operand {
 		switch {
 		case c == '/':
 			l.pos++
-			return operand{k: kName, s: decodeName(l.regular())}
+			return operand{k: kName, s: pdfsyntax.DecodeName(l.regular())}
 		case c == '(':
 			l.pos++
 			return operand{k: kStr, s: l.literal()}
@@ -168,120 +141,18 @@ func parseLoose(tok []byte) float64 {
 	return f
 }
 
-func decodeName(b []byte) []byte {
-	if bytes.IndexByte(b, '#') < 0 {
-		return b
-	}
-	out := make([]byte, 0, len(b))
-	for i := 0; i < len(b); i++ {
-		if b[i] == '#' && i+2 < len(b) {
-			h, ok1 := unhex(b[i+1])
-			lo, ok2 := unhex(b[i+2])
-			if ok1 && ok2 {
-				out = append(out, h<<4|lo)
-				i += 2
-				continue
-			}
-		}
-		out = append(out, b[i])
-	}
-	return out
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
-// literal reads a literal string after its "(".
+// literal reads a literal string after its "(" (an unterminated one ends
+// the stream).
 func (l *lexer) literal() []byte {
-	var out []byte
-	depth := 1
-	for l.pos < len(l.b) {
-		c := l.b[l.pos]
-		l.pos++
-		switch c {
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth == 0 {
-				return out
-			}
-		case '\\':
-			if l.pos >= len(l.b) {
-				return out
-			}
-			e := l.b[l.pos]
-			l.pos++
-			switch e {
-			case 'n':
-				c = '\n'
-			case 'r':
-				c = '\r'
-			case 't':
-				c = '\t'
-			case 'b':
-				c = '\b'
-			case 'f':
-				c = '\f'
-			case '\r':
-				if l.pos < len(l.b) && l.b[l.pos] == '\n' {
-					l.pos++
-				}
-				continue
-			case '\n':
-				continue
-			default:
-				if e >= '0' && e <= '7' {
-					v := int(e - '0')
-					for k := 0; k < 2 && l.pos < len(l.b) && l.b[l.pos] >= '0' && l.b[l.pos] <= '7'; k++ {
-						v = v*8 + int(l.b[l.pos]-'0')
-						l.pos++
-					}
-					c = byte(v)
-				} else {
-					c = e
-				}
-			}
-		}
-		out = append(out, c)
-	}
+	out, end, _ := pdfsyntax.Literal(l.b, l.pos)
+	l.pos = end
 	return out
 }
 
-// hex reads a hexadecimal string after its "<".
+// hex reads a hexadecimal string after its "<"; bad digits are skipped.
 func (l *lexer) hex() []byte {
-	var out []byte
-	var hi byte
-	half := false
-	for l.pos < len(l.b) {
-		c := l.b[l.pos]
-		l.pos++
-		if c == '>' {
-			break
-		}
-		v, ok := unhex(c)
-		if !ok {
-			continue
-		}
-		if half {
-			out = append(out, hi<<4|v)
-		} else {
-			hi = v
-		}
-		half = !half
-	}
-	if half {
-		out = append(out, hi<<4)
-	}
+	out, end, _, _ := pdfsyntax.Hex(l.b, l.pos)
+	l.pos = end
 	return out
 }
 
@@ -338,12 +209,12 @@ func (l *lexer) skipTo(c byte) {
 // skipInlineImage skips an inline image's data after "ID": up to the
 // first "EI" that stands between white space and white space (or the end).
 func (l *lexer) skipInlineImage() {
-	if l.pos < len(l.b) && isWhite(l.b[l.pos]) {
+	if l.pos < len(l.b) && pdfsyntax.IsWhite(l.b[l.pos]) {
 		l.pos++
 	}
 	for i := l.pos; i+1 < len(l.b); i++ {
-		if l.b[i] == 'E' && l.b[i+1] == 'I' && (i == 0 || isWhite(l.b[i-1])) &&
-			(i+2 >= len(l.b) || isWhite(l.b[i+2]) || isDelim(l.b[i+2])) {
+		if l.b[i] == 'E' && l.b[i+1] == 'I' && (i == 0 || pdfsyntax.IsWhite(l.b[i-1])) &&
+			(i+2 >= len(l.b) || pdfsyntax.IsWhite(l.b[i+2]) || pdfsyntax.IsDelim(l.b[i+2])) {
 			l.pos = i + 2
 			return
 		}

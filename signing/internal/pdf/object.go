@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+
+	"github.com/vanthu/vanthu/signing/internal/pdfsyntax"
 )
 
 // Object is any PDF object: Null, Bool, Integer, Real, String, Name, Array,
@@ -203,7 +205,7 @@ func writeName(buf *bytes.Buffer, n Name) {
 	buf.WriteByte('/')
 	for i := 0; i < len(n); i++ {
 		c := n[i]
-		if c < 0x21 || c > 0x7e || c == '#' || isDelim(c) {
+		if c < 0x21 || c > 0x7e || c == '#' || pdfsyntax.IsDelim(c) {
 			fmt.Fprintf(buf, "#%02X", c)
 		} else {
 			buf.WriteByte(c)

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"strconv"
+
+	"github.com/vanthu/vanthu/signing/internal/pdfsyntax"
 )
 
 // ErrSyntax is returned for malformed PDF syntax.
@@ -14,18 +16,6 @@ var ErrSyntax = errors.New("pdf syntax error")
 var errShort = errors.New("pdf object truncated")
 
 const maxDepth = 64
-
-func isWhite(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0
-}
-
-func isDelim(c byte) bool {
-	switch c {
-	case '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
-		return true
-	}
-	return false
-}
 
 // parser parses objects from an in-memory window of the file. base is the
 // absolute file offset of buf[0]; eof tells whether buf reaches the end of
@@ -44,30 +34,13 @@ func (p *parser) short() error {
 	return errShort
 }
 
-func (p *parser) skipWhite() {
-	for p.pos < len(p.buf) {
-		c := p.buf[p.pos]
-		if isWhite(c) {
-			p.pos++
-			continue
-		}
-		if c == '%' {
-			for p.pos < len(p.buf) && p.buf[p.pos] != '\n' && p.buf[p.pos] != '\r' {
-				p.pos++
-			}
-			continue
-		}
-		return
-	}
-}
+func (p *parser) skipWhite() { p.pos = pdfsyntax.SkipWhite(p.buf, p.pos) }
 
-// keyword reads a regular token (no delimiters).
+// regular reads a regular token (no delimiters).
 func (p *parser) regular() []byte {
-	start := p.pos
-	for p.pos < len(p.buf) && !isWhite(p.buf[p.pos]) && !isDelim(p.buf[p.pos]) {
-		p.pos++
-	}
-	return p.buf[start:p.pos]
+	tok, end := pdfsyntax.Regular(p.buf, p.pos)
+	p.pos = end
+	return tok
 }
 
 // ParseObject parses one direct object from b (no "obj" wrapper). It is the
@@ -167,7 +140,7 @@ func (p *parser) number() (Object, error) {
 	if p.pos < len(p.buf) && p.buf[p.pos] >= '0' && p.buf[p.pos] <= '9' {
 		gtok := p.regular()
 		p.skipWhite()
-		if p.pos < len(p.buf) && p.buf[p.pos] == 'R' && (p.pos+1 == len(p.buf) || isWhite(p.buf[p.pos+1]) || isDelim(p.buf[p.pos+1])) {
+		if p.pos < len(p.buf) && p.buf[p.pos] == 'R' && (p.pos+1 == len(p.buf) || pdfsyntax.IsWhite(p.buf[p.pos+1]) || pdfsyntax.IsDelim(p.buf[p.pos+1])) {
 			if p.pos+1 == len(p.buf) && !p.eof {
 				return nil, errShort
 			}
@@ -207,132 +180,33 @@ func parseNumber(tok []byte) (Object, error) {
 	return Real(f), nil
 }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
 func (p *parser) name() (Object, error) {
 	tok := p.regular()
 	if p.pos >= len(p.buf) && !p.eof {
 		return nil, errShort
 	}
-	if bytes.IndexByte(tok, '#') < 0 {
-		return Name(tok), nil
-	}
-	out := make([]byte, 0, len(tok))
-	for i := 0; i < len(tok); i++ {
-		if tok[i] == '#' && i+2 < len(tok) {
-			h, ok1 := unhex(tok[i+1])
-			l, ok2 := unhex(tok[i+2])
-			if ok1 && ok2 {
-				out = append(out, h<<4|l)
-				i += 2
-				continue
-			}
-		}
-		out = append(out, tok[i])
-	}
-	return Name(out), nil
+	return Name(pdfsyntax.DecodeName(tok)), nil
 }
 
 func (p *parser) literal() (Object, error) {
-	var out []byte
-	depth := 1
-	for p.pos < len(p.buf) {
-		c := p.buf[p.pos]
-		p.pos++
-		switch c {
-		case '(':
-			depth++
-		case ')':
-			depth--
-			if depth == 0 {
-				if out == nil {
-					out = []byte{}
-				}
-				return String{Value: out}, nil
-			}
-		case '\\':
-			if p.pos >= len(p.buf) {
-				return nil, p.short()
-			}
-			e := p.buf[p.pos]
-			p.pos++
-			switch e {
-			case 'n':
-				out = append(out, '\n')
-			case 'r':
-				out = append(out, '\r')
-			case 't':
-				out = append(out, '\t')
-			case 'b':
-				out = append(out, '\b')
-			case 'f':
-				out = append(out, '\f')
-			case '\r':
-				if p.pos < len(p.buf) && p.buf[p.pos] == '\n' {
-					p.pos++
-				}
-			case '\n':
-			default:
-				if e >= '0' && e <= '7' {
-					v := int(e - '0')
-					for k := 0; k < 2 && p.pos < len(p.buf) && p.buf[p.pos] >= '0' && p.buf[p.pos] <= '7'; k++ {
-						v = v*8 + int(p.buf[p.pos]-'0')
-						p.pos++
-					}
-					out = append(out, byte(v))
-				} else {
-					out = append(out, e)
-				}
-			}
-			continue
-		}
-		out = append(out, c)
+	out, end, closed := pdfsyntax.Literal(p.buf, p.pos)
+	if !closed {
+		return nil, p.short()
 	}
-	return nil, p.short()
+	p.pos = end
+	return String{Value: out}, nil
 }
 
 func (p *parser) hex() (Object, error) {
-	var out []byte
-	var hi byte
-	half := false
-	for p.pos < len(p.buf) {
-		c := p.buf[p.pos]
-		p.pos++
-		if c == '>' {
-			if half {
-				out = append(out, hi<<4)
-			}
-			if out == nil {
-				out = []byte{}
-			}
-			return String{Value: out, Hex: true}, nil
-		}
-		if isWhite(c) {
-			continue
-		}
-		v, ok := unhex(c)
-		if !ok {
-			return nil, ErrSyntax
-		}
-		if half {
-			out = append(out, hi<<4|v)
-			half = false
-		} else {
-			hi = v
-			half = true
-		}
+	out, end, closed, bad := pdfsyntax.Hex(p.buf, p.pos)
+	if bad >= 0 {
+		return nil, ErrSyntax
 	}
-	return nil, p.short()
+	if !closed {
+		return nil, p.short()
+	}
+	p.pos = end
+	return String{Value: out, Hex: true}, nil
 }
 
 func (p *parser) dict(depth int) (Object, error) {
@@ -374,7 +248,7 @@ func (p *parser) expectKeyword(kw string) bool {
 		return false
 	}
 	end := p.pos + len(kw)
-	if end < len(p.buf) && !isWhite(p.buf[end]) && !isDelim(p.buf[end]) {
+	if end < len(p.buf) && !pdfsyntax.IsWhite(p.buf[end]) && !pdfsyntax.IsDelim(p.buf[end]) {
 		return false
 	}
 	p.pos = end

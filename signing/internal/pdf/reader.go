@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/vanthu/vanthu/signing/internal/pdfsyntax"
 )
 
 // Limits that keep hostile files from exhausting memory or looping.
@@ -256,7 +258,7 @@ func (t *tokenReader) next() ([]byte, int64, error) {
 			return nil, t.off, err
 		}
 		t.off++
-		if isWhite(c) {
+		if pdfsyntax.IsWhite(c) {
 			continue
 		}
 		start := t.off - 1
@@ -266,7 +268,7 @@ func (t *tokenReader) next() ([]byte, int64, error) {
 			if err != nil {
 				break
 			}
-			if isWhite(c) || isDelim(c) {
+			if pdfsyntax.IsWhite(c) || pdfsyntax.IsDelim(c) {
 				_ = t.br.UnreadByte()
 				break
 			}
@@ -763,50 +765,13 @@ func unpredict(data []byte, parm Dict) ([]byte, error) {
 		ft := data[0]
 		copy(cur, data[1:rowLen+1])
 		data = data[rowLen+1:]
-		for i := 0; i < rowLen; i++ {
-			var left, up, ul byte
-			if i >= bpp {
-				left = cur[i-bpp]
-				ul = prev[i-bpp]
-			}
-			up = prev[i]
-			switch ft {
-			case 0:
-			case 1:
-				cur[i] += left
-			case 2:
-				cur[i] += up
-			case 3:
-				cur[i] += byte((int(left) + int(up)) / 2)
-			case 4:
-				cur[i] += paeth(left, up, ul)
-			default:
-				return nil, ErrSyntax
-			}
+		if !pdfsyntax.UndoPNGRow(ft, cur, prev, bpp) {
+			return nil, ErrSyntax
 		}
 		out = append(out, cur...)
 		prev, cur = cur, prev
 	}
 	return out, nil
-}
-
-func paeth(a, b, c byte) byte {
-	p := int(a) + int(b) - int(c)
-	pa, pb, pc := abs(p-int(a)), abs(p-int(b)), abs(p-int(c))
-	if pa <= pb && pa <= pc {
-		return a
-	}
-	if pb <= pc {
-		return b
-	}
-	return c
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
 }
 
 // MaxObjectNumber returns the highest object number present in the index.

@@ -5,6 +5,8 @@ import (
 	"compress/zlib"
 	"encoding/hex"
 	"io"
+
+	"github.com/vanthu/vanthu/signing/internal/pdfsyntax"
 )
 
 // Decode returns the decoded data of st, at most maxDecoded bytes.
@@ -137,45 +139,9 @@ func unpredict(b []byte, p Dict) ([]byte, error) {
 		end := min(i+1+row, len(b))
 		cur := make([]byte, row)
 		copy(cur, b[i+1:end])
-		for j := 0; j < row; j++ {
-			var a, c byte
-			if j >= bpp {
-				a = cur[j-bpp]
-				c = prev[j-bpp]
-			}
-			up := prev[j]
-			switch ft {
-			case 1:
-				cur[j] += a
-			case 2:
-				cur[j] += up
-			case 3:
-				cur[j] += byte((int(a) + int(up)) / 2)
-			case 4:
-				cur[j] += paeth(a, up, c)
-			}
-		}
+		pdfsyntax.UndoPNGRow(ft, cur, prev, bpp) // an unknown filter type leaves the row as it is
 		out = append(out, cur...)
 		prev = cur
 	}
 	return out, nil
-}
-
-func paeth(a, b, c byte) byte {
-	p := int(a) + int(b) - int(c)
-	pa, pb, pc := abs(p-int(a)), abs(p-int(b)), abs(p-int(c))
-	if pa <= pb && pa <= pc {
-		return a
-	}
-	if pb <= pc {
-		return b
-	}
-	return c
-}
-
-func abs(x int) int {
-	if x < 0 {
-		return -x
-	}
-	return x
 }

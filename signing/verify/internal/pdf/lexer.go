@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"strconv"
+
+	"github.com/vanthu/vanthu/signing/internal/pdfsyntax"
 )
 
 // Limits applied to every parse.
@@ -71,25 +73,13 @@ func (s *src) next() (byte, bool) {
 	return c, ok
 }
 
-func isWhite(c byte) bool {
-	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0
-}
-
-func isDelim(c byte) bool {
-	switch c {
-	case '(', ')', '<', '>', '[', ']', '{', '}', '/', '%':
-		return true
-	}
-	return false
-}
-
 func (s *src) skipWS() {
 	for {
 		c, ok := s.peek()
 		if !ok {
 			return
 		}
-		if isWhite(c) {
+		if pdfsyntax.IsWhite(c) {
 			s.pos++
 			continue
 		}
@@ -111,7 +101,7 @@ func (s *src) word(limit int) []byte {
 	var b []byte
 	for {
 		c, ok := s.peek()
-		if !ok || isWhite(c) || isDelim(c) {
+		if !ok || pdfsyntax.IsWhite(c) || pdfsyntax.IsDelim(c) {
 			return b
 		}
 		if len(b) >= limit {
@@ -199,22 +189,7 @@ func (s *src) parseObject(depth int) (Object, error) {
 }
 
 func (s *src) parseName() (Object, error) {
-	w := s.word(maxNameLen)
-	if bytes.IndexByte(w, '#') < 0 {
-		return Name(w), nil
-	}
-	out := make([]byte, 0, len(w))
-	for i := 0; i < len(w); i++ {
-		if w[i] == '#' && i+2 < len(w) {
-			if v, err := strconv.ParseUint(string(w[i+1:i+3]), 16, 8); err == nil {
-				out = append(out, byte(v))
-				i += 2
-				continue
-			}
-		}
-		out = append(out, w[i])
-	}
-	return Name(out), nil
+	return Name(pdfsyntax.DecodeName(s.word(maxNameLen))), nil
 }
 
 func (s *src) parseLiteral() (Object, error) {
@@ -280,18 +255,6 @@ func (s *src) parseLiteral() (Object, error) {
 	}
 }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case c >= '0' && c <= '9':
-		return c - '0', true
-	case c >= 'a' && c <= 'f':
-		return c - 'a' + 10, true
-	case c >= 'A' && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
 func (s *src) parseHex() (Object, error) {
 	var out []byte
 	var hi byte
@@ -310,10 +273,10 @@ func (s *src) parseHex() (Object, error) {
 				}
 				return String(out), nil
 			}
-			if isWhite(c) {
+			if pdfsyntax.IsWhite(c) {
 				continue
 			}
-			v, ok := unhex(c)
+			v, ok := pdfsyntax.Unhex(c)
 			if !ok {
 				s.pos += int64(i)
 				return nil, errf(ErrSyntax, "bad hex digit at %d", s.pos)
@@ -398,7 +361,7 @@ func (s *src) parseNumberOrRef() (Object, error) {
 			s.skipWS()
 			if c, ok := s.peek(); ok && c == 'R' {
 				s.pos++
-				if n, ok := s.peek(); !ok || isWhite(n) || isDelim(n) {
+				if n, ok := s.peek(); !ok || pdfsyntax.IsWhite(n) || pdfsyntax.IsDelim(n) {
 					if i >= 0 && i < 1<<31 {
 						return Ref{Num: int(i), Gen: int(gen)}, nil
 					}
