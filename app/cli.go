@@ -122,6 +122,16 @@ func (e *env) parseFlags(fs *flag.FlagSet, args []string) (positional []string, 
 	}
 }
 
+// noArgs reports a usage error when a command that takes no positional
+// arguments got some; it returns false then.
+func (e *env) noArgs(rest []string) bool {
+	if len(rest) == 0 {
+		return true
+	}
+	e.usagef(e.tr("cli.unexpected_args", strings.Join(rest, " ")))
+	return false
+}
+
 func cmdVersion(e *env, args []string) int {
 	fmt.Fprintf(e.stdout, "vanthu %s\n", Version)
 	return exitOK

@@ -84,8 +84,7 @@ func cmdImage(e *env, args []string) int {
 		e.warnInk(string(k), ent.Ink)
 		return exitOK
 	case "list":
-		if len(rest) != 0 {
-			e.usagef(e.tr("cli.unexpected_args", strings.Join(rest, " ")))
+		if !e.noArgs(rest) {
 			return exitUsage
 		}
 		list, err := store.List()
@@ -108,8 +107,7 @@ func cmdImage(e *env, args []string) int {
 		}
 		return exitOK
 	case "remove":
-		if len(rest) != 0 {
-			e.usagef(e.tr("cli.unexpected_args", strings.Join(rest, " ")))
+		if !e.noArgs(rest) {
 			return exitUsage
 		}
 		k, ok := needKindOwner()

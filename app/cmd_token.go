@@ -117,8 +117,7 @@ func cmdTokenModules(e *env, args []string) int {
 	if !ok {
 		return code
 	}
-	if len(rest) > 0 {
-		e.usagef(e.tr("cli.unexpected_args", strings.Join(rest, " ")))
+	if !e.noArgs(rest) {
 		return exitUsage
 	}
 	cands := token.Discover(*module, e.getenv)
@@ -186,34 +185,28 @@ func cmdTokenList(e *env, args []string, certsMode bool) int {
 		name = "token certs"
 	}
 	fs := e.newFlagSet(name)
-	var tf *tokenFlags
-	module := new(string)
-	label := new(string)
-	noLogin := new(bool)
+	tf := &tokenFlags{}
+	noLogin := false
 	if certsMode {
 		tf = addTokenFlags(fs, false)
-		fs.BoolVar(noLogin, "no-login", false, "do not log in (private keys stay hidden on most tokens)")
+		fs.BoolVar(&noLogin, "no-login", false, "do not log in (private keys stay hidden on most tokens)")
 	} else {
-		fs.StringVar(module, "module", "", "PKCS#11 module path (default: every module found)")
+		fs.StringVar(&tf.module, "module", "", "PKCS#11 module path (default: every module found)")
 	}
 	asJSON := fs.Bool("json", false, "print JSON")
 	rest, code, ok := e.parseFlags(fs, args)
 	if !ok {
 		return code
 	}
-	if len(rest) > 0 {
-		e.usagef(e.tr("cli.unexpected_args", strings.Join(rest, " ")))
+	if !e.noArgs(rest) {
 		return exitUsage
-	}
-	if certsMode {
-		module, label = &tf.module, &tf.token
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
 
 	var paths []string
-	if certsMode || *module != "" || e.getenv(token.ModuleEnv) != "" {
-		p, err := token.Choose(*module, e.getenv)
+	if certsMode || tf.module != "" || e.getenv(token.ModuleEnv) != "" {
+		p, err := token.Choose(tf.module, e.getenv)
 		if err != nil {
 			e.fail(err)
 			return exitFailure
@@ -234,12 +227,7 @@ func cmdTokenList(e *env, args []string, certsMode bool) int {
 	var out []jsonModule
 	failed := false
 	for _, p := range paths {
-		jm := jsonModule{Path: p, Tokens: []jsonToken{}}
-		for _, c := range token.Discover(p, e.getenv) {
-			if c.Path == p {
-				jm.Vendor = c.Vendor
-			}
-		}
+		jm := jsonModule{Path: p, Vendor: token.Vendor(p), Tokens: []jsonToken{}}
 		m, err := token.Open(p)
 		if err != nil {
 			failed = true
@@ -256,7 +244,7 @@ func cmdTokenList(e *env, args []string, certsMode bool) int {
 			jm.Error = describeError(language(e.getenv), err)
 		}
 		if certsMode {
-			t, err := token.PickToken(toks, *label)
+			t, err := token.PickToken(toks, tf.token)
 			if err != nil {
 				m.Close()
 				e.fail(err)
@@ -268,7 +256,7 @@ func cmdTokenList(e *env, args []string, certsMode bool) int {
 			if !ti.Flags.Initialized {
 				continue
 			}
-			jt := e.readToken(ctx, m, ti, certsMode && !*noLogin, tf)
+			jt := e.readToken(ctx, m, ti, certsMode && !noLogin, tf)
 			if jt.Error != "" {
 				failed = true
 			}

@@ -167,6 +167,10 @@ func Choose(explicit string, getenv func(string) string) (string, error) {
 	return "", ErrNoModule
 }
 
+// Vendor names the vendor of a module from its file name ("" when it is not
+// a known one).
+func Vendor(path string) string { return vendorOf(path, runtime.GOOS) }
+
 func vendorOf(path, goos string) string {
 	// Both separators: a Windows path is also named on Linux (reports, tests).
 	base := strings.ToLower(path[strings.LastIndexAny(path, `/\`)+1:])

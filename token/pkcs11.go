@@ -334,7 +334,7 @@ func (s *Session) loginError(err error) error {
 		if f.PINLocked {
 			return &PINError{Err: ErrPINLocked, Locked: true}
 		}
-		return &PINError{Err: ErrPINIncorrect, CountLow: f.PINCountLow || !f.PINFinalTry && false, FinalTry: f.PINFinalTry}
+		return &PINError{Err: ErrPINIncorrect, CountLow: f.PINCountLow, FinalTry: f.PINFinalTry}
 	case isCode(err, pkcs11.CKR_PIN_LOCKED):
 		return &PINError{Err: ErrPINLocked, Locked: true}
 	}
