@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/vanthu/vanthu/internal/pdfcheck"
 	"github.com/vanthu/vanthu/internal/testpki"
 )
 
@@ -82,8 +83,8 @@ func TestBatchCancel(t *testing.T) {
 		}
 		t.Fatalf("output dir holds %v", names)
 	}
-	checkQpdf(t, jobs[0].Out)
-	checkPdfsig(t, jobs[0].Out, 1)
+	pdfcheck.Qpdf(t, jobs[0].Out)
+	pdfcheck.Pdfsig(t, jobs[0].Out, 1)
 }
 
 // TestBatchSharesPreflight: a B-LT batch probes the TSA and fetches the

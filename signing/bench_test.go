@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/vanthu/vanthu/internal/pdfcheck"
 )
 
 // writeBigPDF streams a valid one-page PDF of about size bytes to path
@@ -261,7 +263,7 @@ func TestHeap200MB(t *testing.T) {
 	if peak > 64<<20 {
 		t.Fatalf("peak heap %d MB", peak>>20)
 	}
-	checkQpdf(t, out)
-	checkPdfsig(t, out, 2)
+	pdfcheck.Qpdf(t, out)
+	pdfcheck.Pdfsig(t, out, 2)
 	checkDocTimestamps(t, out, p)
 }

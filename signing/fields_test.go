@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vanthu/vanthu/internal/pdfcheck"
 	"github.com/vanthu/vanthu/signing/internal/pdf"
 	"image"
 	"image/color"
@@ -89,7 +90,7 @@ func TestFieldMDPLocks(t *testing.T) {
 	if _, err := SignFile(context.Background(), in, filepath.Join(dir, "y.pdf"), o); err != nil {
 		t.Fatalf("unlocked field: %v", err)
 	}
-	checkQpdf(t, filepath.Join(dir, "y.pdf"))
+	pdfcheck.Qpdf(t, filepath.Join(dir, "y.pdf"))
 	in2 := writeTemp(t, "locked-p1.pdf", formWithSigFields("<</Type /SigFieldLock /Action /All /P 1>>"))
 	o.FieldName = ""
 	if _, err := SignFile(context.Background(), in2, filepath.Join(dir, "z.pdf"), o); !errors.Is(err, ErrFieldLocked) {

@@ -8,21 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vanthu/vanthu/internal/pdfcheck"
 )
 
 func fixtureDir() string {
 	return filepath.Join("..", "..", "shared", "fixtures", "pdf-signatures", "dss")
-}
-
-// pdfsigStatuses returns pdfsig's per-signature validation lines.
-func pdfsigStatuses(t testing.TB, path string) []string {
-	t.Helper()
-	out, _ := exec.Command("pdfsig", "-no-ocsp", "-nocert", path).CombinedOutput()
-	var st []string
-	for _, m := range pdfsigValid.FindAllStringSubmatch(string(out), -1) {
-		st = append(st, m[1])
-	}
-	return st
 }
 
 // TestSignOnTopOfRealSignedFiles signs on top of real signed PDFs from the
@@ -63,8 +54,8 @@ func TestSignOnTopOfRealSignedFiles(t *testing.T) {
 				t.Fatalf("sign: %v", err)
 			}
 			signed++
-			before := pdfsigStatuses(t, in)
-			after := pdfsigStatuses(t, out)
+			before := pdfcheck.PdfsigStatuses(t, in)
+			after := pdfcheck.PdfsigStatuses(t, out)
 			if len(after) != len(before)+1 {
 				t.Fatalf("pdfsig saw %d signatures after, %d before", len(after), len(before))
 			}
@@ -81,7 +72,7 @@ func TestSignOnTopOfRealSignedFiles(t *testing.T) {
 			}
 			// If qpdf accepted the input, it must accept the output.
 			if b, err := exec.Command("qpdf", "--check", in).CombinedOutput(); err == nil && strings.Contains(string(b), "No syntax or stream encoding errors") {
-				checkQpdf(t, out)
+				pdfcheck.Qpdf(t, out)
 			}
 		})
 	}

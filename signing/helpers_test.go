@@ -11,15 +11,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 
-	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
-
+	"github.com/vanthu/vanthu/internal/pdfcheck"
 	"github.com/vanthu/vanthu/internal/testpki"
 	"github.com/vanthu/vanthu/signing/internal/pdf"
 )
@@ -160,41 +157,6 @@ func qpdfTransform(t testing.TB, in string, args ...string) string {
 
 // ---- validators ---------------------------------------------------------
 
-var pdfsigValid = regexp.MustCompile(`Signature Validation: (.*)`)
-
-// checkPdfsig runs pdfsig and requires want signatures. CAdES signatures
-// must have a valid digest and signature (the test root is not trusted,
-// which is fine). pdfsig 22.x cannot check RFC 3161 document time-stamps
-// ("Signature Type: unknown"); those are checked by checkDocTimestamps.
-func checkPdfsig(t testing.TB, path string, want int) string {
-	t.Helper()
-	out, err := exec.Command("pdfsig", "-no-ocsp", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdfsig %s: %v\n%s", path, err, out)
-	}
-	s := string(out)
-	blocks := strings.Split(s, "Signature #")[1:]
-	if len(blocks) != want {
-		t.Fatalf("pdfsig: %d signatures, want %d:\n%s", len(blocks), want, s)
-	}
-	for _, b := range blocks {
-		m := pdfsigValid.FindStringSubmatch(b)
-		if m == nil {
-			t.Fatalf("pdfsig: no validation line:\n%s", s)
-		}
-		if strings.Contains(b, "Signature Type: unknown") && m[1] == "Signature has not yet been verified." {
-			continue
-		}
-		if m[1] != "Signature is Valid." {
-			t.Fatalf("pdfsig: %q:\n%s", m[1], s)
-		}
-	}
-	if strings.Contains(s, "Digest Mismatch") {
-		t.Fatalf("pdfsig reports a problem:\n%s", s)
-	}
-	return s
-}
-
 // checkDocTimestamps verifies every document time-stamp of the file with
 // "openssl ts -verify" against the test PKI root, over the signed byte
 // ranges. It returns how many it checked.
@@ -249,31 +211,12 @@ func checkDocTimestamps(t testing.TB, path string, p *testpki.PKI) int {
 	return n
 }
 
-// checkQpdf requires qpdf --check to pass cleanly.
-func checkQpdf(t testing.TB, path string) {
-	t.Helper()
-	out, err := exec.Command("qpdf", "--check", path).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "No syntax or stream encoding errors") {
-		t.Fatalf("qpdf --check %s: %v\n%s", path, err, out)
-	}
-}
-
-// checkPdfcpu validates with pdfcpu (relaxed mode).
-func checkPdfcpu(t testing.TB, path string) {
-	t.Helper()
-	conf := model.NewDefaultConfiguration()
-	conf.ValidationMode = model.ValidationRelaxed
-	if err := api.ValidateFile(path, conf); err != nil {
-		t.Fatalf("pdfcpu validate %s: %v", path, err)
-	}
-}
-
 // checkAll runs every validator.
 func checkAll(t testing.TB, path string, sigs int) string {
 	t.Helper()
-	checkQpdf(t, path)
-	checkPdfcpu(t, path)
-	return checkPdfsig(t, path, sigs)
+	pdfcheck.Qpdf(t, path)
+	pdfcheck.Pdfcpu(t, path)
+	return pdfcheck.Pdfsig(t, path, sigs)
 }
 
 // ---- PKI and signers ----------------------------------------------------

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vanthu/vanthu/internal/pdfcheck"
 	"github.com/vanthu/vanthu/signing/internal/pdf"
 	"github.com/vanthu/vanthu/signing/roles/rolestest"
 	"github.com/vanthu/vanthu/signing/verify"
@@ -94,8 +95,8 @@ func TestChainReviewApproveIssue(t *testing.T) {
 			checkChain(t, p, issued, []string{"Review1", "Approve1", "Issue1"})
 			checkSigDicts(t, issued)
 			checkTextPositions(t, issued)
-			pdfsigOK(t, issued, 3)
-			qpdfOK(t, issued)
+			pdfcheck.Pdfsig(t, issued, 3)
+			pdfcheck.Qpdf(t, issued)
 			checkRendering(t, approved, issued, pr.pages, 36)
 
 			text1 := squeeze(pdftotext(t, issued, 1))

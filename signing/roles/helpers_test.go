@@ -104,37 +104,6 @@ func signStep(t testing.TB, in string, req Request) (string, *Report) {
 
 // ---- independent tools ---------------------------------------------------
 
-var pdfsigValid = regexp.MustCompile(`Signature Validation: (.*)`)
-
-// pdfsigOK requires want signatures, each "Signature is Valid.".
-func pdfsigOK(t testing.TB, path string, want int) string {
-	t.Helper()
-	out, err := exec.Command("pdfsig", "-no-ocsp", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("pdfsig: %v\n%s", err, out)
-	}
-	s := string(out)
-	blocks := strings.Split(s, "Signature #")[1:]
-	if len(blocks) != want {
-		t.Fatalf("pdfsig: %d signatures, want %d:\n%s", len(blocks), want, s)
-	}
-	for _, b := range blocks {
-		m := pdfsigValid.FindStringSubmatch(b)
-		if m == nil || m[1] != "Signature is Valid." {
-			t.Fatalf("pdfsig:\n%s", s)
-		}
-	}
-	return s
-}
-
-func qpdfOK(t testing.TB, path string) {
-	t.Helper()
-	out, err := exec.Command("qpdf", "--check", path).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "No syntax or stream encoding errors") {
-		t.Fatalf("qpdf --check: %v\n%s", err, out)
-	}
-}
-
 // pdftotext returns the -layout text of page n.
 func pdftotext(t testing.TB, path string, n int) string {
 	t.Helper()

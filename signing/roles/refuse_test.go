@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vanthu/vanthu/internal/pdfcheck"
 	"github.com/vanthu/vanthu/signing"
 	"github.com/vanthu/vanthu/signing/roles/rolestest"
 	"github.com/vanthu/vanthu/signing/stamp"
@@ -179,7 +180,7 @@ func TestScannedFallback(t *testing.T) {
 		t.Fatalf("issue %+v %+v %+v", rep.Number, rep.Date, rep.Placement)
 	}
 	checkChain(t, p, issued, []string{"Approve1", "Issue1"})
-	pdfsigOK(t, issued, 2)
+	pdfcheck.Pdfsig(t, issued, 2)
 	text := squeeze(pdftotext(t, issued, 1))
 	for _, want := range []string{"Số: 123/UBND-VP", "Đắk Lắk, ngày 21 tháng 11 năm 2026"} {
 		if !strings.Contains(text, want) {

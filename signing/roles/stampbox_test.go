@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vanthu/vanthu/internal/pdfcheck"
 	"github.com/vanthu/vanthu/signing/roles/rolestest"
 )
 
@@ -34,8 +35,8 @@ func TestAttachmentAndCopy(t *testing.T) {
 			req := request(p, c.role, p.Org)
 			out, rep := signStep(t, in, req)
 			checkChain(t, p, out, []string{map[Role]string{Attachment: "Attachment1", Copy: "Copy1"}[c.role]})
-			pdfsigOK(t, out, 1)
-			qpdfOK(t, out)
+			pdfcheck.Pdfsig(t, out, 1)
+			pdfcheck.Qpdf(t, out)
 			if !iso.MatchString(rep.Placement.Text) || !strings.Contains(rep.Placement.Text, ISOTime(rep.When)) {
 				t.Fatalf("stamp text %q, signing time %s", rep.Placement.Text, ISOTime(rep.When))
 			}
