@@ -69,7 +69,7 @@ func TestQpdfCatchesDamage(t *testing.T) {
 	if msg := run(t, func(tb testing.TB) { Pdfcpu(tb, broken) }); msg == "" {
 		t.Fatal("Pdfcpu passed a damaged file")
 	}
-	good := dss(t, "adbe_ocsp_signed.pdf")
+	good := dss(t, "doc-firmado.pdf")
 	if msg := run(t, func(tb testing.TB) { Qpdf(tb, good) }); msg != "" {
 		t.Fatalf("Qpdf on a good file: %s", msg)
 	}
