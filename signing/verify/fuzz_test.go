@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/vanthu/vanthu/internal/testpdf"
 )
 
 func mustRead(tb testing.TB, name string) []byte {
@@ -30,7 +32,7 @@ func FuzzVerify(f *testing.F) {
 	for _, b := range hostileCasesSmall() {
 		f.Add(b)
 	}
-	f.Add(plainPDF(1))
+	f.Add(testpdf.Plain(1))
 	store := testStore(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		start := time.Now()

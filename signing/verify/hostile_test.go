@@ -11,34 +11,6 @@ import (
 	"time"
 )
 
-// plainPDF writes a small unsigned PDF with n pages (test helper).
-func plainPDF(n int) []byte {
-	var b bytes.Buffer
-	var offs []int
-	obj := func(body string) {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), body)
-	}
-	b.WriteString("%PDF-1.7\n")
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	kids := ""
-	for i := 0; i < n; i++ {
-		kids += fmt.Sprintf("%d 0 R ", 3+2*i)
-	}
-	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, n))
-	for i := 0; i < n; i++ {
-		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R >>", 4+2*i))
-		obj("<< /Length 10 >>\nstream\n0 0 m 1 1 l\nendstream")
-	}
-	x := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, x)
-	return b.Bytes()
-}
-
 // rawPDF assembles objects (bodies indexed from 1) with a classic xref.
 func rawPDF(objs []string, trailerExtra string) []byte {
 	var b bytes.Buffer

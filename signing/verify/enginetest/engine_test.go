@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vanthu/vanthu/internal/testpdf"
 	"github.com/vanthu/vanthu/internal/testpki"
 	"github.com/vanthu/vanthu/signing"
 	"github.com/vanthu/vanthu/signing/trust"
@@ -25,35 +26,6 @@ func testStore(t *testing.T) *trust.Store {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// plainPDF writes a small unsigned PDF with n pages (test helper).
-func plainPDF(n int) []byte {
-	var b bytes.Buffer
-	var offs []int
-	obj := func(body string) {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), body)
-	}
-	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	kids := ""
-	for i := 0; i < n; i++ {
-		kids += fmt.Sprintf("%d 0 R ", 3+2*i)
-	}
-	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", kids, n))
-	for i := 0; i < n; i++ {
-		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R /Resources << >> >>", 4+2*i))
-		content := fmt.Sprintf("0 0 1 rg 72 %d 200 20 re f", 700-i)
-		obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
-	return b.Bytes()
 }
 
 var (
@@ -135,7 +107,7 @@ func describe(r *verify.Result) string {
 func TestEngineLevels(t *testing.T) {
 	p := newPKI(t)
 	store := storeFor(p)
-	base := plainPDF(2)
+	base := testpdf.Plain(2)
 	for _, tc := range []struct {
 		level  signing.Level
 		want   verify.Level
@@ -183,7 +155,7 @@ func TestEngineLevels(t *testing.T) {
 
 func TestEngineUnknownRoot(t *testing.T) {
 	p := newPKI(t)
-	out := signPDF(t, plainPDF(1), p.Leader, signing.LevelBB, p, nil)
+	out := signPDF(t, testpdf.Plain(1), p.Leader, signing.LevelBB, p, nil)
 	res := verifyBytes(t, out, testStore(t), false) // bundled Vietnamese roots only
 	if res.Status != verify.StatusIndeterminate || res.Signatures[0].Trusted || !hasProblem(res.Signatures[0], verify.CodeChainUntrusted) {
 		t.Fatalf("unknown root:\n%s", describe(res))
@@ -195,7 +167,7 @@ func TestEngineUnknownRoot(t *testing.T) {
 
 func TestEngineWrongUsage(t *testing.T) {
 	p := newPKI(t)
-	out := signPDF(t, plainPDF(1), p.WrongUsage, signing.LevelBB, p, nil)
+	out := signPDF(t, testpdf.Plain(1), p.WrongUsage, signing.LevelBB, p, nil)
 	res := verifyBytes(t, out, storeFor(p), true)
 	if res.Status != verify.StatusInvalid || !hasProblem(res.Signatures[0], verify.CodeKeyUsage) {
 		t.Fatalf("wrong usage:\n%s", describe(res))
@@ -208,7 +180,7 @@ func TestEngineExpired(t *testing.T) {
 	// it is given a clock inside the validity period; the time-stamp, from
 	// the TSA's clock, proves the signature was made after expiry.
 	inValidity := p.Expired.Cert.NotAfter.Add(-24 * time.Hour)
-	out := signPDFMaybe(t, plainPDF(1), p.Expired, signing.LevelBT, p, func(o *signing.Options) {
+	out := signPDFMaybe(t, testpdf.Plain(1), p.Expired, signing.LevelBT, p, func(o *signing.Options) {
 		o.Now = func() time.Time { return inValidity }
 	})
 	if out == nil {
@@ -234,7 +206,7 @@ func signPDFMaybe(t *testing.T, in []byte, id *testpki.Identity, level signing.L
 func TestEngineRevokedBeforeSigning(t *testing.T) {
 	p := newPKI(t)
 	// p.Revoked was revoked 24 h ago; a signature (timestamped) now is invalid
-	out := signPDFMaybe(t, plainPDF(1), p.Revoked, signing.LevelBT, p, func(*signing.Options) {})
+	out := signPDFMaybe(t, testpdf.Plain(1), p.Revoked, signing.LevelBT, p, func(*signing.Options) {})
 	if out == nil {
 		t.Fatal("could not produce a signature with the revoked certificate")
 	}
@@ -247,7 +219,7 @@ func TestEngineRevokedBeforeSigning(t *testing.T) {
 func TestEngineRevokedAfterSigning(t *testing.T) {
 	p := newPKI(t)
 	id := p.MustIssue(t, testpki.Spec{CommonName: "Đỗ Văn Tâm", Organization: "Sở Tư pháp"})
-	out := signPDF(t, plainPDF(1), id, signing.LevelBT, p, nil)
+	out := signPDF(t, testpdf.Plain(1), id, signing.LevelBT, p, nil)
 	p.Revoke(id.Cert, time.Now().Add(time.Minute), testpki.ReasonKeyCompromise)
 	setClock(time.Now().Add(time.Hour))
 	defer setClock(time.Time{})
@@ -259,7 +231,7 @@ func TestEngineRevokedAfterSigning(t *testing.T) {
 	// without a timestamp the claimed time proves nothing: not valid
 	id2 := p.MustIssue(t, testpki.Spec{CommonName: "Đỗ Văn Tâm 2", Organization: "Sở Tư pháp"})
 	setClock(time.Time{})
-	out2 := signPDF(t, plainPDF(1), id2, signing.LevelBB, p, nil)
+	out2 := signPDF(t, testpdf.Plain(1), id2, signing.LevelBB, p, nil)
 	p.Revoke(id2.Cert, time.Now().Add(time.Minute), testpki.ReasonKeyCompromise)
 	setClock(time.Now().Add(time.Hour))
 	res2 := verifyBytes(t, out2, storeFor(p), true)
@@ -271,7 +243,7 @@ func TestEngineRevokedAfterSigning(t *testing.T) {
 func TestEngineTwoSignaturesAndTamper(t *testing.T) {
 	p := newPKI(t)
 	store := storeFor(p)
-	one := signPDF(t, plainPDF(2), p.Leader, signing.LevelBT, p, nil)
+	one := signPDF(t, testpdf.Plain(2), p.Leader, signing.LevelBT, p, nil)
 	two := signPDF(t, one, p.Director, signing.LevelBT, p, nil)
 	res := verifyBytes(t, two, store, true)
 	if res.Status != verify.StatusValid || len(res.Signatures) != 2 {
@@ -300,7 +272,7 @@ func TestEngineTwoSignaturesAndTamper(t *testing.T) {
 func TestEngineCertified(t *testing.T) {
 	p := newPKI(t)
 	store := storeFor(p)
-	cert := signPDF(t, plainPDF(1), p.Leader, signing.LevelBT, p, func(o *signing.Options) { o.Certify = 1 })
+	cert := signPDF(t, testpdf.Plain(1), p.Leader, signing.LevelBT, p, func(o *signing.Options) { o.Certify = 1 })
 	res := verifyBytes(t, cert, store, true)
 	if res.Status != verify.StatusValid || !res.Signatures[0].Certifying || res.Signatures[0].DocMDP != 1 {
 		t.Fatalf("certified:\n%s", describe(res))
@@ -352,7 +324,7 @@ func TestEngineVisibleMultiSignLTA(t *testing.T) {
 			o.Visible = &signing.Appearance{Page: 1, Rect: signing.Rect{X: 300, Y: y, W: 200, H: 60}, Content: []byte("0 0 1 RG 2 w 1 1 198 58 re S")}
 		}
 	}
-	one := signPDF(t, plainPDF(2), p.Leader, signing.LevelBLTA, p, vis(100))
+	one := signPDF(t, testpdf.Plain(2), p.Leader, signing.LevelBLTA, p, vis(100))
 	two := signPDF(t, one, p.Specialist, signing.LevelBLTA, p, vis(200))
 	res := verifyBytes(t, two, store, false)
 	if res.Status != verify.StatusValid {
@@ -375,7 +347,7 @@ func TestEngineVisibleMultiSignLTA(t *testing.T) {
 // revision: the signed objects silently revert to their unsigned versions.
 func TestEngineXrefReroot(t *testing.T) {
 	p := newPKI(t)
-	base := plainPDF(1)
+	base := testpdf.Plain(1)
 	signed := signPDF(t, base, p.Leader, signing.LevelBB, p, nil)
 	var b bytes.Buffer
 	b.Write(signed)
@@ -393,8 +365,8 @@ func TestEngineXrefReroot(t *testing.T) {
 func TestEngineRevocationUnavailable(t *testing.T) {
 	p := newPKI(t)
 	store := storeFor(p)
-	bb := signPDF(t, plainPDF(1), p.Leader, signing.LevelBB, p, nil)
-	blt := signPDF(t, plainPDF(1), p.Leader, signing.LevelBLT, p, nil)
+	bb := signPDF(t, testpdf.Plain(1), p.Leader, signing.LevelBB, p, nil)
+	blt := signPDF(t, testpdf.Plain(1), p.Leader, signing.LevelBLT, p, nil)
 	p.SetDown(testpki.ServiceOCSP, true)
 	p.SetDelay(testpki.ServiceCRL, 10*time.Second)
 	defer p.SetDown(testpki.ServiceOCSP, false)
@@ -472,7 +444,7 @@ func TestEngineAnnotationsAndDocMDP(t *testing.T) {
 		{"P3+cover", 3, cover, verify.ModAllowed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			signed := signPDF(t, plainPDF(1), p.Leader, signing.LevelBT, p, func(o *signing.Options) { o.Certify = tc.certify })
+			signed := signPDF(t, testpdf.Plain(1), p.Leader, signing.LevelBT, p, func(o *signing.Options) { o.Certify = tc.certify })
 			res := verifyBytes(t, addAnnotation(t, signed, tc.annot), store, true)
 			s := res.Signatures[0]
 			if s.ModifiedAfter != tc.want {

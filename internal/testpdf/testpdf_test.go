@@ -1,0 +1,24 @@
+package testpdf
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestPlainIsValid(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "plain.pdf")
+	if err := os.WriteFile(p, Plain(3), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("qpdf", "--check", p).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "No syntax or stream encoding errors") {
+		t.Fatalf("qpdf --check: %v\n%s", err, out)
+	}
+	out, err = exec.Command("qpdf", "--show-npages", p).CombinedOutput()
+	if err != nil || strings.TrimSpace(string(out)) != "3" {
+		t.Fatalf("pages: %v %q", err, out)
+	}
+}
