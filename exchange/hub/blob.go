@@ -1,0 +1,133 @@
+package hub
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/vanthu/vanthu/exchange/store"
+)
+
+// chunkSize is the size of one stored piece of a package: packages are
+// kept in the database in pieces, so neither writing nor reading one ever
+// holds more than a piece in memory.
+const chunkSize = 1 << 20
+
+// spooled is an incoming package on disk while it is checked.
+type spooled struct {
+	f      *os.File
+	size   int64
+	sha256 string
+}
+
+func (s *spooled) Close() error {
+	name := s.f.Name()
+	err := s.f.Close()
+	_ = os.Remove(name)
+	return err
+}
+
+// spool copies r to a temporary file, hashing it, and refuses more than
+// max bytes.
+func (h *Hub) spool(r io.Reader, max int64) (*spooled, error) {
+	f, err := os.CreateTemp(h.spoolDir(), "incoming-*.pkg")
+	if err != nil {
+		return nil, fmt.Errorf("failed to spool package: %w", err)
+	}
+	s := &spooled{f: f}
+	hash := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, hash), io.LimitReader(r, max+1))
+	if err != nil {
+		_ = s.Close()
+		var mbe *maxBytesError
+		if errors.As(err, &mbe) {
+			return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max)
+		}
+		return nil, fmt.Errorf("failed to receive package: %w", err)
+	}
+	if n > max {
+		_ = s.Close()
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max)
+	}
+	if n == 0 {
+		_ = s.Close()
+		return nil, fmt.Errorf("%w: empty body", ErrBadPackage)
+	}
+	s.size, s.sha256 = n, hex.EncodeToString(hash.Sum(nil))
+	return s, nil
+}
+
+func (h *Hub) spoolDir() string { return h.spoolPath }
+
+// maxBytesError stands for http.MaxBytesError without importing net/http
+// here; the HTTP layer converts.
+type maxBytesError struct{}
+
+func (*maxBytesError) Error() string { return "request body too large" }
+
+// putBlob stores the spooled package under its SHA-256 unless a package
+// with that hash is already stored.
+func putBlob(ctx context.Context, tx *store.Tx, s *spooled, at int64) error {
+	var n int
+	if err := tx.QueryRow(ctx, "SELECT count(*) FROM blob WHERE sha256 = ?", s.sha256).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO blob (sha256, size, created_at) VALUES (?, ?, ?)", s.sha256, s.size, at); err != nil {
+		return fmt.Errorf("failed to store package: %w", err)
+	}
+	buf := make([]byte, chunkSize)
+	for seq, off := 0, int64(0); off < s.size; seq++ {
+		m, err := s.f.ReadAt(buf, off)
+		if m == 0 && err != nil {
+			return fmt.Errorf("failed to read spooled package: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO blob_chunk (sha256, seq, data) VALUES (?, ?, ?)", s.sha256, seq, buf[:m]); err != nil {
+			return fmt.Errorf("failed to store package: %w", err)
+		}
+		off += int64(m)
+	}
+	return nil
+}
+
+// blobReader streams a stored package piece by piece.
+type blobReader struct {
+	ctx  context.Context
+	db   *store.DB
+	sha  string
+	seq  int
+	buf  *bytes.Reader
+	done bool
+}
+
+func (h *Hub) openBlob(ctx context.Context, sha string) io.Reader {
+	return &blobReader{ctx: ctx, db: h.db, sha: sha}
+}
+
+func (b *blobReader) Read(p []byte) (int, error) {
+	for b.buf == nil || b.buf.Len() == 0 {
+		if b.done {
+			return 0, io.EOF
+		}
+		var data []byte
+		err := b.db.QueryRow(b.ctx, "SELECT data FROM blob_chunk WHERE sha256 = ? AND seq = ?", b.sha, b.seq).Scan(&data)
+		if err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				b.done = true
+				return 0, io.EOF
+			}
+			return 0, fmt.Errorf("failed to read stored package: %w", err)
+		}
+		b.seq++
+		b.buf = bytes.NewReader(data)
+	}
+	return b.buf.Read(p)
+}
