@@ -107,7 +107,7 @@ type File struct {
 	Name        string
 	ContentType string
 	Size        int64
-	Open        func() (io.ReadCloser, error)
+	Open        func() (io.ReadCloser, error) `json:"-"`
 }
 
 // Status is what a status package says.
