@@ -1,8 +1,12 @@
-package signing
+package pades
 
 import (
 	"errors"
 	"fmt"
+
+	"github.com/vanthu/vanthu/signing/cms"
+	"github.com/vanthu/vanthu/signing/ltv"
+	"github.com/vanthu/vanthu/signing/timestamp"
 )
 
 // Sentinel errors. Callers test them with errors.Is; messages are lower
@@ -30,16 +34,16 @@ var (
 	// ErrKeyMismatch: the signer's public key is not the leaf certificate's.
 	ErrKeyMismatch = errors.New("the signing key does not match the certificate")
 	// ErrTimestamp: the time-stamping authority could not be used.
-	ErrTimestamp = errors.New("time-stamping failed")
+	ErrTimestamp = timestamp.ErrFailed
 	// ErrRevocation: OCSP/CRL data needed for B-LT/B-LTA could not be had.
-	ErrRevocation = errors.New("revocation data is unavailable")
+	ErrRevocation = ltv.ErrUnavailable
 	// ErrRevoked: a certificate of the chain is revoked.
-	ErrRevoked = errors.New("a certificate in the chain is revoked")
+	ErrRevoked = ltv.ErrRevoked
 	// ErrCertExpired: the signer certificate is not valid at signing time.
 	ErrCertExpired = errors.New("the signing certificate is expired or not yet valid")
 	// ErrBadSignature: the signer produced a signature that does not verify
 	// against the certificate (wrong key or faulty token).
-	ErrBadSignature = errors.New("the token returned an invalid signature")
+	ErrBadSignature = cms.ErrBadSignature
 )
 
 // PageError reports a page number outside the document.

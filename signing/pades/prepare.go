@@ -1,4 +1,4 @@
-package signing
+package pades
 
 import (
 	"bytes"
@@ -7,7 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vanthu/vanthu/signing/internal/pdf"
+	"github.com/vanthu/vanthu/signing/appearance"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 // sigKind selects the signature dictionary flavour.
@@ -23,8 +24,8 @@ type revisionSpec struct {
 	kind        sigKind
 	contentsLen int // bytes reserved for the CMS / token (hex doubles it)
 	fieldName   string
-	visible     *Appearance
-	widgets     []*Appearance // further widgets of the field (in /Kids)
+	visible     *appearance.Appearance
+	widgets     []*appearance.Appearance // further widgets of the field (in /Kids)
 	certify     int
 	when        time.Time
 	name        string
@@ -318,7 +319,7 @@ func prepareRevision(f *pdf.File, spec *revisionSpec) (*preparedRevision, error)
 	if spec.visible != nil && len(spec.widgets) == 0 {
 		r := spec.visible.Rect
 		rect = pdf.Array{pdf.Real(r.X), pdf.Real(r.Y), pdf.Real(r.X + r.W), pdf.Real(r.Y + r.H)}
-		ap = pdf.Dict{"N": writeAppearance(u, spec.visible)}
+		ap = pdf.Dict{"N": appearance.Write(u, spec.visible)}
 	}
 
 	var fieldRef pdf.Ref
@@ -463,7 +464,7 @@ func addAnnots(f *pdf.File, u *pdf.Update, pageRef pdf.Ref, page pdf.Dict, refs 
 // while every reader we know of (poppler, pyHanko, pdf.js, qpdf, this
 // project's verifier) links the widgets to the field through /Kids.
 func addKidWidgets(f *pdf.File, u *pdf.Update, spec *revisionSpec, name string, sigRef, fieldRef pdf.Ref) error {
-	all := make([]*Appearance, 0, len(spec.widgets)+1)
+	all := make([]*appearance.Appearance, 0, len(spec.widgets)+1)
 	if spec.visible != nil {
 		all = append(all, spec.visible)
 	}
@@ -500,7 +501,7 @@ func addKidWidgets(f *pdf.File, u *pdf.Update, spec *revisionSpec, name string, 
 			"Type": pdf.Name("Annot"), "Subtype": pdf.Name("Widget"),
 			"F": pdf.Integer(132), "P": pi.ref,
 			"Rect": pdf.Array{pdf.Real(r.X), pdf.Real(r.Y), pdf.Real(r.X + r.W), pdf.Real(r.Y + r.H)},
-			"AP":   pdf.Dict{"N": writeAppearance(u, a)},
+			"AP":   pdf.Dict{"N": appearance.Write(u, a)},
 		})
 		kids = append(kids, wr)
 		pi.kids = append(pi.kids, wr)

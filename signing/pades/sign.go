@@ -1,4 +1,4 @@
-package signing
+package pades
 
 import (
 	"context"
@@ -18,9 +18,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/digitorus/timestamp"
-
-	"github.com/vanthu/vanthu/signing/internal/pdf"
+	"github.com/vanthu/vanthu/signing/appearance"
+	"github.com/vanthu/vanthu/signing/cms"
+	"github.com/vanthu/vanthu/signing/ltv"
+	"github.com/vanthu/vanthu/signing/pdf"
+	"github.com/vanthu/vanthu/signing/timestamp"
 )
 
 // Level is a PAdES baseline level.
@@ -80,14 +82,14 @@ type Options struct {
 	Name                          string // signer name for /Name; default the certificate's CN
 	FieldName                     string // field to create or fill; default "SignatureN"
 
-	Visible *Appearance // nil = invisible signature
+	Visible *appearance.Appearance // nil = invisible signature
 	// Widgets are further widget annotations of the same signature field,
 	// each with its own page, rectangle and appearance (e.g. the issue
 	// number and date an organisation signature writes on the first page
 	// while its seal is drawn on the last). With Widgets the new field
 	// keeps its widgets in /Kids; it cannot be combined with filling an
 	// existing empty field.
-	Widgets []*Appearance
+	Widgets []*appearance.Appearance
 	Hash    crypto.Hash // SHA-256 (default), SHA-384 or SHA-512
 
 	// ReservedSize forces the size in bytes reserved for the CMS; 0 sizes
@@ -127,11 +129,11 @@ func (o *Options) normalize() error {
 	if o.Hash == 0 {
 		o.Hash = crypto.SHA256
 	}
-	if _, err := digestOID(o.Hash); err != nil {
-		return err
+	if _, err := cms.DigestOID(o.Hash); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadOptions, err)
 	}
-	if _, _, _, err := sigAlg(o.Chain[0].PublicKey, o.Hash); err != nil {
-		return err
+	if _, _, _, err := cms.SignatureAlgorithm(o.Chain[0].PublicKey, o.Hash); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadOptions, err)
 	}
 	if o.Level == "" {
 		o.Level = LevelBB
@@ -148,16 +150,16 @@ func (o *Options) normalize() error {
 		return fmt.Errorf("%w: certification level must be 1, 2 or 3", ErrBadOptions)
 	}
 	if o.Visible != nil {
-		if err := o.Visible.validate(); err != nil {
-			return err
+		if err := o.Visible.Validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadOptions, err)
 		}
 	}
 	for _, w := range o.Widgets {
 		if w == nil {
 			return fmt.Errorf("%w: nil widget", ErrBadOptions)
 		}
-		if err := w.validate(); err != nil {
-			return err
+		if err := w.Validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrBadOptions, err)
 		}
 	}
 	if o.Now == nil {
@@ -265,7 +267,7 @@ func Sign(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts Opti
 	if f.Encrypted() {
 		return nil, ErrEncrypted
 	}
-	fe := newFetcher(&opts)
+	fe := newFetchers(&opts)
 	now := opts.Now()
 	leaf := opts.Chain[0]
 
@@ -276,10 +278,10 @@ func Sign(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts Opti
 		return nil, err
 	}
 	tstSize := pf.tstSize
-	vd := &validationData{}
-	vd.merge(pf.vd)
+	vd := &ltv.Data{}
+	vd.Merge(pf.vd)
 
-	need := estimateCMSSize(opts.Chain, opts.Hash, tstSize)
+	need := cms.EstimateSize(opts.Chain, opts.Hash, tstSize)
 	reserve := need
 	if opts.ReservedSize > 0 {
 		if opts.ReservedSize < need {
@@ -313,14 +315,14 @@ func Sign(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts Opti
 	h.Write(a)
 	h.Write(b)
 	digest := h.Sum(nil)
-	attrs, err := signedAttributes(digest, opts.Hash, leaf)
+	attrs, err := cms.SignedAttributes(digest, opts.Hash, leaf)
 	if err != nil {
 		return nil, fmt.Errorf("failed to build signed attributes: %w", err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	sig, err := signAttributes(ctx, opts.Signer, leaf, opts.Hash, attrs)
+	sig, err := cms.SignAttributes(ctx, opts.Signer, leaf, opts.Hash, attrs)
 	if err != nil {
 		return nil, err
 	}
@@ -329,18 +331,18 @@ func Sign(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts Opti
 	if opts.Level.rank() >= 1 {
 		sh := opts.Hash.New()
 		sh.Write(sig)
-		var ts *timestamp.Timestamp
-		tst, ts, err = fe.timestampDigest(ctx, opts.TSAURL, opts.Hash, sh.Sum(nil))
+		tok, err := fe.tsa.Stamp(ctx, opts.Hash, sh.Sum(nil))
 		if err != nil {
 			return nil, err
 		}
-		res.Timestamp = ts.Time
+		tst = tok.DER
+		res.Timestamp = tok.Time
 	}
-	cms, err := buildCMS(opts.Chain, opts.Hash, attrs, sig, tst)
+	signed, err := cms.Build(opts.Chain, opts.Hash, attrs, sig, tst)
 	if err != nil {
 		return nil, fmt.Errorf("failed to build CMS: %w", err)
 	}
-	if err := rev.setContents(cms); err != nil {
+	if err := rev.setContents(signed); err != nil {
 		return nil, err
 	}
 	if _, err := w.Write(rev.built.Bytes); err != nil {
@@ -359,9 +361,9 @@ func Sign(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts Opti
 		// The VRI key is the SHA-1 of the whole /Contents value, padding
 		// included (as Adobe, EU DSS and pyHanko write and read it).
 		padded := make([]byte, rev.contentsCap())
-		copy(padded, cms)
+		copy(padded, signed)
 		sum := sha1.Sum(padded)
-		dss, err := appendDSS(f2, vd, []string{strings.ToUpper(hex.EncodeToString(sum[:]))})
+		dss, err := ltv.AppendDSS(f2, vd, []string{strings.ToUpper(hex.EncodeToString(sum[:]))})
 		if err != nil {
 			return nil, fmt.Errorf("failed to add validation data: %w", err)
 		}
@@ -388,18 +390,18 @@ func Sign(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts Opti
 		a, b := drev.hashedParts()
 		docH.Write(a)
 		docH.Write(b)
-		tok, ts, err := fe.timestampDigest(ctx, opts.TSAURL, opts.Hash, docH.Sum(nil))
+		tok, err := fe.tsa.Stamp(ctx, opts.Hash, docH.Sum(nil))
 		if err != nil {
 			return nil, err
 		}
-		if err := drev.setContents(tok); err != nil {
+		if err := drev.setContents(tok.DER); err != nil {
 			return nil, err
 		}
 		if _, err := w.Write(drev.built.Bytes); err != nil {
 			return nil, fmt.Errorf("failed to write output: %w", err)
 		}
 		mr.parts = append(mr.parts, drev.built.Bytes)
-		res.DocTSAt = ts.Time
+		res.DocTSAt = tok.Time
 		res.Revisions++
 	}
 	res.OutputSize = mr.total()
@@ -505,8 +507,8 @@ func SignFile(ctx context.Context, in, out string, opts Options) (*Result, error
 
 // preflight is what is learnt from the network before signing.
 type preflight struct {
-	tstSize int             // bytes to reserve for a time-stamp token (with margin)
-	vd      *validationData // B-LT and up: signer and TSA validation data
+	tstSize int       // bytes to reserve for a time-stamp token (with margin)
+	vd      *ltv.Data // B-LT and up: signer and TSA validation data
 	at      time.Time
 }
 
@@ -521,7 +523,7 @@ const preflightMaxAge = 10 * time.Minute
 
 // get returns the cached preflight, or runs a new one. A nil cache always
 // runs a new one.
-func (c *preflightCache) get(ctx context.Context, fe *fetcher, opts *Options, now time.Time) (*preflight, error) {
+func (c *preflightCache) get(ctx context.Context, fe *fetchers, opts *Options, now time.Time) (*preflight, error) {
 	if c == nil {
 		return runPreflight(ctx, fe, opts, now)
 	}
@@ -538,27 +540,41 @@ func (c *preflightCache) get(ctx context.Context, fe *fetcher, opts *Options, no
 	return pf, nil
 }
 
-func runPreflight(ctx context.Context, fe *fetcher, opts *Options, now time.Time) (*preflight, error) {
-	pf := &preflight{vd: &validationData{}, at: time.Now()}
+func runPreflight(ctx context.Context, fe *fetchers, opts *Options, now time.Time) (*preflight, error) {
+	pf := &preflight{vd: &ltv.Data{}, at: time.Now()}
 	if opts.Level.rank() == 0 {
 		return pf, nil
 	}
-	size, probe, err := fe.probeTimestamp(ctx, opts.TSAURL, opts.Hash)
+	probe, err := fe.tsa.Probe(ctx, opts.Hash)
 	if err != nil {
 		return nil, err
 	}
+	size := len(probe.DER)
 	pf.tstSize = size + size/4 + 256 // token sizes vary a little (nonce, serial, time)
 	if opts.Level.rank() >= 2 {
-		v, err := fe.collectRevocation(ctx, opts.Chain, nil, now)
+		v, err := fe.ltv.Collect(ctx, opts.Chain, nil, now)
 		if err != nil {
 			return nil, err
 		}
-		pf.vd.merge(v)
-		v, err = fe.collectRevocation(ctx, probe.Certificates, opts.Chain, now)
+		pf.vd.Merge(v)
+		v, err = fe.ltv.Collect(ctx, probe.Certificates, opts.Chain, now)
 		if err != nil {
 			return nil, fmt.Errorf("failed to validate the time-stamping authority: %w", err)
 		}
-		pf.vd.merge(v)
+		pf.vd.Merge(v)
 	}
 	return pf, nil
+}
+
+// fetchers are the network clients of one signing run.
+type fetchers struct {
+	tsa *timestamp.Client
+	ltv *ltv.Collector
+}
+
+func newFetchers(opts *Options) *fetchers {
+	return &fetchers{
+		tsa: timestamp.NewClient(opts.TSAURL, opts.HTTPClient, opts.Timeout),
+		ltv: ltv.NewCollector(opts.HTTPClient, opts.Timeout),
+	}
 }

@@ -1,4 +1,4 @@
-package signing
+package pades
 
 import (
 	"bytes"
@@ -18,7 +18,7 @@ import (
 
 	"github.com/vanthu/vanthu/internal/pdfcheck"
 	"github.com/vanthu/vanthu/internal/testpki"
-	"github.com/vanthu/vanthu/signing/internal/pdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 // ---- test PDFs ----------------------------------------------------------

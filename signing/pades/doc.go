@@ -1,4 +1,4 @@
-// Package signing creates PAdES signatures (ETSI EN 319 142-1 baseline
+// Package pades creates PAdES signatures (ETSI EN 319 142-1 baseline
 // levels B-B, B-T, B-LT and B-LTA) on PDF files as incremental updates.
 //
 // The original bytes are copied unchanged and one to three revisions are
@@ -24,4 +24,10 @@
 // the input), SignFile (atomic: temporary file, fsync, rename) and
 // SignBatch (many files, one signer, progress and cancellation). Errors
 // are the sentinels and types in errors.go.
-package signing
+//
+// The work is done by the packages below it, through which the data of a
+// signature flows down: appearance (what a visible signature draws), cms
+// (signed attributes and the SignedData), timestamp (RFC 3161 tokens),
+// ltv (OCSP, CRLs and the /DSS revision) and pdf (reading the input and
+// serialising each incremental update).
+package pades

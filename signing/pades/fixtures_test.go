@@ -1,4 +1,4 @@
-package signing
+package pades
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 )
 
 func fixtureDir() string {
-	return filepath.Join("..", "..", "shared", "fixtures", "pdf-signatures", "dss")
+	return filepath.Join("..", "..", "..", "shared", "fixtures", "pdf-signatures", "dss")
 }
 
 // TestSignOnTopOfRealSignedFiles signs on top of real signed PDFs from the

@@ -1,4 +1,4 @@
-package signing
+package pades
 
 import (
 	"bytes"
@@ -7,7 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"github.com/vanthu/vanthu/internal/pdfcheck"
-	"github.com/vanthu/vanthu/signing/internal/pdf"
+	"github.com/vanthu/vanthu/signing/appearance"
+	"github.com/vanthu/vanthu/signing/pdf"
 	"image"
 	"image/color"
 	"image/png"
@@ -119,7 +120,7 @@ func TestVisibleSignature(t *testing.T) {
 	f, _ := os.CreateTemp(t.TempDir(), "*.png")
 	png.Encode(f, img)
 	f.Seek(0, 0)
-	im, err := ImageFromPNG(f)
+	im, err := appearance.ImageFromPNG(f)
 	f.Close()
 	if err != nil {
 		t.Fatal(err)
@@ -128,14 +129,14 @@ func TestVisibleSignature(t *testing.T) {
 		t.Fatal("alpha lost")
 	}
 	o := optsFor(p.Director)
-	o.Visible = &Appearance{
+	o.Visible = &appearance.Appearance{
 		Page: 2,
-		Rect: Rect{X: 300, Y: 100, W: 200, H: 60},
+		Rect: appearance.Rect{X: 300, Y: 100, W: 200, H: 60},
 		Content: []byte("q 0 0 1 RG 2 w 1 1 198 58 re S Q " +
 			"q 50 0 0 50 5 5 cm /Im1 Do Q " +
 			"BT 0 g /F1 10 Tf 60 35 Td (Digitally signed) Tj ET"),
-		Images: map[string]*Image{"Im1": im},
-		Fonts:  map[string]*Font{"F1": {BaseFont: "Helvetica"}},
+		Images: map[string]*appearance.Image{"Im1": im},
+		Fonts:  map[string]*appearance.Font{"F1": {BaseFont: "Helvetica"}},
 	}
 	out, _ := signBytes(t, simplePDF("1.7", 2, true), o)
 	checkAll(t, out, 1)
@@ -169,11 +170,8 @@ func imageDecodePNG(f *os.File) (image.Image, error) { return png.Decode(f) }
 // TestTextAppearance: the CLI's plain appearance signs and renders.
 func TestTextAppearance(t *testing.T) {
 	p := sharedPKI(t)
-	if got := foldASCII("Nguyễn Văn Ánh – Đắk Lắk"); got != "Nguyen Van Anh ? Dak Lak" {
-		t.Fatalf("foldASCII = %q", got)
-	}
 	o := optsFor(p.Leader)
-	o.Visible = TextAppearance(1, Rect{X: 350, Y: 50, W: 200, H: 50}, []string{"Ký bởi: Nguyễn Văn Ánh", "Ngày ký: 21/11/2026"}, nil)
+	o.Visible = appearance.TextAppearance(1, appearance.Rect{X: 350, Y: 50, W: 200, H: 50}, []string{"Ký bởi: Nguyễn Văn Ánh", "Ngày ký: 21/11/2026"}, nil)
 	out, _ := signBytes(t, simplePDF("1.7", 1, false), o)
 	checkAll(t, out, 1)
 }
@@ -188,7 +186,7 @@ func TestTrueTypeAppearance(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Liberation Sans (fonts-liberation2) is needed: %v", err)
 	}
-	font, err := NewTrueTypeFont(ttf)
+	font, err := appearance.NewTrueTypeFont(ttf)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +195,7 @@ func TestTrueTypeAppearance(t *testing.T) {
 		t.Fatalf("width of %q at 10 pt = %.1f", lines[0], w)
 	}
 	o := optsFor(p.Leader)
-	o.Visible = TextAppearance(1, Rect{X: 300, Y: 50, W: 250, H: 60}, lines, font)
+	o.Visible = appearance.TextAppearance(1, appearance.Rect{X: 300, Y: 50, W: 250, H: 60}, lines, font)
 	out, _ := signBytes(t, simplePDF("1.7", 1, false), o)
 	checkAll(t, out, 1)
 	b, _ := os.ReadFile(out)

@@ -1,4 +1,4 @@
-package signing
+package pades
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/vanthu/vanthu/internal/testpki"
-	"github.com/vanthu/vanthu/signing/internal/pdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 type shape struct {

@@ -1,4 +1,10 @@
-package signing
+// Package cms builds the CMS SignedData of a PAdES signature (RFC 5652,
+// ETSI EN 319 122-1 CAdES baseline): the signed attributes contentType,
+// messageDigest and signing-certificate-v2, the signer's signature over
+// them (checked against the certificate before it is used), and the
+// detached SignedData with the chain and an optional signature
+// time-stamp token as unsigned attribute.
+package cms
 
 import (
 	"bytes"
@@ -38,10 +44,12 @@ var (
 	tagCtx0                    = cbasn1.Tag(0).ContextSpecific().Constructed()
 	tagCtx1                    = cbasn1.Tag(1).ContextSpecific().Constructed()
 	tagCtx4                    = cbasn1.Tag(4).ContextSpecific().Constructed()
-	errUnsupportedKeyAlgorithm = fmt.Errorf("%w: unsupported key algorithm", ErrBadOptions)
+	errUnsupportedKeyAlgorithm = fmt.Errorf("%w: key algorithm", ErrUnsupported)
 )
 
-func digestOID(h crypto.Hash) (asn1.ObjectIdentifier, error) {
+// DigestOID returns the OID of the digest algorithm h (SHA-256, SHA-384
+// or SHA-512).
+func DigestOID(h crypto.Hash) (asn1.ObjectIdentifier, error) {
 	switch h {
 	case crypto.SHA256:
 		return oidSHA256, nil
@@ -50,12 +58,12 @@ func digestOID(h crypto.Hash) (asn1.ObjectIdentifier, error) {
 	case crypto.SHA512:
 		return oidSHA512, nil
 	}
-	return nil, fmt.Errorf("%w: unsupported hash %v", ErrBadOptions, h)
+	return nil, fmt.Errorf("%w: hash %v", ErrUnsupported, h)
 }
 
-// sigAlg returns the CMS signature algorithm OID, whether it takes NULL
+// SignatureAlgorithm returns the CMS signature algorithm OID, whether it takes NULL
 // parameters, and the x509 algorithm used to self-check the result.
-func sigAlg(pub crypto.PublicKey, h crypto.Hash) (asn1.ObjectIdentifier, bool, x509.SignatureAlgorithm, error) {
+func SignatureAlgorithm(pub crypto.PublicKey, h crypto.Hash) (asn1.ObjectIdentifier, bool, x509.SignatureAlgorithm, error) {
 	switch pub.(type) {
 	case *rsa.PublicKey:
 		switch h {
@@ -125,16 +133,16 @@ func derSet(tag cbasn1.Tag, elems [][]byte) ([]byte, error) {
 	return b.Bytes()
 }
 
-// signedAttributes returns the DER SET of signed attributes: contentType,
+// SignedAttributes returns the DER SET of signed attributes: contentType,
 // messageDigest and signing-certificate-v2 (no signingTime: PAdES puts the
 // claimed time in the signature dictionary's /M).
-func signedAttributes(digest []byte, h crypto.Hash, leaf *x509.Certificate) ([]byte, error) {
+func SignedAttributes(digest []byte, h crypto.Hash, leaf *x509.Certificate) ([]byte, error) {
 	var ct, md, scv2 cryptobyte.Builder
 	ct.AddASN1ObjectIdentifier(oidData)
 	md.AddASN1OctetString(digest)
 	certHash := h.New()
 	certHash.Write(leaf.Raw)
-	hashOID, err := digestOID(h)
+	hashOID, err := DigestOID(h)
 	if err != nil {
 		return nil, err
 	}
@@ -174,10 +182,10 @@ type contextSigner interface {
 	SignContext(ctx context.Context, digest []byte, opts crypto.SignerOpts) ([]byte, error)
 }
 
-// signAttributes asks the signer to sign the DER signed attributes and
+// SignAttributes asks the signer to sign the DER signed attributes and
 // checks the result against the leaf certificate.
-func signAttributes(ctx context.Context, signer crypto.Signer, leaf *x509.Certificate, h crypto.Hash, attrs []byte) ([]byte, error) {
-	_, _, xalg, err := sigAlg(leaf.PublicKey, h)
+func SignAttributes(ctx context.Context, signer crypto.Signer, leaf *x509.Certificate, h crypto.Hash, attrs []byte) ([]byte, error) {
+	_, _, xalg, err := SignatureAlgorithm(leaf.PublicKey, h)
 	if err != nil {
 		return nil, err
 	}
@@ -198,14 +206,14 @@ func signAttributes(ctx context.Context, signer crypto.Signer, leaf *x509.Certif
 	return sig, nil
 }
 
-// buildCMS assembles the detached CMS SignedData ContentInfo.
-func buildCMS(chain []*x509.Certificate, h crypto.Hash, attrs, sig, tst []byte) ([]byte, error) {
+// Build assembles the detached CMS SignedData ContentInfo.
+func Build(chain []*x509.Certificate, h crypto.Hash, attrs, sig, tst []byte) ([]byte, error) {
 	leaf := chain[0]
-	hashOID, err := digestOID(h)
+	hashOID, err := DigestOID(h)
 	if err != nil {
 		return nil, err
 	}
-	sigOID, sigNull, _, err := sigAlg(leaf.PublicKey, h)
+	sigOID, sigNull, _, err := SignatureAlgorithm(leaf.PublicKey, h)
 	if err != nil {
 		return nil, err
 	}
@@ -259,9 +267,9 @@ func buildCMS(chain []*x509.Certificate, h crypto.Hash, attrs, sig, tst []byte) 
 	return b.Bytes()
 }
 
-// estimateCMSSize returns an upper bound of the CMS size for the chain and
+// EstimateSize returns an upper bound of the CMS size for the chain and
 // key, plus tstSize bytes for a signature time-stamp token.
-func estimateCMSSize(chain []*x509.Certificate, h crypto.Hash, tstSize int) int {
+func EstimateSize(chain []*x509.Certificate, h crypto.Hash, tstSize int) int {
 	n := 512 + 2*h.Size() + maxSignatureSize(chain[0].PublicKey) + len(chain[0].RawIssuer)*2 + 64
 	for _, c := range chain {
 		n += len(c.Raw) + 8

@@ -1,11 +1,11 @@
-package signing
+package pades
 
 import (
 	"bytes"
 	"testing"
 	"time"
 
-	"github.com/vanthu/vanthu/signing/internal/pdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 // FuzzXrefPrepareRevision: on arbitrary input, opening the file and

@@ -1,4 +1,10 @@
-package signing
+// Package appearance describes what a visible signature draws: the
+// widget's rectangle and content stream, RGB images with alpha soft masks,
+// and fonts (the standard 14, or TrueType programs embedded as subset
+// Type0/Identity-H fonts with a ToUnicode map, so Vietnamese text renders
+// and extracts). Write adds an appearance's objects to an incremental
+// update.
+package appearance
 
 import (
 	"bytes"
@@ -8,7 +14,7 @@ import (
 	"image/png"
 	"io"
 
-	"github.com/vanthu/vanthu/signing/internal/pdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 // Rect is a rectangle in PDF user space (points, origin bottom-left).
@@ -82,27 +88,28 @@ func deflate(b []byte) []byte {
 	return buf.Bytes()
 }
 
-func (a *Appearance) validate() error {
+// Validate checks the rectangle, images and fonts.
+func (a *Appearance) Validate() error {
 	if a.Rect.W <= 0 || a.Rect.H <= 0 {
-		return fmt.Errorf("%w: the signature rectangle must have a positive width and height", ErrBadOptions)
+		return fmt.Errorf("%w: the signature rectangle must have a positive width and height", ErrInvalid)
 	}
 	for name, im := range a.Images {
 		if im == nil || im.Width <= 0 || im.Height <= 0 || len(im.RGB) != im.Width*im.Height*3 ||
 			(im.Alpha != nil && len(im.Alpha) != im.Width*im.Height) {
-			return fmt.Errorf("%w: image %q has inconsistent dimensions", ErrBadOptions, name)
+			return fmt.Errorf("%w: image %q has inconsistent dimensions", ErrInvalid, name)
 		}
 	}
 	for name, f := range a.Fonts {
 		if f == nil || (f.BaseFont == "" && f.tt == nil) {
-			return fmt.Errorf("%w: font %q is neither a standard font nor a TrueType font", ErrBadOptions, name)
+			return fmt.Errorf("%w: font %q is neither a standard font nor a TrueType font", ErrInvalid, name)
 		}
 	}
 	return nil
 }
 
-// writeAppearance adds the appearance XObject and its resources to u and
-// returns the XObject's reference.
-func writeAppearance(u *pdf.Update, a *Appearance) pdf.Ref {
+// Write adds the appearance XObject and its resources to u and returns
+// the XObject's reference.
+func Write(u *pdf.Update, a *Appearance) pdf.Ref {
 	res := pdf.Dict{}
 	if len(a.Images) > 0 {
 		xo := pdf.Dict{}

@@ -1,4 +1,8 @@
-package signing
+// Package ltv gathers the validation data of PAdES B-LT (certificates,
+// OCSP responses and CRLs for the signer's chain and the time-stamping
+// authority, issuers fetched through AIA when needed) and writes it as a
+// /DSS incremental update with /VRI entries.
+package ltv
 
 import (
 	"bytes"
@@ -13,14 +17,16 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
-	"github.com/vanthu/vanthu/signing/internal/pdf"
+	"github.com/vanthu/vanthu/signing/internal/fetch"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
-// validationData is what a /DSS revision embeds.
-type validationData struct {
-	certs [][]byte
-	ocsps [][]byte
-	crls  [][]byte
+// Data is what a /DSS revision embeds (DER certificates, OCSP responses
+// and CRLs, without duplicates).
+type Data struct {
+	Certs [][]byte
+	OCSPs [][]byte
+	CRLs  [][]byte
 }
 
 func addUnique(list [][]byte, b []byte) [][]byte {
@@ -32,16 +38,28 @@ func addUnique(list [][]byte, b []byte) [][]byte {
 	return append(list, b)
 }
 
-func (v *validationData) merge(o *validationData) {
-	for _, c := range o.certs {
-		v.certs = addUnique(v.certs, c)
+// Merge adds what o holds and v lacks.
+func (v *Data) Merge(o *Data) {
+	for _, c := range o.Certs {
+		v.Certs = addUnique(v.Certs, c)
 	}
-	for _, c := range o.ocsps {
-		v.ocsps = addUnique(v.ocsps, c)
+	for _, c := range o.OCSPs {
+		v.OCSPs = addUnique(v.OCSPs, c)
 	}
-	for _, c := range o.crls {
-		v.crls = addUnique(v.crls, c)
+	for _, c := range o.CRLs {
+		v.CRLs = addUnique(v.CRLs, c)
 	}
+}
+
+// Collector fetches revocation data and issuers over HTTP.
+type Collector struct {
+	HTTP *fetch.Client
+}
+
+// NewCollector returns a collector; a nil c is http.DefaultClient and a
+// timeout <= 0 is 30 s per request.
+func NewCollector(c *http.Client, timeout time.Duration) *Collector {
+	return &Collector{HTTP: fetch.New(c, timeout)}
 }
 
 func isSelfSigned(c *x509.Certificate) bool {
@@ -58,12 +76,12 @@ func findIssuer(c *x509.Certificate, pool []*x509.Certificate) *x509.Certificate
 	return nil
 }
 
-// collectRevocation gathers certificates and OCSP or CRL data for every
-// non-root certificate of chain (issuers are looked up in pool too). It
-// fails when any certificate has neither an OCSP answer nor a CRL.
-func (f *fetcher) collectRevocation(ctx context.Context, chain, pool []*x509.Certificate, now time.Time) (*validationData, error) {
+// Collect gathers certificates and OCSP or CRL data for every non-root
+// certificate of chain (issuers are looked up in pool too). It fails when
+// any certificate has neither an OCSP answer nor a CRL.
+func (f *Collector) Collect(ctx context.Context, chain, pool []*x509.Certificate, now time.Time) (*Data, error) {
 	all := append(append([]*x509.Certificate(nil), chain...), pool...)
-	v := &validationData{}
+	v := &Data{}
 	todo := append([]*x509.Certificate(nil), chain...)
 	done := map[string]bool{}
 	for len(todo) > 0 {
@@ -73,7 +91,7 @@ func (f *fetcher) collectRevocation(ctx context.Context, chain, pool []*x509.Cer
 			continue
 		}
 		done[string(c.Raw)] = true
-		v.certs = addUnique(v.certs, c.Raw)
+		v.Certs = addUnique(v.Certs, c.Raw)
 		if isSelfSigned(c) {
 			continue
 		}
@@ -89,7 +107,7 @@ func (f *fetcher) collectRevocation(ctx context.Context, chain, pool []*x509.Cer
 			}
 		}
 		if issuer == nil {
-			return nil, fmt.Errorf("%w: the issuer of %q is not known", ErrRevocation, c.Subject.CommonName)
+			return nil, fmt.Errorf("%w: the issuer of %q is not known", ErrUnavailable, c.Subject.CommonName)
 		}
 		todo = append(todo, issuer)
 		if err := ctx.Err(); err != nil {
@@ -103,9 +121,9 @@ func (f *fetcher) collectRevocation(ctx context.Context, chain, pool []*x509.Cer
 				errs = append(errs, err.Error())
 				continue
 			}
-			v.ocsps = addUnique(v.ocsps, resp)
+			v.OCSPs = addUnique(v.OCSPs, resp)
 			for _, e := range extra {
-				v.certs = addUnique(v.certs, e.Raw)
+				v.Certs = addUnique(v.Certs, e.Raw)
 			}
 			got = true
 			break
@@ -117,7 +135,7 @@ func (f *fetcher) collectRevocation(ctx context.Context, chain, pool []*x509.Cer
 					errs = append(errs, err.Error())
 					continue
 				}
-				v.crls = addUnique(v.crls, crl)
+				v.CRLs = addUnique(v.CRLs, crl)
 				got = true
 				break
 			}
@@ -126,18 +144,18 @@ func (f *fetcher) collectRevocation(ctx context.Context, chain, pool []*x509.Cer
 			if len(errs) == 0 {
 				errs = append(errs, "the certificate names no OCSP responder or CRL")
 			}
-			return nil, fmt.Errorf("%w for %q: %s", ErrRevocation, c.Subject.CommonName, strings.Join(errs, "; "))
+			return nil, fmt.Errorf("%w for %q: %s", ErrUnavailable, c.Subject.CommonName, strings.Join(errs, "; "))
 		}
 	}
 	return v, nil
 }
 
-func (f *fetcher) fetchOCSP(ctx context.Context, url string, c, issuer *x509.Certificate) ([]byte, []*x509.Certificate, error) {
+func (f *Collector) fetchOCSP(ctx context.Context, url string, c, issuer *x509.Certificate) ([]byte, []*x509.Certificate, error) {
 	req, err := ocsp.CreateRequest(c, issuer, &ocsp.RequestOptions{Hash: crypto.SHA1})
 	if err != nil {
 		return nil, nil, err
 	}
-	body, err := f.do(ctx, http.MethodPost, url, "application/ocsp-request", req)
+	body, err := f.HTTP.Do(ctx, http.MethodPost, url, "application/ocsp-request", req)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -159,8 +177,8 @@ func (f *fetcher) fetchOCSP(ctx context.Context, url string, c, issuer *x509.Cer
 	return body, extra, nil
 }
 
-func (f *fetcher) fetchCRL(ctx context.Context, url string, c, issuer *x509.Certificate, now time.Time) ([]byte, error) {
-	body, err := f.do(ctx, http.MethodGet, url, "", nil)
+func (f *Collector) fetchCRL(ctx context.Context, url string, c, issuer *x509.Certificate, now time.Time) ([]byte, error) {
+	body, err := f.HTTP.Do(ctx, http.MethodGet, url, "", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -179,9 +197,9 @@ func (f *fetcher) fetchCRL(ctx context.Context, url string, c, issuer *x509.Cert
 	return body, nil
 }
 
-// appendDSS builds an incremental update adding vd to the catalog's /DSS
+// AppendDSS builds an incremental update adding vd to the catalog's /DSS
 // (merging with an existing one). vriKeys, if any, get /VRI entries.
-func appendDSS(f *pdf.File, vd *validationData, vriKeys []string) (*pdf.Built, error) {
+func AppendDSS(f *pdf.File, vd *Data, vriKeys []string) (*pdf.Built, error) {
 	cat, catRef, err := f.Catalog()
 	if err != nil {
 		return nil, err
@@ -227,15 +245,15 @@ func appendDSS(f *pdf.File, vd *validationData, vriKeys []string) (*pdf.Built, e
 		}
 		return refs, nil
 	}
-	certRefs, err := addStreams("Certs", vd.certs)
+	certRefs, err := addStreams("Certs", vd.Certs)
 	if err != nil {
 		return nil, err
 	}
-	ocspRefs, err := addStreams("OCSPs", vd.ocsps)
+	ocspRefs, err := addStreams("OCSPs", vd.OCSPs)
 	if err != nil {
 		return nil, err
 	}
-	crlRefs, err := addStreams("CRLs", vd.crls)
+	crlRefs, err := addStreams("CRLs", vd.CRLs)
 	if err != nil {
 		return nil, err
 	}
@@ -266,8 +284,8 @@ func appendDSS(f *pdf.File, vd *validationData, vriKeys []string) (*pdf.Built, e
 
 // fetchIssuer downloads c's issuer certificate from an AIA caIssuers URL
 // (DER, PEM or a PKCS#7 bundle is not supported); nil if it fails.
-func (f *fetcher) fetchIssuer(ctx context.Context, url string, c *x509.Certificate) *x509.Certificate {
-	body, err := f.do(ctx, http.MethodGet, url, "", nil)
+func (f *Collector) fetchIssuer(ctx context.Context, url string, c *x509.Certificate) *x509.Certificate {
+	body, err := f.HTTP.Do(ctx, http.MethodGet, url, "", nil)
 	if err != nil {
 		return nil
 	}

@@ -4,8 +4,7 @@
 // hybrid files, object streams) and parses only the objects asked for, so
 // memory does not grow with the size of the file's content streams.
 //
-// The package is internal to vanthu/signing; the verifier may import it
-// read-only. Every function that parses untrusted bytes returns an error
+// Every function that parses untrusted bytes returns an error
 // instead of panicking.
 package pdf
 

@@ -1,4 +1,4 @@
-package signing
+package pades
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package signing
+package pades
 
 import (
 	"bufio"
@@ -141,7 +141,7 @@ var benchSizes = []struct {
 // BenchmarkSign signs generated files with software keys (RSA-2048 and
 // ECDSA P-256, B-B) through SignFile (atomic write with fsync) and reports
 // the peak heap; compare with BenchmarkBaseline.
-// Run: go test -run XXX -bench 'Sign|Baseline' -benchtime 3x ./signing
+// Run: go test -run XXX -bench 'Sign|Baseline' -benchtime 3x ./signing/pades
 func BenchmarkSign(b *testing.B) {
 	p := sharedPKI(b)
 	for _, s := range benchSizes {

@@ -1,4 +1,4 @@
-package signing
+package pades
 
 import (
 	"context"
@@ -6,7 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/vanthu/vanthu/signing/internal/pdf"
+	"github.com/vanthu/vanthu/signing/appearance"
+	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify"
 )
@@ -20,15 +21,15 @@ func TestExtraWidgets(t *testing.T) {
 	p := sharedPKI(t)
 	first, _ := signBytes(t, simplePDF("1.7", 2, true), optsFor(p.Leader))
 
-	box := func(page int, x, y float64) *Appearance {
-		return &Appearance{Page: page, Rect: Rect{X: x, Y: y, W: 120, H: 20},
+	box := func(page int, x, y float64) *appearance.Appearance {
+		return &appearance.Appearance{Page: page, Rect: appearance.Rect{X: x, Y: y, W: 120, H: 20},
 			Content: []byte("BT 0 g /F1 10 Tf 2 6 Td (So: 123/UBND-VP) Tj ET"),
-			Fonts:   map[string]*Font{"F1": {BaseFont: "Times-Roman"}}}
+			Fonts:   map[string]*appearance.Font{"F1": {BaseFont: "Times-Roman"}}}
 	}
 	o := optsFor(p.Org)
 	o.FieldName = "Issue1"
 	o.Visible = box(2, 300, 100)
-	o.Widgets = []*Appearance{box(1, 60, 700), box(1, 300, 700)}
+	o.Widgets = []*appearance.Appearance{box(1, 60, 700), box(1, 300, 700)}
 	out := filepath.Join(t.TempDir(), "issued.pdf")
 	if _, err := SignFile(context.Background(), first, out, o); err != nil {
 		t.Fatal(err)
@@ -80,7 +81,7 @@ func TestExtraWidgets(t *testing.T) {
 	}
 	// A widget on a page that does not exist.
 	o.FieldName = ""
-	o.Widgets = []*Appearance{box(7, 10, 10)}
+	o.Widgets = []*appearance.Appearance{box(7, 10, 10)}
 	var pe *PageError
 	if _, err := SignFile(context.Background(), first, filepath.Join(t.TempDir(), "y.pdf"), o); err == nil || !asPageError(err, &pe) || pe.Page != 7 {
 		t.Fatalf("widget on page 7: %v", err)

@@ -1,4 +1,4 @@
-package signing
+package appearance
 
 import (
 	"encoding/binary"
