@@ -16,7 +16,12 @@ import (
 	"github.com/vanthu/vanthu/internal/pgtest"
 )
 
-func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
+func TestMain(m *testing.M) {
+	if code, ok := exchangetest.Child(); ok {
+		os.Exit(code)
+	}
+	os.Exit(pgtest.Run(m))
+}
 
 const (
 	codeA = "H29.01"

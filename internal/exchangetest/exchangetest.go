@@ -110,13 +110,45 @@ func (e *Env) ServeDir(tb testing.TB, d *hub.Dir) *Hub {
 
 // Close stops the hub (idempotent).
 func (h *Hub) Close() {
-	if h.stop == nil {
-		return
+	if h.stop != nil {
+		h.stop()
+		<-h.done
+		h.stop = nil
 	}
-	h.stop()
-	<-h.done
-	h.stop = nil
-	_ = h.DB.Close()
+	if h.DB != nil {
+		_ = h.DB.Close()
+		h.DB = nil
+	}
+}
+
+// InitDir initialises a hub folder for a hub run elsewhere (a child
+// process); dsn "" is a SQLite file in the folder.
+func (e *Env) InitDir(tb testing.TB, dsn string, limits hub.Limits) *hub.Dir {
+	tb.Helper()
+	d, err := hub.InitDir(filepath.Join(tb.TempDir(), "hub"), hub.DirConfig{Name: "Trục thử nghiệm", DB: dsn, Limits: limits}, time.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
+}
+
+// AdminHub opens a hub folder's database for administration only (adding
+// agencies, issuing certificates) while the hub itself is served at url by
+// another process.
+func (e *Env) AdminHub(tb testing.TB, d *hub.Dir, url string) *Hub {
+	tb.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, d.DSN())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	h, err := d.OpenHub(ctx, hub.Config{DB: db, Codec: e.Codec})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	th := &Hub{Dir: d, Hub: h, DB: db, URL: url}
+	tb.Cleanup(th.Close)
+	return th
 }
 
 // Agency is an enrolled agency: its configuration folder (connection key
