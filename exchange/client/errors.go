@@ -25,6 +25,8 @@ var (
 	ErrNoRecipient     = errors.New("client: no recipient")
 	ErrState           = errors.New("client: not possible in the document's state")
 	ErrDuplicate       = errors.New("client: the document is already in the outbox")
+	// ErrTampered means a downloaded package is not the one the hub listed.
+	ErrTampered = errors.New("client: package changed on the way")
 )
 
 // HubError is an error answer of the hub.

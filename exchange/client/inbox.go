@@ -111,11 +111,16 @@ func (c *Client) receiveItem(ctx context.Context, it wire.InboxItem, sum *SyncSu
 	}
 	folder := filepath.Join(c.opts.DataDir, "inbox", strconv.FormatInt(it.DeliveryID, 10))
 	pkgPath := folder + ".pkg"
-	if err := c.download(ctx, it, pkgPath); err != nil {
-		return p, err
+	var in *wire.Incoming
+	var files []string
+	rerr := c.download(ctx, it, pkgPath)
+	if rerr != nil && !errors.Is(rerr, ErrTampered) {
+		return p, rerr
 	}
 	defer os.Remove(pkgPath)
-	in, files, rerr := c.readPackage(ctx, pkgPath, folder)
+	if rerr == nil {
+		in, files, rerr = c.readPackage(ctx, pkgPath, folder)
+	}
 	if rerr == nil && (in.From != it.From || in.Kind != it.Kind || in.DocumentID != it.DocumentID) {
 		rerr = fmt.Errorf("%w: the package's routing differs from the hub's listing", ErrRefused)
 	}

@@ -196,8 +196,11 @@ func (t *HTTPTransport) Fetch(ctx context.Context, item wire.InboxItem, w io.Wri
 	if err != nil {
 		return fmt.Errorf("%w: download interrupted: %w", ErrUnreachable, err)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); n != item.Size || got != item.SHA256 {
-		return fmt.Errorf("%w: downloaded %d bytes with SHA-256 %s, the hub announced %d and %s", ErrUnreachable, n, got, item.Size, item.SHA256)
+	if n != item.Size {
+		return fmt.Errorf("%w: downloaded %d bytes, the hub announced %d", ErrUnreachable, n, item.Size)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != item.SHA256 {
+		return fmt.Errorf("%w: SHA-256 %s, the hub announced %s", ErrTampered, got, item.SHA256)
 	}
 	return nil
 }
