@@ -1,0 +1,209 @@
+package cli
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/vanthu/vanthu/app/internal/i18n"
+	"github.com/vanthu/vanthu/exchange/client"
+	"github.com/vanthu/vanthu/exchange/local"
+	"github.com/vanthu/vanthu/exchange/wire"
+	"github.com/vanthu/vanthu/internal/interimcodec"
+	"github.com/vanthu/vanthu/signing/trust"
+)
+
+// exchangeFlags are the flags every exchange command shares.
+type exchangeFlags struct {
+	configDir string
+	dataDir   string
+	as        string
+	trust     multiFlag
+	offline   bool
+}
+
+func addExchangeFlags(fs *flag.FlagSet) *exchangeFlags {
+	xf := &exchangeFlags{}
+	fs.StringVar(&xf.configDir, "config-dir", "", "exchange configuration folder (default $VANTHU_CONFIG_DIR, then the user config dir/vanthu)")
+	fs.StringVar(&xf.dataDir, "data-dir", "", "data folder: outbox, inbox, the local hub (default $VANTHU_DATA_DIR, then the user config dir/vanthu)")
+	fs.StringVar(&xf.as, "as", "", "local demo hub only: act as this demo agency (default $VANTHU_AGENCY, then the first)")
+	fs.Var(&xf.trust, "trust", "also trust the root certificates in this PEM file (repeatable)")
+	fs.BoolVar(&xf.offline, "offline", false, "verify signatures without fetching OCSP/CRL")
+	return xf
+}
+
+// configDir is --config-dir, $VANTHU_CONFIG_DIR, else the user config
+// dir/vanthu.
+func (e *env) configDir(flagValue string) (string, error) {
+	if flagValue != "" {
+		return flagValue, nil
+	}
+	if d := e.getenv("VANTHU_CONFIG_DIR"); d != "" {
+		return d, nil
+	}
+	d, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("failed to find the user config dir: %w", err)
+	}
+	return filepath.Join(d, "vanthu"), nil
+}
+
+// exchange is an open client with what closes it.
+type exchange struct {
+	*client.Client
+	local  *local.Hub // nil with a configured hub
+	closer func()
+}
+
+func (x *exchange) Close() { x.closer() }
+
+// exchangeCodec is the package format. TODO(edxml): exchange/edxml replaces
+// the interim signed container as soon as it lands; the interim format is
+// not edXML and only lets the exchange run end to end meanwhile.
+func exchangeCodec(ts *trust.Store, hubCAs []*x509.Certificate) wire.Codec {
+	return &interimcodec.Codec{Trust: func(chain []*x509.Certificate) error {
+		if _, err := ts.Verify(chain[0], chain[1:], time.Now()); err == nil {
+			return nil
+		}
+		for _, ca := range hubCAs {
+			if chain[0].CheckSignatureFrom(ca) == nil && chain[0].NotAfter.After(time.Now()) {
+				return nil // the hub's own status signer (status 01)
+			}
+		}
+		return errors.New("signer does not chain to a trusted root")
+	}}
+}
+
+// openExchange opens the client: against the configured hub when the
+// installation is enrolled, else against the local demo hub in the data
+// folder.
+func (e *env) openExchange(ctx context.Context, xf *exchangeFlags) (*exchange, error) {
+	cfgDir, err := e.configDir(xf.configDir)
+	if err != nil {
+		return nil, err
+	}
+	dataDir, err := e.dataDir(xf.dataDir)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := trust.Load(ctx, trust.Options{Files: xf.trust})
+	if err != nil {
+		return nil, err
+	}
+	verifier := client.SignatureVerifier(ts, !xf.offline)
+	cfg, err := client.LoadConfig(cfgDir)
+	if err != nil && !errors.Is(err, client.ErrNotEnrolled) {
+		return nil, err
+	}
+	if cfg != nil && cfg.Hub != "" {
+		t, cfg, err := client.Dial(cfgDir)
+		if err != nil {
+			return nil, err
+		}
+		_, cas, _ := client.LoadTLS(cfgDir)
+		c, err := client.Open(ctx, client.Options{DataDir: filepath.Join(dataDir, "exchange", safeDir(cfg.Agency)),
+			Agency: wire.Organization{Code: cfg.Agency, Name: cfg.AgencyName}, Transport: t,
+			Codec: exchangeCodec(ts, cas), Verify: verifier})
+		if err != nil {
+			t.Close()
+			return nil, err
+		}
+		return &exchange{Client: c, closer: func() { _ = c.Close(); t.Close() }}, nil
+	}
+	return e.openLocal(ctx, xf, dataDir, ts, verifier)
+}
+
+func (e *env) openLocal(ctx context.Context, xf *exchangeFlags, dataDir string, ts *trust.Store, verifier client.PDFVerifier) (*exchange, error) {
+	hubDir := filepath.Join(dataDir, "local-hub")
+	// The local hub's status signer is issued by its own CA.
+	var cas []*x509.Certificate
+	codec := exchangeCodec(ts, nil)
+	lh, err := local.Open(ctx, hubDir, codec)
+	if err != nil {
+		return nil, err
+	}
+	cas = append(cas, lh.Dir.CA.Cert)
+	codec = exchangeCodec(ts, cas)
+	code := xf.as
+	if code == "" {
+		code = e.getenv("VANTHU_AGENCY")
+	}
+	if code == "" {
+		code = local.Demo[0].Code
+	}
+	ag, err := lh.Agency(ctx, code)
+	if err != nil {
+		_ = lh.Close()
+		return nil, err
+	}
+	c, err := client.Open(ctx, client.Options{DataDir: filepath.Join(dataDir, "exchange", safeDir(code)),
+		Agency: wire.Organization{Code: ag.Code, Name: ag.Name}, Transport: lh.Transport(code), Codec: codec, Verify: verifier})
+	if err != nil {
+		_ = lh.Close()
+		return nil, err
+	}
+	return &exchange{Client: c, local: lh, closer: func() { _ = c.Close(); _ = lh.Close() }}, nil
+}
+
+func safeDir(code string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' {
+			return r
+		}
+		return '_'
+	}, code)
+}
+
+// exchangeErrorKeys maps client errors to messages and hints.
+var exchangeErrorKeys = []struct {
+	target    error
+	key, hint string
+}{
+	{client.ErrNotEnrolled, "exchange.err.not_enrolled", "exchange.hint.enroll"},
+	{client.ErrBadConfig, "exchange.err.bad_config", "exchange.hint.enroll"},
+	{client.ErrForbidden, "exchange.err.forbidden", ""},
+	{client.ErrTooLarge, "exchange.err.too_large", ""},
+	{client.ErrTooMany, "exchange.err.too_many", ""},
+	{client.ErrRateLimited, "exchange.err.rate_limited", ""},
+	{client.ErrUnknownAgency, "exchange.err.unknown_agency", "exchange.hint.directory"},
+	{client.ErrConflict, "exchange.err.conflict", ""},
+	{client.ErrRefused, "exchange.err.refused", ""},
+	{client.ErrUnreachable, "exchange.err.unreachable", "exchange.hint.unreachable"},
+	{client.ErrNotSigned, "exchange.err.not_signed", "exchange.hint.sign_first"},
+	{client.ErrReasonRequired, "exchange.err.reason_required", ""},
+	{client.ErrState, "exchange.err.state", ""},
+	{client.ErrNotFound, "exchange.err.not_found", ""},
+	{client.ErrNoRecipient, "exchange.err.no_recipient", ""},
+	{client.ErrTampered, "exchange.err.tampered", ""},
+}
+
+// exchangeErrorText is the translated message for a client error with its
+// detail.
+func (e *env) exchangeErrorText(err error) string {
+	for _, m := range exchangeErrorKeys {
+		if errors.Is(err, m.target) {
+			return e.tr(m.key) + " (" + err.Error() + ")"
+		}
+	}
+	return i18n.Describe(i18n.Language(e.getenv), err)
+}
+
+// failExchange prints a client error with its hint.
+func (e *env) failExchange(err error) {
+	for _, m := range exchangeErrorKeys {
+		if errors.Is(err, m.target) {
+			e.errorf(e.tr(m.key) + " (" + err.Error() + ")")
+			if m.hint != "" {
+				e.hintf(e.tr(m.hint))
+			}
+			return
+		}
+	}
+	e.failHub(err)
+}
