@@ -54,7 +54,7 @@ func deliverAll(t *testing.T, c *client.Client) client.DeliverSummary {
 	return sum
 }
 
-func sync(t *testing.T, c *client.Client) client.SyncSummary {
+func syncInbox(t *testing.T, c *client.Client) client.SyncSummary {
 	t.Helper()
 	sum, err := c.Sync(context.Background(), client.SyncOptions{}, nil)
 	if err != nil {
@@ -93,7 +93,7 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatalf("sent %d packages, want 20", sum.Sent)
 	}
 	for name, cl := range map[string]*client.Client{"B": cb, "C": cc} {
-		if s := sync(t, cl); s.Documents != 20 || s.Rejected != 0 {
+		if s := syncInbox(t, cl); s.Documents != 20 || s.Rejected != 0 {
 			t.Fatalf("%s synced %+v", name, s)
 		}
 		in, err := cl.Inbox(ctx, false)
@@ -124,7 +124,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	deliverAll(t, cb)
 	deliverAll(t, cc)
-	if s := sync(t, ca); s.Statuses != 80 || s.Rejected != 0 {
+	if s := syncInbox(t, ca); s.Statuses != 80 || s.Rejected != 0 {
 		t.Fatalf("A synced %+v, want 80 statuses (01 and 03/02 from two recipients for 20 documents)", s)
 	}
 	for i := 1; i <= 20; i++ {
@@ -158,8 +158,8 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	deliverAll(t, ca)
-	sync(t, cb)
-	sync(t, cc)
+	syncInbox(t, cb)
+	syncInbox(t, cc)
 	var bDoc, cDoc *client.IncomingDocument
 	for _, pair := range []struct {
 		cl  *client.Client
@@ -183,7 +183,7 @@ func TestEndToEnd(t *testing.T) {
 	}
 	deliverAll(t, cb)
 	deliverAll(t, cc)
-	sync(t, ca)
+	syncInbox(t, ca)
 	for _, f := range bDoc.Files {
 		if _, err := os.Stat(f); !os.IsNotExist(err) {
 			t.Fatalf("B's recalled copy %s still there: %v", f, err)

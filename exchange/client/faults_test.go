@@ -2,6 +2,8 @@ package client_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -239,4 +241,9 @@ func TestTwoHubProcessesOnePostgres(t *testing.T) {
 	if err != nil || len(st) != 1 || st[0].StatusCode != wire.StatusArrived {
 		t.Fatalf("A's status through the first hub: %+v %v", st, err)
 	}
+}
+
+func sha256hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
 }

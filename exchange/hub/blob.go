@@ -19,37 +19,58 @@ import (
 // holds more than a piece in memory.
 const chunkSize = 1 << 20
 
-// spooled is an incoming package on disk while it is checked.
+// spooled is an incoming package while it is checked: in memory up to
+// memSpool bytes, on disk beyond.
 type spooled struct {
+	r      io.ReaderAt
 	f      *os.File
 	size   int64
 	sha256 string
 }
 
+// memSpool is the largest package kept in memory while it is checked.
+const memSpool = 2 << 20
+
 func (s *spooled) Close() error {
+	if s.f == nil {
+		return nil
+	}
 	name := s.f.Name()
 	err := s.f.Close()
 	_ = os.Remove(name)
 	return err
 }
 
-// spool copies r to a temporary file, hashing it, and refuses more than
-// max bytes.
+// spool reads r, hashing it, into memory or (past memSpool) a temporary
+// file, and refuses more than max bytes.
 func (h *Hub) spool(r io.Reader, max int64) (*spooled, error) {
-	f, err := os.CreateTemp(h.spoolDir(), "incoming-*.pkg")
-	if err != nil {
-		return nil, fmt.Errorf("failed to spool package: %w", err)
-	}
-	s := &spooled{f: f}
 	hash := sha256.New()
-	n, err := io.Copy(io.MultiWriter(f, hash), io.LimitReader(r, max+1))
-	if err != nil {
-		_ = s.Close()
-		var mbe *maxBytesError
-		if errors.As(err, &mbe) {
-			return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max)
+	lr := io.LimitReader(r, max+1)
+	buf := make([]byte, 0, 256<<10)
+	mem := bytes.NewBuffer(buf)
+	n, err := io.CopyN(io.MultiWriter(mem, hash), lr, memSpool+1)
+	s := &spooled{}
+	switch {
+	case err == io.EOF:
+		s.r = bytes.NewReader(mem.Bytes())
+	case err != nil:
+		return nil, receiveError(err, max)
+	default:
+		f, ferr := os.CreateTemp(h.spoolDir(), "incoming-*.pkg")
+		if ferr != nil {
+			return nil, fmt.Errorf("failed to spool package: %w", ferr)
 		}
-		return nil, fmt.Errorf("failed to receive package: %w", err)
+		s.f, s.r = f, f
+		if _, err := f.Write(mem.Bytes()); err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("failed to spool package: %w", err)
+		}
+		m, err := io.Copy(io.MultiWriter(f, hash), lr)
+		if err != nil {
+			_ = s.Close()
+			return nil, receiveError(err, max)
+		}
+		n += m
 	}
 	if n > max {
 		_ = s.Close()
@@ -61,6 +82,14 @@ func (h *Hub) spool(r io.Reader, max int64) (*spooled, error) {
 	}
 	s.size, s.sha256 = n, hex.EncodeToString(hash.Sum(nil))
 	return s, nil
+}
+
+func receiveError(err error, max int64) error {
+	var mbe *maxBytesError
+	if errors.As(err, &mbe) {
+		return fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max)
+	}
+	return fmt.Errorf("failed to receive package: %w", err)
 }
 
 func (h *Hub) spoolDir() string { return h.spoolPath }
@@ -86,7 +115,7 @@ func putBlob(ctx context.Context, tx *store.Tx, s *spooled, at int64) error {
 	}
 	buf := make([]byte, chunkSize)
 	for seq, off := 0, int64(0); off < s.size; seq++ {
-		m, err := s.f.ReadAt(buf, off)
+		m, err := s.r.ReadAt(buf, off)
 		if m == 0 && err != nil {
 			return fmt.Errorf("failed to read spooled package: %w", err)
 		}

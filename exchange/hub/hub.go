@@ -129,6 +129,7 @@ type Hub struct {
 	now       func() time.Time
 	log       *slog.Logger
 	rate      *rateLimiter
+	w         *writer
 }
 
 // New migrates the database and returns the hub.
@@ -156,6 +157,7 @@ func New(ctx context.Context, cfg Config) (*Hub, error) {
 		return nil, fmt.Errorf("failed to create spool folder: %w", err)
 	}
 	h.rate = newRateLimiter(h.limits.RequestsPerMinute, h.now)
+	h.startWriter()
 	return h, nil
 }
 

@@ -83,14 +83,10 @@ type Package struct {
 func (h *Hub) Fetch(ctx context.Context, caller string, deliveryID int64) (*Package, error) {
 	now := h.now()
 	var p *Package
-	err := h.db.Tx(ctx, func(tx *store.Tx) error {
-		audit, err := h.lockAudit(ctx, tx)
-		if err != nil {
-			return err
-		}
+	err := h.write(ctx, func(ctx context.Context, tx *store.Tx, audit *auditLog) error {
 		var recipient, state, sha, doc string
 		var size int64
-		err = tx.QueryRow(ctx, `SELECT d.recipient, d.state, m.sha256, m.size, m.document_id FROM delivery d
+		err := tx.QueryRow(ctx, `SELECT d.recipient, d.state, m.sha256, m.size, m.document_id FROM delivery d
 			JOIN message m ON m.id = d.message_id WHERE d.id = ?`, deliveryID).Scan(&recipient, &state, &sha, &size, &doc)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
@@ -132,11 +128,7 @@ func (h *Hub) Ack(ctx context.Context, caller string, ids []int64) error {
 		return fmt.Errorf("%w: at most %d acknowledgements at once", ErrBadRequest, h.limits.MaxInbox)
 	}
 	now := h.now()
-	return h.db.Tx(ctx, func(tx *store.Tx) error {
-		audit, err := h.lockAudit(ctx, tx)
-		if err != nil {
-			return err
-		}
+	return h.write(ctx, func(ctx context.Context, tx *store.Tx, audit *auditLog) error {
 		for _, id := range ids {
 			if err := h.ackOne(ctx, tx, audit, caller, id, now); err != nil {
 				return err

@@ -57,7 +57,7 @@ func (h *Hub) Send(ctx context.Context, req SendRequest) (*wire.SendResult, erro
 	if req.SHA256 != "" && !strings.EqualFold(req.SHA256, sp.sha256) {
 		return nil, fmt.Errorf("%w: body SHA-256 %s, declared %s", ErrBadPackage, sp.sha256, req.SHA256)
 	}
-	route, err := h.codec.Inspect(ctx, sp.f, sp.size)
+	route, err := h.codec.Inspect(ctx, sp.r, sp.size)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadPackage, err)
 	}
@@ -65,7 +65,7 @@ func (h *Hub) Send(ctx context.Context, req SendRequest) (*wire.SendResult, erro
 		return nil, err
 	}
 	var res *wire.SendResult
-	err = h.db.Tx(ctx, func(tx *store.Tx) error {
+	err = h.write(ctx, func(ctx context.Context, tx *store.Tx, audit *auditLog) error {
 		res = nil
 		if prev, err := h.sentBefore(ctx, tx, req.Caller, req.ClientID); prev != nil || err != nil {
 			if prev != nil {
@@ -74,7 +74,7 @@ func (h *Hub) Send(ctx context.Context, req SendRequest) (*wire.SendResult, erro
 			return err
 		}
 		var err error
-		res, err = h.store(ctx, tx, req, route, sp)
+		res, err = h.store(ctx, tx, audit, req, route, sp)
 		return err
 	})
 	if err != nil {
@@ -192,11 +192,8 @@ func dedupe(in []string) []string {
 
 // store writes the package, its deliveries, the status history and the
 // audit entry in tx.
-func (h *Hub) store(ctx context.Context, tx *store.Tx, req SendRequest, r *wire.Route, sp *spooled) (*wire.SendResult, error) {
-	audit, err := h.lockAudit(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
+func (h *Hub) store(ctx context.Context, tx *store.Tx, audit *auditLog, req SendRequest, r *wire.Route, sp *spooled) (*wire.SendResult, error) {
+	var err error
 	now := h.now()
 	at := micros(now)
 	var effects []statusEffect
