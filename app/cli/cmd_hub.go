@@ -114,12 +114,13 @@ func cmdHubInit(e *env, args []string) int {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	_, sdb, err := e.openHub(ctx, d, "") // creates and migrates the database
+	h, sdb, err := e.openHub(ctx, d, "") // creates and migrates the database
 	if err != nil {
 		e.failHub(err)
 		return exitFailure
 	}
-	defer sdb.Close()
+	h.Close()
+	_ = sdb.Close()
 	fmt.Fprintln(e.stdout, e.tr("hub.init.done", dir, trust.Fingerprint(d.CA.Cert)))
 	return exitOK
 }
@@ -162,7 +163,7 @@ func (e *env) loadHub(ctx context.Context, dirFlag, db string) (*hub.Hub, *hub.D
 		e.failHub(err)
 		return nil, nil, nil, false
 	}
-	return h, d, func() { _ = sdb.Close() }, true
+	return h, d, func() { h.Close(); _ = sdb.Close() }, true
 }
 
 func cmdHubServe(e *env, args []string) int {

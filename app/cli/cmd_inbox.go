@@ -63,6 +63,9 @@ func cmdInbox(e *env, args []string) int {
 	for _, d := range docs {
 		fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%s\t%s\t%s\n", d.ID, d.From, d.DocumentID, e.tr("inbox.state."+d.State),
 			e.tr("inbox.verdict."+d.Verdict.Status), d.Subject)
+		if d.BusinessType == 2 || d.BusinessType == 3 {
+			fmt.Fprintf(e.stdout, "\t%s\n", e.tr(fmt.Sprintf("inbox.business.%d", d.BusinessType)))
+		}
 		if d.State == client.InboxRecallRequested {
 			fmt.Fprintf(e.stdout, "\t%s\n", e.tr("inbox.recall_reason", d.RecallReason))
 		}

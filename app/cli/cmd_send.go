@@ -39,6 +39,8 @@ func cmdSend(e *env, args []string) int {
 	docType := fs.String("type", "Công văn", "document type")
 	priority := fs.Int("priority", 0, "0 normal, 1 urgent, 2 very urgent, 3 flash, 4 flash with deadline")
 	allowUnsigned := fs.Bool("allow-unsigned", false, "refused: official documents are sent signed only")
+	update := fs.Bool("update", false, "the files update documents sent before with the same numbers and date")
+	replace := fs.Bool("replace", false, "the files replace documents sent before with the same numbers and date")
 	wait := fs.Duration("wait", 2*time.Minute, "how long to keep trying to deliver before leaving the rest in the outbox")
 	asJSON := fs.Bool("json", false, "print the results as JSON")
 	files, code, ok := e.parseFlags(fs, args)
@@ -48,6 +50,16 @@ func cmdSend(e *env, args []string) int {
 	if *allowUnsigned {
 		e.errorf(e.tr("send.unsigned_refused"))
 		return exitUsage
+	}
+	business := wire.BusinessNew
+	switch {
+	case *update && *replace:
+		e.usagef(e.tr("send.update_or_replace"))
+		return exitUsage
+	case *update:
+		business = wire.BusinessUpdate
+	case *replace:
+		business = wire.BusinessReplace
 	}
 	recipients := splitList(*to)
 	if len(files) == 0 || len(recipients) == 0 {
@@ -103,7 +115,10 @@ func cmdSend(e *env, args []string) int {
 		}
 		docs = append(docs, client.OutgoingDocument{Path: f, Number: numbers[i][0], Notation: numbers[i][1],
 			DocumentID: fmt.Sprintf("%s,%s,%s/%s", x.Agency().Code, day.Format("2006/01/02"), numbers[i][0], numbers[i][1]),
-			Date:       day, Type: *docType, Subject: subjectFor(*subject, f), Priority: *priority})
+			Date:       day, Type: *docType, Subject: subjectFor(*subject, f), Priority: *priority, BusinessType: business})
+		if business != wire.BusinessNew {
+			docs[len(docs)-1].ReplacesID = docs[len(docs)-1].DocumentID
+		}
 	}
 	if len(docs) == 0 {
 		return exitFailure

@@ -233,3 +233,48 @@ func hasAction(log []client.LogEntry, action string) bool {
 	}
 	return false
 }
+
+// An update and a replacement of a sent document travel like the original,
+// each with its business type, and are answered on their own.
+func TestUpdateAndReplace(t *testing.T) {
+	env := exchangetest.Shared(t)
+	h := env.NewHub(t, "", hub.Limits{})
+	a, b := env.AddAgency(t, h, codeA, "Sở A"), env.AddAgency(t, h, codeB, "Sở B")
+	ca, cb := env.Client(t, a), env.Client(t, b)
+	ctx := context.Background()
+	pdf := env.SignedPDFs(t, filepath.Join(t.TempDir(), "pdf"), 1, 4<<10)[0]
+	base := docs([]string{pdf})[0]
+	to := []wire.Organization{{Code: codeB}}
+	for _, bt := range []int{wire.BusinessNew, wire.BusinessUpdate, wire.BusinessReplace} {
+		d := base
+		d.BusinessType, d.ReplacesID = bt, base.DocumentID
+		res, err := ca.QueueDocuments(ctx, []client.OutgoingDocument{d}, to, a.Signer, nil)
+		if err != nil || res[0].Err != nil || res[0].Skipped {
+			t.Fatalf("business type %d: %v %+v", bt, err, res)
+		}
+	}
+	again, _ := ca.QueueDocuments(ctx, []client.OutgoingDocument{base}, to, a.Signer, nil)
+	if !again[0].Skipped {
+		t.Fatal("the original was queued twice")
+	}
+	deliverAll(t, ca)
+	syncInbox(t, cb)
+	in, _ := cb.Inbox(ctx, false)
+	if len(in) != 3 || in[0].BusinessType != 0 || in[1].BusinessType != 2 || in[2].BusinessType != 3 {
+		t.Fatalf("B's inbox: %+v", in)
+	}
+	for _, d := range in {
+		if d.DocumentID != base.DocumentID || d.Verdict.Status != client.VerdictValid {
+			t.Fatalf("%+v", d)
+		}
+		if _, err := cb.Receive(ctx, d.ID, client.Answer{Accept: true}, b.Signer); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deliverAll(t, cb)
+	syncInbox(t, ca)
+	st, _ := ca.Status(ctx, base.DocumentID)
+	if got := codes(st.Recipients[codeB]); strings.Count(got, "01") != 3 || strings.Count(got, "03") != 3 {
+		t.Fatalf("A's history: %q", got)
+	}
+}

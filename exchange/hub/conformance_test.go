@@ -140,6 +140,7 @@ func newFixture(t *testing.T, dsn string) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(f.h.Close)
 	for _, a := range []wire.Agency{{Code: codeA, Name: "Sở A"}, {Code: codeB, Name: "Văn phòng Chính phủ"}, {Code: codeC, Name: "UBND Nghệ An", Parent: ""}} {
 		if err := f.h.AddAgency(ctx, "admin:test", a); err != nil {
 			t.Fatal(err)

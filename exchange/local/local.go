@@ -52,6 +52,7 @@ func Open(ctx context.Context, dir string, codec wire.Codec) (*Hub, error) {
 	}
 	l := &Hub{Hub: h, Dir: d, db: db}
 	if err := l.ensureDemo(ctx); err != nil {
+		h.Close()
 		_ = db.Close()
 		return nil, err
 	}
@@ -68,8 +69,11 @@ func (l *Hub) ensureDemo(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the local hub's database.
-func (l *Hub) Close() error { return l.db.Close() }
+// Close stops the local hub and closes its database.
+func (l *Hub) Close() error {
+	l.Hub.Close()
+	return l.db.Close()
+}
 
 // Agency returns the directory entry of code, or ErrUnknownAgency.
 func (l *Hub) Agency(ctx context.Context, code string) (wire.Agency, error) {

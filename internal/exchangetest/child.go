@@ -84,6 +84,7 @@ func childHub(arg string) error {
 	if err != nil {
 		return err
 	}
+	defer h.Close()
 	ln, err := net.Listen("tcp", s.Addr)
 	if err != nil {
 		return err

@@ -116,6 +116,7 @@ func (h *Hub) Close() {
 		h.stop = nil
 	}
 	if h.DB != nil {
+		h.Hub.Close()
 		_ = h.DB.Close()
 		h.DB = nil
 	}
