@@ -251,3 +251,47 @@ func TestSecurityTamperedOnArrival(t *testing.T) {
 		}
 	}
 }
+
+// Limits answer with clear errors: a package over the size limit is 413
+// (too_large), an agency over its requests a minute is 429 with
+// Retry-After, and the client maps both to its errors.
+func TestLimitsOverHTTP(t *testing.T) {
+	env := exchangetest.Shared(t)
+	h := env.NewHub(t, "", hub.Limits{MaxPackageSize: 64 << 10, RequestsPerMinute: 8})
+	a, _ := env.AddAgency(t, h, codeA, "Sở A"), env.AddAgency(t, h, codeB, "Sở B")
+	ctx := context.Background()
+	ta := transport(t, a, h.URL)
+	big := bytes.Repeat([]byte{'x'}, 100<<10)
+	var buf bytes.Buffer
+	if _, err := env.Codec.WriteDocument(ctx, &buf, wire.Document{From: wire.Organization{Code: codeA}, To: []wire.Organization{{Code: codeB}},
+		DocumentID: docID(1), Files: []wire.File{{Name: "a.pdf", Size: int64(len(big)),
+			Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(big)), nil }}}}, a.Signer.Key, a.Signer.Chain); err != nil {
+		t.Fatal(err)
+	}
+	raw := buf.Bytes()
+	_, err := ta.Send(ctx, client.OutgoingPackage{ClientID: "big", Kind: wire.KindDocument, Size: int64(len(raw)), SHA256: sha256hex(raw),
+		Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil }})
+	var he *client.HubError
+	if !errors.Is(err, client.ErrTooLarge) || !errors.As(err, &he) || he.Status != http.StatusRequestEntityTooLarge || client.Temporary(err) {
+		t.Fatalf("oversized package: %v", err)
+	}
+	hc := rawClient(h, tlsCert(t, a))
+	var last *http.Response
+	for i := 0; i < 10; i++ {
+		resp, err := hc.Get(h.URL + wire.PathDirectory)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		last = resp
+		if resp.StatusCode == http.StatusTooManyRequests {
+			break
+		}
+	}
+	if last.StatusCode != http.StatusTooManyRequests || last.Header.Get("Retry-After") == "" {
+		t.Fatalf("after 10 requests with a limit of 8 a minute: HTTP %d, Retry-After %q", last.StatusCode, last.Header.Get("Retry-After"))
+	}
+	if _, err := ta.Directory(ctx); !errors.Is(err, client.ErrRateLimited) || !client.Temporary(err) {
+		t.Fatalf("client error for the rate limit: %v", err)
+	}
+}
