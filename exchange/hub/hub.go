@@ -16,7 +16,7 @@ import (
 	"github.com/vanthu/vanthu/exchange/wire"
 )
 
-//go:embed migrations
+//go:embed migrations/*.sql
 var migrationFS embed.FS
 
 // Migrations is the hub's schema history.

@@ -146,7 +146,7 @@ func TestMigrateUpsertReturning(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			_, err = tx.Exec(ctx, "INSERT INTO common_kv (k, v) VALUES (?, ?) ON CONFLICT (k) DO NOTHING", "k", "v")
+			_, err = tx.Exec(ctx, "INSERT INTO common_kv (k, v, b) VALUES (?, ?, ?) ON CONFLICT (k) DO NOTHING", "k", "v", []byte{0, 0xff})
 			return err
 		})
 		if err != nil {
@@ -159,6 +159,11 @@ func TestMigrateUpsertReturning(t *testing.T) {
 		var body []byte
 		if err := db.QueryRow(ctx, "SELECT n, body FROM item WHERE id = ?", id1).Scan(&n, &body); err != nil || n != 5 || len(body) != 3 {
 			t.Fatalf("n=%d body=%v err=%v", n, body, err)
+		}
+		var kvID int64
+		var kvBlob []byte
+		if err := db.QueryRow(ctx, "SELECT id, b FROM common_kv WHERE k = 'k'").Scan(&kvID, &kvBlob); err != nil || kvID == 0 || len(kvBlob) != 2 {
+			t.Fatalf("shared migration ({{serial_pk}}, {{blob}}): id %d, blob %v, %v", kvID, kvBlob, err)
 		}
 		_, err = db.Exec(ctx, "INSERT INTO item (name) VALUES (?)", "a")
 		if !store.IsUniqueViolation(err) {

@@ -12,7 +12,7 @@ CREATE TABLE client_cert (
 	not_after  BIGINT NOT NULL,
 	issued_at  BIGINT NOT NULL,
 	revoked_at BIGINT,
-	der        BLOB NOT NULL
+	der        {{blob}} NOT NULL
 );
 CREATE INDEX client_cert_agency ON client_cert(agency);
 CREATE TABLE blob (
@@ -23,11 +23,11 @@ CREATE TABLE blob (
 CREATE TABLE blob_chunk (
 	sha256 TEXT NOT NULL REFERENCES blob(sha256) ON DELETE CASCADE,
 	seq    INTEGER NOT NULL,
-	data   BLOB NOT NULL,
+	data   {{blob}} NOT NULL,
 	PRIMARY KEY (sha256, seq)
 );
 CREATE TABLE message (
-	id            INTEGER PRIMARY KEY AUTOINCREMENT,
+	id            {{serial_pk}},
 	sender        TEXT NOT NULL,
 	client_id     TEXT NOT NULL,
 	kind          TEXT NOT NULL,
@@ -43,7 +43,7 @@ CREATE TABLE message (
 );
 CREATE INDEX message_document ON message(sender, document_id);
 CREATE TABLE delivery (
-	id         INTEGER PRIMARY KEY AUTOINCREMENT,
+	id         {{serial_pk}},
 	message_id BIGINT NOT NULL REFERENCES message(id),
 	recipient  TEXT NOT NULL,
 	state      TEXT NOT NULL,
@@ -55,7 +55,7 @@ CREATE TABLE delivery (
 );
 CREATE INDEX delivery_inbox ON delivery(recipient, state, id);
 CREATE TABLE status_log (
-	id          INTEGER PRIMARY KEY AUTOINCREMENT,
+	id          {{serial_pk}},
 	doc_sender  TEXT NOT NULL,
 	document_id TEXT NOT NULL,
 	recipient   TEXT NOT NULL,
