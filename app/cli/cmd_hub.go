@@ -17,6 +17,7 @@ import (
 	"github.com/vanthu/vanthu/exchange/hub"
 	"github.com/vanthu/vanthu/exchange/store"
 	"github.com/vanthu/vanthu/exchange/wire"
+	"github.com/vanthu/vanthu/internal/fsutil"
 	"github.com/vanthu/vanthu/signing/trust"
 )
 
@@ -166,15 +167,26 @@ func (e *env) loadHub(ctx context.Context, dirFlag, db string) (*hub.Hub, *hub.D
 	return h, d, func() { h.Close(); _ = sdb.Close() }, true
 }
 
-func cmdHubServe(e *env, args []string) int {
-	fs, dirFlag, db := hubFlags(e, "serve")
-	listen := fs.String("listen", "", "address to serve on (default: hub.json's, else :8443)")
+// hubCommand runs an administrative hub command: its flags (added by
+// flags, checked by check before anything is opened), no positional
+// arguments, the hub folder loaded and its database open for run.
+func (e *env) hubCommand(name string, args []string, flags func(fs *flag.FlagSet), check func() int,
+	run func(ctx context.Context, h *hub.Hub, d *hub.Dir) int) int {
+	fs, dirFlag, db := hubFlags(e, name)
+	if flags != nil {
+		flags(fs)
+	}
 	rest, code, ok := e.parseFlags(fs, args)
 	if !ok {
 		return code
 	}
 	if !e.noArgs(rest) {
 		return exitUsage
+	}
+	if check != nil {
+		if code := check(); code != exitOK {
+			return code
+		}
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
@@ -183,46 +195,53 @@ func cmdHubServe(e *env, args []string) int {
 		return exitFailure
 	}
 	defer closeHub()
-	addr := *listen
-	if addr == "" {
-		addr = d.Config.Listen
-	}
-	if addr == "" {
-		addr = ":8443"
-	}
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		e.fail(err)
-		return exitFailure
-	}
-	fmt.Fprintln(e.stderr, e.tr("hub.serve.listening", ln.Addr().String()))
-	if err := h.Serve(ctx, ln, d.CA.Cert, d.Server); err != nil {
-		e.fail(err)
-		return exitFailure
-	}
-	return exitOK
+	return run(ctx, h, d)
+}
+
+func cmdHubServe(e *env, args []string) int {
+	var listen *string
+	return e.hubCommand("serve", args, func(fs *flag.FlagSet) {
+		listen = fs.String("listen", "", "address to serve on (default: hub.json's, else :8443)")
+	}, nil, func(ctx context.Context, h *hub.Hub, d *hub.Dir) int {
+		addr := *listen
+		if addr == "" {
+			addr = d.Config.Listen
+		}
+		if addr == "" {
+			addr = ":8443"
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			e.fail(err)
+			return exitFailure
+		}
+		fmt.Fprintln(e.stderr, e.tr("hub.serve.listening", ln.Addr().String()))
+		if err := h.Serve(ctx, ln, d.CA.Cert, d.Server); err != nil {
+			e.fail(err)
+			return exitFailure
+		}
+		return exitOK
+	})
 }
 
 func cmdHubAgencyAdd(e *env, args []string) int {
-	fs, dirFlag, db := hubFlags(e, "agency add")
-	code := fs.String("code", "", "agency code (Quyết định 20/2020 form, e.g. H29.01, or 000.00.00.H29)")
-	name := fs.String("name", "", "agency name")
-	parent := fs.String("parent", "", "parent agency code")
-	csrFile := fs.String("csr", "", "the agency's certificate request (from vanthu enroll)")
-	out := fs.String("out", "", "where to write the certificate bundle for the agency (default CODE.pem)")
-	rest, c, ok := e.parseFlags(fs, args)
-	if !ok {
-		return c
-	}
-	if !e.noArgs(rest) {
-		return exitUsage
-	}
-	if *code == "" || (*name == "" && *csrFile == "") {
-		e.usagef(e.tr("hub.agency.add.usage"))
-		return exitUsage
-	}
+	var code, name, parent, csrFile, out *string
 	var csrDER []byte
-	if *csrFile != "" {
+	flags := func(fs *flag.FlagSet) {
+		code = fs.String("code", "", "agency code (Quyết định 20/2020 form, e.g. H29.01, or 000.00.00.H29)")
+		name = fs.String("name", "", "agency name")
+		parent = fs.String("parent", "", "parent agency code")
+		csrFile = fs.String("csr", "", "the agency's certificate request (from vanthu enroll)")
+		out = fs.String("out", "", "where to write the certificate bundle for the agency (default CODE.pem)")
+	}
+	check := func() int {
+		if *code == "" || (*name == "" && *csrFile == "") {
+			e.usagef(e.tr("hub.agency.add.usage"))
+			return exitUsage
+		}
+		if *csrFile == "" {
+			return exitOK
+		}
 		raw, err := os.ReadFile(*csrFile)
 		if err != nil {
 			e.usagef(e.tr("hub.read_error", *csrFile, err))
@@ -234,138 +253,101 @@ func cmdHubAgencyAdd(e *env, args []string) int {
 			return exitUsage
 		}
 		csrDER = b.Bytes
+		return exitOK
 	}
-	ctx, cancel := signalContext()
-	defer cancel()
-	h, d, closeHub, ok := e.loadHub(ctx, *dirFlag, *db)
-	if !ok {
-		return exitFailure
-	}
-	defer closeHub()
-	if *name != "" {
-		err := h.AddAgency(ctx, adminActor(), wire.Agency{Code: *code, Name: *name, Parent: *parent})
-		if err != nil && !(errors.Is(err, hub.ErrAgencyExists) && csrDER != nil) {
+	return e.hubCommand("agency add", args, flags, check, func(ctx context.Context, h *hub.Hub, d *hub.Dir) int {
+		if *name != "" {
+			err := h.AddAgency(ctx, adminActor(), wire.Agency{Code: *code, Name: *name, Parent: *parent})
+			if err != nil && !(errors.Is(err, hub.ErrAgencyExists) && csrDER != nil) {
+				e.failHub(err)
+				return exitFailure
+			}
+		}
+		if csrDER == nil {
+			fmt.Fprintln(e.stdout, e.tr("hub.agency.added", *code))
+			return exitOK
+		}
+		cert, err := h.IssueCertificate(ctx, adminActor(), d.CA, *code, csrDER, 0)
+		if err != nil {
 			e.failHub(err)
 			return exitFailure
 		}
-	}
-	if csrDER == nil {
-		fmt.Fprintln(e.stdout, e.tr("hub.agency.added", *code))
+		path := *out
+		if path == "" {
+			path = safeDir(*code) + ".pem"
+		}
+		if err := fsutil.WriteFile(path, hub.CertPEM(cert, d.CA.Cert), 0o644); err != nil {
+			e.fail(err)
+			return exitFailure
+		}
+		fmt.Fprintln(e.stdout, e.tr("hub.agency.issued", *code, hub.SerialHex(cert), cert.NotAfter.Format("2006-01-02"), path))
 		return exitOK
-	}
-	cert, err := h.IssueCertificate(ctx, adminActor(), d.CA, *code, csrDER, 0)
-	if err != nil {
-		e.failHub(err)
-		return exitFailure
-	}
-	path := *out
-	if path == "" {
-		path = safeDir(*code) + ".pem"
-	}
-	if err := os.WriteFile(path, hub.CertPEM(cert, d.CA.Cert), 0o644); err != nil {
-		e.fail(err)
-		return exitFailure
-	}
-	fmt.Fprintln(e.stdout, e.tr("hub.agency.issued", *code, hub.SerialHex(cert), cert.NotAfter.Format("2006-01-02"), path))
-	return exitOK
+	})
 }
 
 func cmdHubAgencyRevoke(e *env, args []string) int {
-	fs, dirFlag, db := hubFlags(e, "agency revoke")
-	code := fs.String("code", "", "revoke the agency and all its certificates")
-	serial := fs.String("serial", "", "revoke only this certificate (hex serial)")
-	reason := fs.String("reason", "", "reason, kept in the audit trail")
-	rest, c, ok := e.parseFlags(fs, args)
-	if !ok {
-		return c
+	var code, serial, reason *string
+	flags := func(fs *flag.FlagSet) {
+		code = fs.String("code", "", "revoke the agency and all its certificates")
+		serial = fs.String("serial", "", "revoke only this certificate (hex serial)")
+		reason = fs.String("reason", "", "reason, kept in the audit trail")
 	}
-	if !e.noArgs(rest) {
-		return exitUsage
+	check := func() int {
+		if (*code == "") == (*serial == "") {
+			e.usagef(e.tr("hub.agency.revoke.usage"))
+			return exitUsage
+		}
+		return exitOK
 	}
-	if (*code == "") == (*serial == "") {
-		e.usagef(e.tr("hub.agency.revoke.usage"))
-		return exitUsage
-	}
-	ctx, cancel := signalContext()
-	defer cancel()
-	h, _, closeHub, ok := e.loadHub(ctx, *dirFlag, *db)
-	if !ok {
-		return exitFailure
-	}
-	defer closeHub()
-	var err error
-	if *code != "" {
-		err = h.RevokeAgency(ctx, adminActor(), *code, *reason)
-	} else {
-		err = h.RevokeCertificate(ctx, adminActor(), *serial, *reason)
-	}
-	if err != nil {
-		e.failHub(err)
-		return exitFailure
-	}
-	fmt.Fprintln(e.stdout, e.tr("hub.agency.revoked", *code+*serial))
-	return exitOK
+	return e.hubCommand("agency revoke", args, flags, check, func(ctx context.Context, h *hub.Hub, _ *hub.Dir) int {
+		var err error
+		if *code != "" {
+			err = h.RevokeAgency(ctx, adminActor(), *code, *reason)
+		} else {
+			err = h.RevokeCertificate(ctx, adminActor(), *serial, *reason)
+		}
+		if err != nil {
+			e.failHub(err)
+			return exitFailure
+		}
+		fmt.Fprintln(e.stdout, e.tr("hub.agency.revoked", *code+*serial))
+		return exitOK
+	})
 }
 
 func cmdHubAgencyList(e *env, args []string) int {
-	fs, dirFlag, db := hubFlags(e, "agency list")
-	rest, c, ok := e.parseFlags(fs, args)
-	if !ok {
-		return c
-	}
-	if !e.noArgs(rest) {
-		return exitUsage
-	}
-	ctx, cancel := signalContext()
-	defer cancel()
-	h, _, closeHub, ok := e.loadHub(ctx, *dirFlag, *db)
-	if !ok {
-		return exitFailure
-	}
-	defer closeHub()
-	list, err := h.Directory(ctx)
-	if err != nil {
-		e.failHub(err)
-		return exitFailure
-	}
-	for _, a := range list {
-		state := ""
-		if a.Revoked != nil {
-			state = " (" + e.tr("hub.agency.state_revoked") + ")"
+	return e.hubCommand("agency list", args, nil, nil, func(ctx context.Context, h *hub.Hub, _ *hub.Dir) int {
+		list, err := h.Directory(ctx)
+		if err != nil {
+			e.failHub(err)
+			return exitFailure
 		}
-		fmt.Fprintf(e.stdout, "%-16s %-14s %s%s\n", a.Code, a.Parent, a.Name, state)
-	}
-	return exitOK
+		for _, a := range list {
+			state := ""
+			if a.Revoked != nil {
+				state = " (" + e.tr("hub.agency.state_revoked") + ")"
+			}
+			fmt.Fprintf(e.stdout, "%-16s %-14s %s%s\n", a.Code, a.Parent, a.Name, state)
+		}
+		return exitOK
+	})
 }
 
 func cmdHubAuditVerify(e *env, args []string) int {
-	fs, dirFlag, db := hubFlags(e, "audit verify")
-	rest, c, ok := e.parseFlags(fs, args)
-	if !ok {
-		return c
-	}
-	if !e.noArgs(rest) {
-		return exitUsage
-	}
-	ctx, cancel := signalContext()
-	defer cancel()
-	h, _, closeHub, ok := e.loadHub(ctx, *dirFlag, *db)
-	if !ok {
-		return exitFailure
-	}
-	defer closeHub()
-	n, err := h.VerifyAudit(ctx)
-	var ae *hub.AuditError
-	if errors.As(err, &ae) {
-		e.errorf(e.tr("hub.audit.broken", ae.Seq, ae.Reason))
-		return exitFailure
-	}
-	if err != nil {
-		e.failHub(err)
-		return exitFailure
-	}
-	fmt.Fprintln(e.stdout, e.tr("hub.audit.ok", n))
-	return exitOK
+	return e.hubCommand("audit verify", args, nil, nil, func(ctx context.Context, h *hub.Hub, _ *hub.Dir) int {
+		n, err := h.VerifyAudit(ctx)
+		var ae *hub.AuditError
+		if errors.As(err, &ae) {
+			e.errorf(e.tr("hub.audit.broken", ae.Seq, ae.Reason))
+			return exitFailure
+		}
+		if err != nil {
+			e.failHub(err)
+			return exitFailure
+		}
+		fmt.Fprintln(e.stdout, e.tr("hub.audit.ok", n))
+		return exitOK
+	})
 }
 
 func splitList(s string) []string {

@@ -2,7 +2,7 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
+	"flag"
 	"fmt"
 	"time"
 
@@ -18,45 +18,37 @@ import (
 // verdict. Exit status 1 when the hub could not be reached (the local list
 // is still printed).
 func cmdInbox(e *env, args []string) int {
-	fs := e.newFlagSet("inbox")
-	xf := addExchangeFlags(fs)
-	asJSON := fs.Bool("json", false, "print the inbox as JSON")
-	all := fs.Bool("all", false, "also list documents removed by a recall")
-	noSync := fs.Bool("no-sync", false, "list only what is already here, without asking the hub")
-	wait := fs.Duration("wait", 0, "wait this long for something to arrive when nothing is waiting")
-	rest, code, ok := e.parseFlags(fs, args)
-	if !ok {
-		return code
+	var asJSON, all, noSync *bool
+	var wait *time.Duration
+	flags := func(fs *flag.FlagSet) {
+		asJSON = fs.Bool("json", false, "print the inbox as JSON")
+		all = fs.Bool("all", false, "also list documents removed by a recall")
+		noSync = fs.Bool("no-sync", false, "list only what is already here, without asking the hub")
+		wait = fs.Duration("wait", 0, "wait this long for something to arrive when nothing is waiting")
 	}
-	if !e.noArgs(rest) {
-		return exitUsage
-	}
-	ctx, cancel := signalContext()
-	defer cancel()
-	x, err := e.openExchange(ctx, xf)
-	if err != nil {
-		e.failExchange(err)
-		return exitFailure
-	}
-	defer x.Close()
-	status := exitOK
-	if !*noSync && !e.syncInbox(ctx, x, *wait, *asJSON) {
-		status = exitFailure
-	}
-	docs, err := x.Inbox(ctx, *all)
-	if err != nil {
-		e.failExchange(err)
-		return exitFailure
-	}
-	if *asJSON {
-		if docs == nil {
-			docs = []client.IncomingDocument{}
+	return e.exchangeCommand("inbox", args, flags, nil, func(ctx context.Context, x *exchange, _ []string) int {
+		status := exitOK
+		if !*noSync && !e.syncInbox(ctx, x, *wait, *asJSON) {
+			status = exitFailure
 		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(docs)
+		docs, err := x.Inbox(ctx, *all)
+		if err != nil {
+			e.failExchange(err)
+			return exitFailure
+		}
+		if *asJSON {
+			if docs == nil {
+				docs = []client.IncomingDocument{}
+			}
+			e.writeJSON(docs)
+			return status
+		}
+		e.printInbox(docs)
 		return status
-	}
+	})
+}
+
+func (e *env) printInbox(docs []client.IncomingDocument) {
 	if len(docs) == 0 {
 		fmt.Fprintln(e.stdout, e.tr("inbox.empty"))
 	}
@@ -73,7 +65,6 @@ func cmdInbox(e *env, args []string) int {
 			fmt.Fprintf(e.stdout, "\t%s\n", d.Verdict.Detail)
 		}
 	}
-	return status
 }
 
 // syncInbox fetches and delivers what waits, reporting each arrival; false

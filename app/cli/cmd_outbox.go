@@ -1,7 +1,8 @@
 package cli
 
 import (
-	"encoding/json"
+	"context"
+	"flag"
 	"fmt"
 	"time"
 
@@ -15,52 +16,44 @@ import (
 // what waits to be delivered and why; --deliver tries now, --retry puts
 // refused entries back in the queue first.
 func cmdOutbox(e *env, args []string) int {
-	fs := e.newFlagSet("outbox")
-	xf := addExchangeFlags(fs)
-	asJSON := fs.Bool("json", false, "print the outbox as JSON")
-	all := fs.Bool("all", false, "also list what was delivered")
-	deliverNow := fs.Bool("deliver", false, "try to deliver what waits")
-	retry := fs.Bool("retry", false, "queue failed entries again (implies --deliver)")
-	wait := fs.Duration("wait", 30*time.Second, "with --deliver: how long to keep trying")
-	rest, code, ok := e.parseFlags(fs, args)
-	if !ok {
-		return code
+	var asJSON, all, deliverNow, retry *bool
+	var wait *time.Duration
+	flags := func(fs *flag.FlagSet) {
+		asJSON = fs.Bool("json", false, "print the outbox as JSON")
+		all = fs.Bool("all", false, "also list what was delivered")
+		deliverNow = fs.Bool("deliver", false, "try to deliver what waits")
+		retry = fs.Bool("retry", false, "queue failed entries again (implies --deliver)")
+		wait = fs.Duration("wait", 30*time.Second, "with --deliver: how long to keep trying")
 	}
-	if !e.noArgs(rest) {
-		return exitUsage
-	}
-	ctx, cancel := signalContext()
-	defer cancel()
-	x, err := e.openExchange(ctx, xf)
-	if err != nil {
-		e.failExchange(err)
-		return exitFailure
-	}
-	defer x.Close()
-	if *retry {
-		if _, err := x.Retry(ctx); err != nil {
+	return e.exchangeCommand("outbox", args, flags, nil, func(ctx context.Context, x *exchange, _ []string) int {
+		if *retry {
+			if _, err := x.Retry(ctx); err != nil {
+				e.failExchange(err)
+				return exitFailure
+			}
+		}
+		status := exitOK
+		if (*deliverNow || *retry) && e.deliver(ctx, x, *wait, *asJSON) > 0 {
+			status = exitFailure
+		}
+		entries, err := x.Outbox(ctx, *all)
+		if err != nil {
 			e.failExchange(err)
 			return exitFailure
 		}
-	}
-	status := exitOK
-	if (*deliverNow || *retry) && e.deliver(ctx, x, *wait, *asJSON) > 0 {
-		status = exitFailure
-	}
-	entries, err := x.Outbox(ctx, *all)
-	if err != nil {
-		e.failExchange(err)
-		return exitFailure
-	}
-	if *asJSON {
-		if entries == nil {
-			entries = []client.OutboxEntry{}
+		if *asJSON {
+			if entries == nil {
+				entries = []client.OutboxEntry{}
+			}
+			e.writeJSON(entries)
+			return status
 		}
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(entries)
+		e.printOutbox(entries)
 		return status
-	}
+	})
+}
+
+func (e *env) printOutbox(entries []client.OutboxEntry) {
 	if len(entries) == 0 {
 		fmt.Fprintln(e.stdout, e.tr("outbox.empty"))
 	}
@@ -78,5 +71,4 @@ func cmdOutbox(e *env, args []string) int {
 			fmt.Fprintf(e.stdout, "\t%s\n", e.tr("outbox.next", en.NextAttempt.Local().Format("15:04:05")))
 		}
 	}
-	return status
 }

@@ -2,7 +2,7 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,7 +19,7 @@ import (
 // cmdSend implements
 //
 //	vanthu send --to CODE[,CODE…] [--subject S] [--number N/NOTATION] [--date YYYY-MM-DD]
-//	  [--type T] [--priority 0-4] [token flags] [--wait D] [--json] FILE…
+//	  [--type T] [--priority 0-4] [--update|--replace] [token flags] [--wait D] [--json] FILE…
 //
 // Each file is checked first (a PDF whose signatures verify), then the
 // batch is packed and signed with the organisation key on the token (one
@@ -29,61 +29,78 @@ import (
 // Exit status: 0 all delivered, 1 any file refused or not yet delivered
 // (it stays in the outbox), 2 usage error.
 func cmdSend(e *env, args []string) int {
-	fs := e.newFlagSet("send")
-	xf := addExchangeFlags(fs)
-	tf := addTokenFlags(fs, true)
-	to := fs.String("to", "", "recipient agency codes, comma-separated")
-	subject := fs.String("subject", "", "the documents' subject (trích yếu)")
-	number := fs.String("number", "", "document number and notation, e.g. 123/UBND-VP (default: the file name)")
-	date := fs.String("date", "", "issue date YYYY-MM-DD (default: today)")
-	docType := fs.String("type", "Công văn", "document type")
-	priority := fs.Int("priority", 0, "0 normal, 1 urgent, 2 very urgent, 3 flash, 4 flash with deadline")
-	allowUnsigned := fs.Bool("allow-unsigned", false, "refused: official documents are sent signed only")
-	update := fs.Bool("update", false, "the files update documents sent before with the same numbers and date")
-	replace := fs.Bool("replace", false, "the files replace documents sent before with the same numbers and date")
-	wait := fs.Duration("wait", 2*time.Minute, "how long to keep trying to deliver before leaving the rest in the outbox")
-	asJSON := fs.Bool("json", false, "print the results as JSON")
-	files, code, ok := e.parseFlags(fs, args)
-	if !ok {
-		return code
-	}
-	if *allowUnsigned {
+	o := &sendOptions{}
+	return e.exchangeCommand("send", args, o.addFlags, func(files []string) int { return e.checkSend(o, files) },
+		func(ctx context.Context, x *exchange, files []string) int { return e.runSend(ctx, x, o, files) })
+}
+
+type sendOptions struct {
+	tf                                     *tokenFlags
+	to, subject, number, date, docType     *string
+	priority                               *int
+	allowUnsigned, update, replace, asJSON *bool
+	wait                                   *time.Duration
+
+	// set by checkSend
+	recipients []string
+	day        time.Time
+	business   int
+	numbers    [][2]string
+}
+
+func (o *sendOptions) addFlags(fs *flag.FlagSet) {
+	o.tf = addTokenFlags(fs, true)
+	o.to = fs.String("to", "", "recipient agency codes, comma-separated")
+	o.subject = fs.String("subject", "", "the documents' subject (trích yếu)")
+	o.number = fs.String("number", "", "document number and notation, e.g. 123/UBND-VP (default: the file name)")
+	o.date = fs.String("date", "", "issue date YYYY-MM-DD (default: today)")
+	o.docType = fs.String("type", "Công văn", "document type")
+	o.priority = fs.Int("priority", 0, "0 normal, 1 urgent, 2 very urgent, 3 flash, 4 flash with deadline")
+	o.allowUnsigned = fs.Bool("allow-unsigned", false, "refused: official documents are sent signed only")
+	o.update = fs.Bool("update", false, "the files update documents sent before with the same numbers and date")
+	o.replace = fs.Bool("replace", false, "the files replace documents sent before with the same numbers and date")
+	o.wait = fs.Duration("wait", 2*time.Minute, "how long to keep trying to deliver before leaving the rest in the outbox")
+	o.asJSON = fs.Bool("json", false, "print the results as JSON")
+}
+
+// checkSend checks the arguments before anything is opened.
+func (e *env) checkSend(o *sendOptions, files []string) int {
+	if *o.allowUnsigned {
 		e.errorf(e.tr("send.unsigned_refused"))
 		return exitUsage
 	}
-	business := wire.BusinessNew
 	switch {
-	case *update && *replace:
+	case *o.update && *o.replace:
 		e.usagef(e.tr("send.update_or_replace"))
 		return exitUsage
-	case *update:
-		business = wire.BusinessUpdate
-	case *replace:
-		business = wire.BusinessReplace
+	case *o.update:
+		o.business = wire.BusinessUpdate
+	case *o.replace:
+		o.business = wire.BusinessReplace
 	}
-	recipients := splitList(*to)
-	if len(files) == 0 || len(recipients) == 0 {
+	o.recipients = splitList(*o.to)
+	if len(files) == 0 || len(o.recipients) == 0 {
 		e.usagef(e.tr("send.usage"))
 		return exitUsage
 	}
-	for _, r := range recipients {
+	for _, r := range o.recipients {
 		if !hub.ValidAgencyCode(r) {
 			e.usagef(e.tr("enroll.bad_code", r))
 			return exitUsage
 		}
 	}
-	if *priority < 0 || *priority > 4 {
+	if *o.priority < 0 || *o.priority > 4 {
 		e.usagef(e.tr("send.bad_priority"))
 		return exitUsage
 	}
-	day := time.Now()
-	if *date != "" {
-		d, err := time.ParseInLocation("2006-01-02", *date, time.Local)
+	o.day = time.Now()
+	if *o.date != "" {
+		d, err := time.ParseInLocation("2006-01-02", *o.date, time.Local)
 		if err != nil {
-			e.usagef(e.tr("send.bad_date", *date))
+			e.usagef(e.tr("send.bad_date", *o.date))
 			return exitUsage
 		}
-		day = d
+		o.day = d
 	}
 	for _, f := range files {
 		if st, err := os.Stat(f); err != nil || !st.Mode().IsRegular() {
@@ -91,53 +108,35 @@ func cmdSend(e *env, args []string) int {
 			return exitUsage
 		}
 	}
-	numbers, err := documentNumbers(*number, files)
-	if err != nil {
-		e.usagef(e.tr("send.bad_number", *number))
+	var err error
+	if o.numbers, err = documentNumbers(*o.number, files); err != nil {
+		e.usagef(e.tr("send.bad_number", *o.number))
 		return exitUsage
 	}
+	return exitOK
+}
 
-	ctx, cancel := signalContext()
-	defer cancel()
-	x, err := e.openExchange(ctx, xf)
-	if err != nil {
-		e.failExchange(err)
-		return exitFailure
-	}
-	defer x.Close()
-	failed := false
-	var docs []client.OutgoingDocument
-	for i, f := range files {
-		if err := x.CheckOutgoing(ctx, f); err != nil {
-			e.errorf(e.tr("send.not_signed", f, err))
-			failed = true
-			continue
-		}
-		docs = append(docs, client.OutgoingDocument{Path: f, Number: numbers[i][0], Notation: numbers[i][1],
-			DocumentID: fmt.Sprintf("%s,%s,%s/%s", x.Agency().Code, day.Format("2006/01/02"), numbers[i][0], numbers[i][1]),
-			Date:       day, Type: *docType, Subject: subjectFor(*subject, f), Priority: *priority, BusinessType: business})
-		if business != wire.BusinessNew {
-			docs[len(docs)-1].ReplacesID = docs[len(docs)-1].DocumentID
-		}
-	}
+// runSend checks each file, packs and queues the good ones with one login
+// and delivers them.
+func (e *env) runSend(ctx context.Context, x *exchange, o *sendOptions, files []string) int {
+	docs, failed := e.outgoing(ctx, x, o, files)
 	if len(docs) == 0 {
 		return exitFailure
 	}
-	key, chain, closeToken, err := e.openSigner(ctx, tf)
-	if err != nil {
-		e.fail(err)
-		return exitFailure
-	}
 	var orgs []wire.Organization
-	for _, r := range recipients {
+	for _, r := range o.recipients {
 		orgs = append(orgs, wire.Organization{Code: r})
 	}
-	results, err := x.QueueDocuments(ctx, docs, orgs, client.Signer{Key: key, Chain: chain}, func(p client.QueueProgress) {
-		if !*asJSON && p.Stage != "checking" {
-			fmt.Fprintf(e.stderr, "[%d/%d] %s: %s\n", p.Index+1, p.Total, filepath.Base(p.File), e.tr("send.stage."+p.Stage))
-		}
+	var results []client.QueueResult
+	err := e.signWith(ctx, o.tf, func(s client.Signer) error {
+		var err error
+		results, err = x.QueueDocuments(ctx, docs, orgs, s, func(p client.QueueProgress) {
+			if !*o.asJSON && p.Stage != "checking" {
+				fmt.Fprintf(e.stderr, "[%d/%d] %s: %s\n", p.Index+1, p.Total, filepath.Base(p.File), e.tr("send.stage."+p.Stage))
+			}
+		})
+		return err
 	})
-	closeToken()
 	if err != nil {
 		e.failExchange(err)
 		return exitFailure
@@ -148,8 +147,8 @@ func cmdSend(e *env, args []string) int {
 			failed = true
 		}
 	}
-	pending := e.deliver(ctx, x, *wait, *asJSON)
-	if *asJSON {
+	pending := e.deliver(ctx, x, *o.wait, *o.asJSON)
+	if *o.asJSON {
 		e.printOutboxJSON(ctx, x, results)
 	} else {
 		e.printSendSummary(ctx, x, results)
@@ -158,6 +157,26 @@ func cmdSend(e *env, args []string) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// outgoing checks each file (a validly signed PDF) and describes the good
+// ones; failed is true when any was refused.
+func (e *env) outgoing(ctx context.Context, x *exchange, o *sendOptions, files []string) (docs []client.OutgoingDocument, failed bool) {
+	for i, f := range files {
+		if err := x.CheckOutgoing(ctx, f); err != nil {
+			e.errorf(e.tr("send.not_signed", f, err))
+			failed = true
+			continue
+		}
+		d := client.OutgoingDocument{Path: f, Number: o.numbers[i][0], Notation: o.numbers[i][1],
+			DocumentID: fmt.Sprintf("%s,%s,%s/%s", x.Agency().Code, o.day.Format("2006/01/02"), o.numbers[i][0], o.numbers[i][1]),
+			Date:       o.day, Type: *o.docType, Subject: subjectFor(*o.subject, f), Priority: *o.priority, BusinessType: o.business}
+		if o.business != wire.BusinessNew {
+			d.ReplacesID = d.DocumentID
+		}
+		docs = append(docs, d)
+	}
+	return docs, failed
 }
 
 var numberRE = regexp.MustCompile(`^([0-9]+)/([A-ZĐ0-9][A-ZĐ0-9.\-]*)$`)
@@ -271,7 +290,5 @@ func (e *env) printOutboxJSON(ctx context.Context, x *exchange, results []client
 		}
 		out = append(out, it)
 	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetIndent("", "  ")
-	_ = enc.Encode(out)
+	e.writeJSON(out)
 }

@@ -1,7 +1,8 @@
 package cli
 
 import (
-	"encoding/json"
+	"context"
+	"flag"
 	"fmt"
 	"sort"
 
@@ -15,42 +16,39 @@ import (
 // the per-recipient history of a sent document, from the signed status
 // packages received (fetched first).
 func cmdStatus(e *env, args []string) int {
-	fs := e.newFlagSet("status")
-	xf := addExchangeFlags(fs)
-	asJSON := fs.Bool("json", false, "print the history as JSON")
-	noSync := fs.Bool("no-sync", false, "show only what is already here")
-	rest, code, ok := e.parseFlags(fs, args)
-	if !ok {
-		return code
+	var asJSON, noSync *bool
+	flags := func(fs *flag.FlagSet) {
+		asJSON = fs.Bool("json", false, "print the history as JSON")
+		noSync = fs.Bool("no-sync", false, "show only what is already here")
 	}
-	if len(rest) != 1 {
-		e.usagef(e.tr("status.usage"))
-		return exitUsage
+	check := func(rest []string) int {
+		if len(rest) != 1 {
+			e.usagef(e.tr("status.usage"))
+			return exitUsage
+		}
+		return exitOK
 	}
-	ctx, cancel := signalContext()
-	defer cancel()
-	x, err := e.openExchange(ctx, xf)
-	if err != nil {
-		e.failExchange(err)
-		return exitFailure
-	}
-	defer x.Close()
-	status := exitOK
-	if !*noSync && !e.syncInbox(ctx, x, 0, true) {
-		status = exitFailure
-	}
-	h, err := x.Status(ctx, rest[0])
-	if err != nil {
-		e.failExchange(err)
-		return exitFailure
-	}
-	if *asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(h)
+	return e.exchangeCommand("status", args, flags, check, func(ctx context.Context, x *exchange, rest []string) int {
+		status := exitOK
+		if !*noSync && !e.syncInbox(ctx, x, 0, true) {
+			status = exitFailure
+		}
+		h, err := x.Status(ctx, rest[0])
+		if err != nil {
+			e.failExchange(err)
+			return exitFailure
+		}
+		if *asJSON {
+			e.writeJSON(h)
+			return status
+		}
+		outbox, _ := x.Outbox(ctx, true)
+		e.printHistory(h, sentTime(outbox, h.DocumentID))
 		return status
-	}
-	outbox, _ := x.Outbox(ctx, true)
+	})
+}
+
+func (e *env) printHistory(h *client.StatusHistory, sentAt string) {
 	var recips []string
 	for r := range h.Recipients {
 		recips = append(recips, r)
@@ -59,7 +57,7 @@ func cmdStatus(e *env, args []string) int {
 	fmt.Fprintln(e.stdout, h.DocumentID)
 	for _, r := range recips {
 		fmt.Fprintf(e.stdout, "  %s\n", r)
-		if sentAt := sentTime(outbox, h.DocumentID); sentAt != "" {
+		if sentAt != "" {
 			fmt.Fprintf(e.stdout, "    %s  %s\n", sentAt, e.tr("status.sent"))
 		}
 		for _, s := range h.Recipients[r] {
@@ -70,7 +68,6 @@ func cmdStatus(e *env, args []string) int {
 			fmt.Fprintln(e.stdout, line)
 		}
 	}
-	return status
 }
 
 func sentTime(entries []client.OutboxEntry, docID string) string {

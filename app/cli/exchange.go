@@ -207,3 +207,47 @@ func (e *env) failExchange(err error) {
 	}
 	e.failHub(err)
 }
+
+// exchangeCommand runs an exchange command: the shared exchange flags and
+// its own (added by flags), its positional arguments checked by check
+// before anything is opened, then run with the client open.
+func (e *env) exchangeCommand(name string, args []string, flags func(fs *flag.FlagSet), check func(rest []string) int,
+	run func(ctx context.Context, x *exchange, rest []string) int) int {
+	fs := e.newFlagSet(name)
+	xf := addExchangeFlags(fs)
+	if flags != nil {
+		flags(fs)
+	}
+	rest, code, ok := e.parseFlags(fs, args)
+	if !ok {
+		return code
+	}
+	if check == nil && !e.noArgs(rest) {
+		return exitUsage
+	}
+	if check != nil {
+		if code := check(rest); code != exitOK {
+			return code
+		}
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	x, err := e.openExchange(ctx, xf)
+	if err != nil {
+		e.failExchange(err)
+		return exitFailure
+	}
+	defer x.Close()
+	return run(ctx, x, rest)
+}
+
+// signWith opens the token of tf, runs fn with the organisation signer
+// and logs out.
+func (e *env) signWith(ctx context.Context, tf *tokenFlags, fn func(s client.Signer) error) error {
+	key, chain, closeToken, err := e.openSigner(ctx, tf)
+	if err != nil {
+		return err
+	}
+	defer closeToken()
+	return fn(client.Signer{Key: key, Chain: chain})
+}

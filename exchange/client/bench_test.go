@@ -40,26 +40,13 @@ func newBenchPair(b *testing.B, dsn string) *benchPair {
 	p := &benchPair{env: env, runs: strconv.FormatInt(time.Now().UnixNano(), 36)}
 	p.a = env.AddAgency(b, h, codeA, "Sở A")
 	bb := env.AddAgency(b, h, codeB, "Sở B")
-	p.ta, p.tb = benchTransport(b, p.a, h.URL), benchTransport(b, bb, h.URL)
+	p.ta, p.tb = transport(b, p.a, h.URL), transport(b, bb, h.URL)
 	path := env.SignedPDFs(b, filepath.Join(b.TempDir(), "pdf"), 1, 200<<10)[0]
 	var err error
 	if p.pdf, err = os.ReadFile(path); err != nil {
 		b.Fatal(err)
 	}
 	return p
-}
-
-func benchTransport(b *testing.B, a *exchangetest.Agency, url string) *client.HTTPTransport {
-	cert, cas, err := client.LoadTLS(a.ConfigDir)
-	if err != nil {
-		b.Fatal(err)
-	}
-	tr, err := client.NewHTTPTransport(url, cert, cas)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(tr.Close)
-	return tr
 }
 
 // send packs, signs and sends one 200 KB document to B.
@@ -231,7 +218,7 @@ func BenchmarkHubRSS50MB(b *testing.B) {
 	h := env.AdminHub(b, d, "https://"+addr)
 	a, bb := env.AddAgency(b, h, codeA, "Sở A"), env.AddAgency(b, h, codeB, "Sở B")
 	proc := exchangetest.StartHubProcess(b, d.Path, addr, "")
-	ta := benchTransport(b, a, "https://"+addr)
+	ta := transport(b, a, "https://"+addr)
 	_ = bb
 	big := filepath.Join(b.TempDir(), "big.pdf")
 	if err := os.WriteFile(big, exchangetest.PaddedPDF(50<<20-(64<<10)), 0o600); err != nil {

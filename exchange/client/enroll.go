@@ -15,7 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/vanthu/vanthu/exchange/internal/fsutil"
+	"github.com/vanthu/vanthu/internal/fsutil"
 )
 
 // Files of the client's configuration folder.

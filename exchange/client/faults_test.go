@@ -52,7 +52,7 @@ func holdsEachOnce(t *testing.T, tr client.Transport, code string, n int) {
 	}
 }
 
-func transport(t *testing.T, a *exchangetest.Agency, url string) *client.HTTPTransport {
+func transport(t testing.TB, a *exchangetest.Agency, url string) *client.HTTPTransport {
 	t.Helper()
 	cert, cas, err := client.LoadTLS(a.ConfigDir)
 	if err != nil {

@@ -17,9 +17,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/vanthu/vanthu/exchange/internal/fsutil"
 	"github.com/vanthu/vanthu/exchange/store"
 	"github.com/vanthu/vanthu/exchange/wire"
+	"github.com/vanthu/vanthu/internal/fsutil"
 )
 
 // Outbox states.

@@ -16,7 +16,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/vanthu/vanthu/exchange/internal/fsutil"
+	"github.com/vanthu/vanthu/internal/fsutil"
 )
 
 // Files of a hub folder (made by InitDir).

@@ -6,12 +6,10 @@
 package exchangetest
 
 import (
-	"bytes"
 	"context"
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -24,6 +22,7 @@ import (
 	"github.com/vanthu/vanthu/exchange/store"
 	"github.com/vanthu/vanthu/exchange/wire"
 	"github.com/vanthu/vanthu/internal/interimcodec"
+	"github.com/vanthu/vanthu/internal/testpdf"
 	"github.com/vanthu/vanthu/internal/testpki"
 	"github.com/vanthu/vanthu/signing/pades"
 	"github.com/vanthu/vanthu/signing/trust"
@@ -246,37 +245,5 @@ func (e *Env) SignedPDFs(tb testing.TB, dir string, n, size int) []string {
 	return out
 }
 
-// PaddedPDF is a valid one-page PDF of at least size bytes: the bulk is
-// an unreferenced stream object, like a scanned page's image data.
-func PaddedPDF(size int) []byte {
-	var b bytes.Buffer
-	var offs []int
-	obj := func(body string) {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), body)
-	}
-	b.WriteString("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj("<< /Type /Pages /Kids [3 0 R] /Count 1 >>")
-	obj("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << >> >>")
-	content := "0 0 1 rg 72 700 200 20 re f"
-	obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
-	if n := size - b.Len() - 300; n > 0 {
-		pad := make([]byte, n)
-		rnd := rand.New(rand.NewPCG(uint64(size), 7))
-		for i := range pad {
-			pad[i] = byte(rnd.Uint32())
-		}
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n<< /Length %d >>\nstream\n", len(offs), n)
-		b.Write(pad)
-		b.WriteString("\nendstream\nendobj\n")
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
-	return b.Bytes()
-}
+// PaddedPDF is a valid one-page PDF of at least size bytes.
+func PaddedPDF(size int) []byte { return testpdf.Padded(1, size) }
