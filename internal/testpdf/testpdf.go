@@ -33,7 +33,7 @@ func Padded(n, size int) []byte {
 		content := fmt.Sprintf("0 0 1 rg 72 %d 200 20 re f", 700-i)
 		obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
 	}
-	if pad := size - b.Len() - 20*(len(offs)+2) - 150; pad > 0 {
+	if pad := size - b.Len() - 20*(len(offs)+2) - 100; pad > 0 {
 		offs = append(offs, b.Len())
 		fmt.Fprintf(&b, "%d 0 obj\n<< /Length %d >>\nstream\n", len(offs), pad)
 		rnd := rand.New(rand.NewPCG(uint64(size), 7))
