@@ -361,13 +361,12 @@ func (c *Client) Deliver(ctx context.Context, opts DeliverOptions, progress func
 		progress = func(DeliverProgress) {}
 	}
 	var sum DeliverSummary
-	for {
-		due, err := c.queryOutbox(ctx, "SELECT "+outboxColumns+" FROM outbox WHERE state = 'pending' AND next_at <= ? ORDER BY id LIMIT 256",
-			c.now().UnixMicro())
+	for pass := 0; ; pass++ {
+		due, err := c.due(ctx)
 		if err != nil {
 			return sum, err
 		}
-		if len(due) > 0 {
+		if len(due) > 0 && (opts.Wait || pass == 0) {
 			if err := c.deliverBatch(ctx, due, opts.Concurrency, &sum, progress); err != nil {
 				return sum, err
 			}
@@ -387,6 +386,15 @@ func (c *Client) Deliver(ctx context.Context, opts DeliverOptions, progress func
 			return sum, err
 		}
 	}
+}
+
+// due lists what may be sent now: pending entries whose time has come and
+// that no earlier pending entry of the same document still waits for, so
+// an update never overtakes its original, nor an answer its recall.
+func (c *Client) due(ctx context.Context) ([]OutboxEntry, error) {
+	return c.queryOutbox(ctx, "SELECT "+outboxColumns+` FROM outbox WHERE state = 'pending' AND next_at <= ?
+		AND NOT EXISTS (SELECT 1 FROM outbox o2 WHERE o2.document_id = outbox.document_id AND o2.state = 'pending' AND o2.id < outbox.id)
+		ORDER BY id LIMIT 256`, c.now().UnixMicro())
 }
 
 func (c *Client) sleep(ctx context.Context, d time.Duration) error {

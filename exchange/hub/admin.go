@@ -40,11 +40,7 @@ func (h *Hub) AddAgency(ctx context.Context, actor string, a wire.Agency) error 
 		return fmt.Errorf("%w: agency name is empty", ErrBadRequest)
 	}
 	now := h.now()
-	return h.db.Tx(ctx, func(tx *store.Tx) error {
-		audit, err := h.lockAudit(ctx, tx)
-		if err != nil {
-			return err
-		}
+	return h.write(ctx, func(ctx context.Context, tx *store.Tx, audit *auditLog) error {
 		var n int
 		if err := tx.QueryRow(ctx, "SELECT count(*) FROM agency WHERE code = ?", a.Code).Scan(&n); err != nil {
 			return err
@@ -75,11 +71,7 @@ func (h *Hub) AddAgency(ctx context.Context, actor string, a wire.Agency) error 
 func (h *Hub) IssueCertificate(ctx context.Context, actor string, ca *CA, code string, csrDER []byte, validity time.Duration) (*x509.Certificate, error) {
 	now := h.now()
 	var cert *x509.Certificate
-	err := h.db.Tx(ctx, func(tx *store.Tx) error {
-		audit, err := h.lockAudit(ctx, tx)
-		if err != nil {
-			return err
-		}
+	err := h.write(ctx, func(ctx context.Context, tx *store.Tx, audit *auditLog) error {
 		name, err := activeAgencyName(ctx, tx, code)
 		if err != nil {
 			return err
@@ -117,11 +109,7 @@ func activeAgencyName(ctx context.Context, q store.Querier, code string) (string
 // from the directory's active list.
 func (h *Hub) RevokeAgency(ctx context.Context, actor, code, reason string) error {
 	now := h.now()
-	return h.db.Tx(ctx, func(tx *store.Tx) error {
-		audit, err := h.lockAudit(ctx, tx)
-		if err != nil {
-			return err
-		}
+	return h.write(ctx, func(ctx context.Context, tx *store.Tx, audit *auditLog) error {
 		if _, err := activeAgencyName(ctx, tx, code); err != nil {
 			return err
 		}
@@ -139,11 +127,7 @@ func (h *Hub) RevokeAgency(ctx context.Context, actor, code, reason string) erro
 func (h *Hub) RevokeCertificate(ctx context.Context, actor, serialHex, reason string) error {
 	serialHex = normSerial(serialHex)
 	now := h.now()
-	return h.db.Tx(ctx, func(tx *store.Tx) error {
-		audit, err := h.lockAudit(ctx, tx)
-		if err != nil {
-			return err
-		}
+	return h.write(ctx, func(ctx context.Context, tx *store.Tx, audit *auditLog) error {
 		var code string
 		if err := tx.QueryRow(ctx, "SELECT agency FROM client_cert WHERE serial = ? AND revoked_at IS NULL", serialHex).Scan(&code); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {

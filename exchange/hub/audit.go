@@ -92,10 +92,18 @@ func (a *auditLog) add(ctx context.Context, tx *store.Tx, at time.Time, actor, a
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, seq, ts, actor, action, target, string(d), a.hash, hash); err != nil {
 		return fmt.Errorf("failed to write audit entry: %w", err)
 	}
-	if _, err := tx.Exec(ctx, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", seq, hash); err != nil {
+	a.seq, a.hash = seq, hash
+	return nil
+}
+
+// flush writes the chain head once for the whole transaction.
+func (a *auditLog) flush(ctx context.Context, tx *store.Tx, from int64) error {
+	if a.seq == from {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", a.seq, a.hash); err != nil {
 		return fmt.Errorf("failed to advance audit head: %w", err)
 	}
-	a.seq, a.hash = seq, hash
 	return nil
 }
 

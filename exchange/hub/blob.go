@@ -103,15 +103,12 @@ func (*maxBytesError) Error() string { return "request body too large" }
 // putBlob stores the spooled package under its SHA-256 unless a package
 // with that hash is already stored.
 func putBlob(ctx context.Context, tx *store.Tx, s *spooled, at int64) error {
-	var n int
-	if err := tx.QueryRow(ctx, "SELECT count(*) FROM blob WHERE sha256 = ?", s.sha256).Scan(&n); err != nil {
-		return err
-	}
-	if n > 0 {
-		return nil
-	}
-	if _, err := tx.Exec(ctx, "INSERT INTO blob (sha256, size, created_at) VALUES (?, ?, ?)", s.sha256, s.size, at); err != nil {
+	r, err := tx.Exec(ctx, "INSERT INTO blob (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING", s.sha256, s.size, at)
+	if err != nil {
 		return fmt.Errorf("failed to store package: %w", err)
+	}
+	if n, err := r.RowsAffected(); err != nil || n == 0 {
+		return err // stored before: the same bytes are kept once
 	}
 	buf := make([]byte, chunkSize)
 	for seq, off := 0, int64(0); off < s.size; seq++ {

@@ -91,6 +91,17 @@ func (h *Hub) commitBatch(batch []*writeJob) {
 		if err != nil {
 			return err
 		}
+		start := audit.seq
+		if len(batch) == 1 { // nothing to keep apart
+			j := batch[0]
+			if j.err = j.ctx.Err(); j.err == nil {
+				j.err = j.fn(j.ctx, tx, audit)
+			}
+			if j.err != nil {
+				return j.err
+			}
+			return audit.flush(context.Background(), tx, start)
+		}
 		for i, j := range batch {
 			j.err = nil
 			if err := j.ctx.Err(); err != nil {
@@ -115,10 +126,10 @@ func (h *Hub) commitBatch(batch []*writeJob) {
 				return err
 			}
 		}
-		return nil
+		return audit.flush(context.Background(), tx, start)
 	})
 	for _, j := range batch {
-		if err != nil {
+		if err != nil && (len(batch) > 1 || j.err == nil) {
 			j.done <- err
 		} else {
 			j.done <- j.err
