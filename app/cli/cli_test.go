@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -95,6 +96,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("VANTHU_PINPROXY_TRIES", "3")
 			e.Setenv("TOKEN_PIN", tok.PIN)
 			e.Setenv("TSA_URL", p.TSAURL)
+			e.Setenv("HUB_ADDR", freeAddr(t))
 			if err := os.WriteFile(filepath.Join(e.WorkDir, "root.pem"), p.Root.CertPEM(), 0o644); err != nil {
 				return err
 			}
@@ -180,4 +182,15 @@ func TestExitCodes(t *testing.T) {
 			t.Errorf("%v: usage error without a hint: %q", c.args, errb.String())
 		}
 	}
+}
+
+// freeAddr is a loopback address that was free a moment ago, for a
+// script's hub.
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/signal"
 	"os/user"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/vanthu/vanthu/exchange/hub"
@@ -74,11 +76,19 @@ func (e *env) hubDir(flagValue string) (string, error) {
 	return filepath.Join(d, "hub"), nil
 }
 
-func hubFlags(e *env, name string) (*flag.FlagSet, *string, *string) {
+// hubOptions are the flags every hub command shares.
+type hubOptions struct {
+	dir, db string
+	trust   multiFlag
+}
+
+func hubFlags(e *env, name string) (*flag.FlagSet, *hubOptions) {
 	fs := e.newFlagSet("hub " + name)
-	dir := fs.String("dir", "", "hub folder (default $VANTHU_HUB_DIR, then the data folder's hub/)")
-	db := fs.String("db", "", "database: postgres://… or a SQLite file (default hub.db in the hub folder)")
-	return fs, dir, db
+	o := &hubOptions{}
+	fs.StringVar(&o.dir, "dir", "", "hub folder (default $VANTHU_HUB_DIR, then the data folder's hub/)")
+	fs.StringVar(&o.db, "db", "", "database: postgres://… or a SQLite file (default hub.db in the hub folder)")
+	fs.Var(&o.trust, "trust", "also trust the root certificates in this PEM file for package signatures (repeatable)")
+	return fs, o
 }
 
 // adminActor names who runs an administrative command, for the audit trail.
@@ -92,7 +102,7 @@ func adminActor() string {
 }
 
 func cmdHubInit(e *env, args []string) int {
-	fs, dirFlag, db := hubFlags(e, "init")
+	fs, ho := hubFlags(e, "init")
 	name := fs.String("name", "vanthu hub", "the hub's name (in its CA certificate)")
 	hosts := fs.String("host", "", "host names or IP addresses clients use to reach the hub, comma-separated")
 	listen := fs.String("listen", ":8443", "address to serve on")
@@ -103,19 +113,19 @@ func cmdHubInit(e *env, args []string) int {
 	if !e.noArgs(rest) {
 		return exitUsage
 	}
-	dir, err := e.hubDir(*dirFlag)
+	dir, err := e.hubDir(ho.dir)
 	if err != nil {
 		e.fail(err)
 		return exitFailure
 	}
-	d, err := hub.InitDir(dir, hub.DirConfig{Name: *name, Hosts: splitList(*hosts), DB: *db, Listen: *listen}, time.Now())
+	d, err := hub.InitDir(dir, hub.DirConfig{Name: *name, Hosts: splitList(*hosts), DB: ho.db, Listen: *listen}, time.Now())
 	if err != nil {
 		e.failHub(err)
 		return exitFailure
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	h, sdb, err := e.openHub(ctx, d, "") // creates and migrates the database
+	h, sdb, err := e.openHub(ctx, d, &hubOptions{}) // creates and migrates the database
 	if err != nil {
 		e.failHub(err)
 		return exitFailure
@@ -126,7 +136,8 @@ func cmdHubInit(e *env, args []string) int {
 	return exitOK
 }
 
-func (e *env) openHub(ctx context.Context, d *hub.Dir, dsn string) (*hub.Hub, *store.DB, error) {
+func (e *env) openHub(ctx context.Context, d *hub.Dir, o *hubOptions) (*hub.Hub, *store.DB, error) {
+	dsn := o.db
 	if dsn == "" {
 		dsn = d.DSN()
 	}
@@ -134,7 +145,7 @@ func (e *env) openHub(ctx context.Context, d *hub.Dir, dsn string) (*hub.Hub, *s
 	if err != nil {
 		return nil, nil, err
 	}
-	ts, err := trust.Load(ctx, trust.Options{})
+	ts, err := trust.Load(ctx, trust.Options{Files: o.trust})
 	if err != nil {
 		_ = db.Close()
 		return nil, nil, err
@@ -148,8 +159,8 @@ func (e *env) openHub(ctx context.Context, d *hub.Dir, dsn string) (*hub.Hub, *s
 	return h, db, nil
 }
 
-func (e *env) loadHub(ctx context.Context, dirFlag, db string) (*hub.Hub, *hub.Dir, func(), bool) {
-	dir, err := e.hubDir(dirFlag)
+func (e *env) loadHub(ctx context.Context, o *hubOptions) (*hub.Hub, *hub.Dir, func(), bool) {
+	dir, err := e.hubDir(o.dir)
 	if err != nil {
 		e.fail(err)
 		return nil, nil, nil, false
@@ -159,7 +170,7 @@ func (e *env) loadHub(ctx context.Context, dirFlag, db string) (*hub.Hub, *hub.D
 		e.failHub(err)
 		return nil, nil, nil, false
 	}
-	h, sdb, err := e.openHub(ctx, d, db)
+	h, sdb, err := e.openHub(ctx, d, o)
 	if err != nil {
 		e.failHub(err)
 		return nil, nil, nil, false
@@ -172,7 +183,7 @@ func (e *env) loadHub(ctx context.Context, dirFlag, db string) (*hub.Hub, *hub.D
 // arguments, the hub folder loaded and its database open for run.
 func (e *env) hubCommand(name string, args []string, flags func(fs *flag.FlagSet), check func() int,
 	run func(ctx context.Context, h *hub.Hub, d *hub.Dir) int) int {
-	fs, dirFlag, db := hubFlags(e, name)
+	fs, ho := hubFlags(e, name)
 	if flags != nil {
 		flags(fs)
 	}
@@ -190,7 +201,7 @@ func (e *env) hubCommand(name string, args []string, flags func(fs *flag.FlagSet
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-	h, d, closeHub, ok := e.loadHub(ctx, *dirFlag, *db)
+	h, d, closeHub, ok := e.loadHub(ctx, ho)
 	if !ok {
 		return exitFailure
 	}
@@ -210,6 +221,8 @@ func cmdHubServe(e *env, args []string) int {
 		if addr == "" {
 			addr = ":8443"
 		}
+		ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM) // a service manager's stop
+		defer stop()
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			e.fail(err)

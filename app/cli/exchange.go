@@ -174,6 +174,7 @@ var exchangeErrorKeys = []struct {
 	{client.ErrUnknownAgency, "exchange.err.unknown_agency", "exchange.hint.directory"},
 	{client.ErrConflict, "exchange.err.conflict", ""},
 	{client.ErrRefused, "exchange.err.refused", ""},
+	{client.ErrCertRefused, "exchange.err.cert_refused", "exchange.hint.cert_refused"},
 	{client.ErrUnreachable, "exchange.err.unreachable", "exchange.hint.unreachable"},
 	{client.ErrNotSigned, "exchange.err.not_signed", "exchange.hint.sign_first"},
 	{client.ErrReasonRequired, "exchange.err.reason_required", ""},

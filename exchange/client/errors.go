@@ -25,6 +25,9 @@ var (
 	ErrNoRecipient     = errors.New("client: no recipient")
 	ErrState           = errors.New("client: not possible in the document's state")
 	ErrDuplicate       = errors.New("client: the document is already in the outbox")
+	// ErrCertRefused means the hub refused this installation's connection
+	// certificate in the TLS handshake (revoked, expired or unknown).
+	ErrCertRefused = errors.New("client: the hub refused this installation's certificate")
 	// ErrTampered means a downloaded package is not the one the hub listed.
 	ErrTampered = errors.New("client: package changed on the way")
 )

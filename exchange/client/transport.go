@@ -101,13 +101,22 @@ var codeErrors = map[string]error{
 	wire.CodeRecallNotAllowed: ErrRefused,
 }
 
+// requestError classifies a failed request: cancelled, refused in the
+// TLS handshake (the hub's alert about our certificate), or unreachable.
+func requestError(ctx context.Context, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	if strings.Contains(err.Error(), "remote error: tls: ") {
+		return fmt.Errorf("%w: %w", ErrCertRefused, err)
+	}
+	return fmt.Errorf("%w: %w", ErrUnreachable, err)
+}
+
 func (t *HTTPTransport) do(req *http.Request, out any) error {
 	resp, err := t.client.Do(req)
 	if err != nil {
-		if ctxErr := req.Context().Err(); ctxErr != nil {
-			return ctxErr
-		}
-		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+		return requestError(req.Context(), err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 300 {
@@ -182,10 +191,7 @@ func (t *HTTPTransport) Fetch(ctx context.Context, item wire.InboxItem, w io.Wri
 	}
 	resp, err := t.client.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		return fmt.Errorf("%w: %w", ErrUnreachable, err)
+		return requestError(ctx, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -44,7 +45,9 @@ func (h *Hub) Server(ca *x509.Certificate, server tls.Certificate) *http.Server 
 		TLSConfig:         h.TLSConfig(ca, server),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          nil,
+		// Refused handshakes (no, unknown, expired or revoked client
+		// certificates) are worth an administrator's look, at Info.
+		ErrorLog: slog.NewLogLogger(h.log.Handler(), slog.LevelInfo),
 	}
 }
 
