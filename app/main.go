@@ -8,6 +8,8 @@ import (
 
 	"github.com/vanthu/vanthu/app/cli"
 	"github.com/vanthu/vanthu/app/gui"
+	// Before Fyne's package init reads the locale (see the package doc).
+	_ "github.com/vanthu/vanthu/app/internal/localeenv"
 )
 
 // Main runs vanthu with the given arguments (without the program name) and
