@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/vanthu/vanthu/internal/winetest"
 )
 
 // writeELF writes a minimal 64-bit little-endian ELF shared-object header
@@ -150,20 +152,9 @@ func TestDiscoverListsALinkedLibraryOnce(t *testing.T) {
 	}
 }
 
-// writePE writes the headers of a Windows DLL for the given machine
-// (IMAGE_FILE_MACHINE_*): enough for debug/pe, as checkModuleFile reads it.
 func writePE(t *testing.T, path string, machine uint16) {
 	t.Helper()
-	h := make([]byte, 512) // debug/pe reads a 96-byte DOS header
-	copy(h, "MZ")
-	binary.LittleEndian.PutUint32(h[0x3c:], 0x40) // e_lfanew
-	copy(h[0x40:], "PE\x00\x00")
-	binary.LittleEndian.PutUint16(h[0x44:], machine)
-	binary.LittleEndian.PutUint16(h[0x44+18:], 0x2102) // executable, 32-bit word, DLL
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, h, 0o644); err != nil {
+	if err := winetest.WriteDLL(path, machine); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -172,7 +163,7 @@ func writePE(t *testing.T, path string, machine uint16) {
 // vendor modules where their installers put them and checks what
 // discovery finds, with the Windows environment variables pointing there.
 func TestDiscoverWindowsLayout(t *testing.T) {
-	const amd64, i386 = 0x8664, 0x14c
+	amd64, i386 := winetest.MachineAMD64, winetest.Machine386
 	native := map[string]uint16{"amd64": amd64, "386": i386}[runtime.GOARCH]
 	if native == 0 {
 		t.Skip("the fake DLLs are x86; this machine is " + runtime.GOARCH)

@@ -3,7 +3,6 @@ package dist
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -95,14 +94,16 @@ func TestWindowsCLIUnderWine(t *testing.T) {
 	})
 
 	t.Run("token modules", func(t *testing.T) {
-		const amd64, i386 = 0x8664, 0x14c
+		amd64, i386 := winetest.MachineAMD64, winetest.Machine386
 		for path, machine := range map[string]uint16{
-			`C:\windows\system32\eps2003csp11.dll`:                             amd64,
-			`C:\windows\syswow64\viettel-ca_v6.dll`:                            i386,
+			`C:\windows\system32\eps2003csp11.dll`:                            amd64,
+			`C:\windows\syswow64\viettel-ca_v6.dll`:                           i386,
 			`C:\Program Files\OpenSC Project\OpenSC\pkcs11\opensc-pkcs11.dll`: amd64,
 			`C:\Program Files (x86)\CA2\PKCS11\CA2_csp11.dll`:                 i386,
 		} {
-			writePE(t, w.Path(path), machine)
+			if err := winetest.WriteDLL(w.Path(path), machine); err != nil {
+				t.Fatal(err)
+			}
 		}
 		r := w.Run(t, dir, exe, []string{"token", "modules", "--json"}, base...)
 		var got []struct {
@@ -113,8 +114,8 @@ func TestWindowsCLIUnderWine(t *testing.T) {
 			t.Fatalf("token modules --json: exit %d, %v\n%s%s", r.Code, err, r.Stdout, r.Stderr)
 		}
 		want := map[string]struct{ vendor, problem string }{
-			`c:\windows\system32\eps2003csp11.dll`:                             {"Feitian ePass2003", ""},
-			`c:\windows\syswow64\viettel-ca_v6.dll`:                            {"Viettel-CA", "built for 386"},
+			`c:\windows\system32\eps2003csp11.dll`:                            {"Feitian ePass2003", ""},
+			`c:\windows\syswow64\viettel-ca_v6.dll`:                           {"Viettel-CA", "built for 386"},
 			`c:\program files\opensc project\opensc\pkcs11\opensc-pkcs11.dll`: {"OpenSC", ""},
 			`c:\program files (x86)\ca2\pkcs11\ca2_csp11.dll`:                 {"CA2 (Nacencomm)", "built for 386"},
 		}
@@ -149,22 +150,4 @@ func signFixture(t *testing.T, p *testpki.PKI) []byte {
 		t.Fatalf("sign: %v", err)
 	}
 	return out.Bytes()
-}
-
-// writePE writes the headers of a Windows DLL for a machine
-// (IMAGE_FILE_MACHINE_*), as much as module discovery reads.
-func writePE(t *testing.T, path string, machine uint16) {
-	t.Helper()
-	h := make([]byte, 512)
-	copy(h, "MZ")
-	binary.LittleEndian.PutUint32(h[0x3c:], 0x40)
-	copy(h[0x40:], "PE\x00\x00")
-	binary.LittleEndian.PutUint16(h[0x44:], machine)
-	binary.LittleEndian.PutUint16(h[0x44+18:], 0x2102) // executable, 32-bit word, DLL
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, h, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }
