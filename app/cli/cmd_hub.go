@@ -141,7 +141,7 @@ func (e *env) openHub(ctx context.Context, d *hub.Dir, o *hubOptions) (*hub.Hub,
 	if dsn == "" {
 		dsn = d.DSN()
 	}
-	db, err := store.Open(ctx, dsn)
+	db, err := hub.OpenDB(ctx, dsn)
 	if err != nil {
 		return nil, nil, err
 	}

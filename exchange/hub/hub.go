@@ -174,3 +174,9 @@ func fromMicros(v int64) time.Time { return time.UnixMicro(v).UTC() }
 // inboxChannel is the notification channel that wakes inbox waiters; the
 // payload is the recipient agency.
 const inboxChannel = "hub_inbox"
+
+// OpenDB opens a hub database (store.Open with the hub's options: large
+// SQLite pages, which suit stored packages).
+func OpenDB(ctx context.Context, dsn string) (*store.DB, error) {
+	return store.Open(ctx, dsn, store.Options{PageSize: 32768})
+}

@@ -128,9 +128,15 @@ func (h *Hub) Ack(ctx context.Context, caller string, ids []int64) error {
 		return fmt.Errorf("%w: at most %d acknowledgements at once", ErrBadRequest, h.limits.MaxInbox)
 	}
 	now := h.now()
+	// The status packages are signed before the write, outside the
+	// serialised part.
+	pre, err := h.prepareArrivals(ctx, caller, ids, now)
+	if err != nil {
+		return err
+	}
 	return h.write(ctx, func(ctx context.Context, tx *store.Tx, audit *auditLog) error {
 		for _, id := range ids {
-			if err := h.ackOne(ctx, tx, audit, caller, id, now); err != nil {
+			if err := h.ackOne(ctx, tx, audit, caller, id, pre[id], now); err != nil {
 				return err
 			}
 		}
@@ -138,14 +144,41 @@ func (h *Hub) Ack(ctx context.Context, caller string, ids []int64) error {
 	})
 }
 
-func (h *Hub) ackOne(ctx context.Context, tx *store.Tx, audit *auditLog, caller string, id int64, now time.Time) error {
-	var t ackTarget
-	t.delivery = id
-	err := tx.QueryRow(ctx, `SELECT m.kind, m.sender, d.recipient, d.state, m.document_id FROM delivery d
+// prepareArrivals signs the status 01 of each of ids that is a queued
+// document delivery of caller. Deliveries that change state before the
+// write are checked again there.
+func (h *Hub) prepareArrivals(ctx context.Context, caller string, ids []int64, now time.Time) (map[int64]*memBlob, error) {
+	pre := map[int64]*memBlob{}
+	for _, id := range ids {
+		t, err := ackTargetOf(ctx, h.db, id)
+		if err != nil {
+			return nil, err
+		}
+		if t.recipient != caller {
+			return nil, fmt.Errorf("%w: delivery %d is not addressed to %s", ErrForbidden, id, caller)
+		}
+		if t.state == "queued" && t.kind == string(wire.KindDocument) {
+			if pre[id], err = h.arrivedPackage(ctx, t, now); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return pre, nil
+}
+
+func ackTargetOf(ctx context.Context, q store.Querier, id int64) (ackTarget, error) {
+	t := ackTarget{delivery: id}
+	err := q.QueryRow(ctx, `SELECT m.kind, m.sender, d.recipient, d.state, m.document_id FROM delivery d
 		JOIN message m ON m.id = d.message_id WHERE d.id = ?`, id).Scan(&t.kind, &t.sender, &t.recipient, &t.state, &t.documentID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, fmt.Errorf("%w: delivery %d", ErrNotFound, id)
+	}
+	return t, err
+}
+
+func (h *Hub) ackOne(ctx context.Context, tx *store.Tx, audit *auditLog, caller string, id int64, pkg *memBlob, now time.Time) error {
+	t, err := ackTargetOf(ctx, tx, id)
 	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("%w: delivery %d", ErrNotFound, id)
 	case err != nil:
 		return err
 	case t.recipient != caller:
@@ -159,10 +192,15 @@ func (h *Hub) ackOne(ctx context.Context, tx *store.Tx, audit *auditLog, caller 
 	if err := audit.add(ctx, tx, now, caller, ActAck, t.documentID, map[string]any{"delivery": id}); err != nil {
 		return err
 	}
-	if t.kind == string(wire.KindDocument) {
-		return h.emitArrived(ctx, tx, audit, t, now)
+	if t.kind != string(wire.KindDocument) {
+		return nil
 	}
-	return nil
+	if pkg == nil {
+		if pkg, err = h.arrivedPackage(ctx, t, now); err != nil {
+			return err
+		}
+	}
+	return h.emitArrived(ctx, tx, audit, t, pkg, now)
 }
 
 // DocStatus is the per-recipient history of a document the caller sent.

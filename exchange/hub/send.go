@@ -64,31 +64,42 @@ func (h *Hub) Send(ctx context.Context, req SendRequest) (*wire.SendResult, erro
 	if err := h.checkRoute(ctx, req, route); err != nil {
 		return nil, err
 	}
+	if h.db.Dialect() == store.Postgres {
+		// PostgreSQL takes concurrent writers: store the package bytes
+		// before the audit chain is locked, so the serialised part of the
+		// send stays small. (The same bytes are stored once; bytes whose
+		// send then fails stay unreferenced.)
+		if err := h.db.Tx(ctx, func(tx *store.Tx) error { return putBlob(ctx, tx, sp, micros(h.now())) }); err != nil {
+			return nil, err
+		}
+	}
 	var res *wire.SendResult
 	err = h.write(ctx, func(ctx context.Context, tx *store.Tx, audit *auditLog) error {
-		res = nil
-		if prev, err := h.sentBefore(ctx, tx, req.Caller, req.ClientID); prev != nil || err != nil {
-			if prev != nil {
-				res = prev.SendResult
-			}
-			return err
-		}
 		var err error
 		res, err = h.store(ctx, tx, audit, req, route, sp)
 		return err
 	})
-	if err != nil {
-		return nil, err
-	}
-	if res.Duplicate {
-		if res.SHA256 != sp.sha256 {
+	if errors.Is(err, errSentBefore) {
+		// A concurrent retry of the same send won: answer with its result.
+		prev, err := h.sentBefore(ctx, h.db, req.Caller, req.ClientID)
+		if err != nil || prev == nil {
+			return nil, fmt.Errorf("failed to look up message: %v", err)
+		}
+		if prev.SHA256 != sp.sha256 {
 			return nil, fmt.Errorf("%w: %s", ErrConflict, req.ClientID)
 		}
-		return res, nil
+		return prev.SendResult, nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	h.notifyHook(ctx, res, route)
 	return res, nil
 }
+
+// errSentBefore means the message ID was stored by another request
+// between the first look-up and the write.
+var errSentBefore = errors.New("hub: message sent before")
 
 func (h *Hub) duplicate(prev *previous, req SendRequest) (*wire.SendResult, error) {
 	// Drain a little of the body so the client sees the answer, not a
@@ -202,13 +213,19 @@ func (h *Hub) store(ctx context.Context, tx *store.Tx, audit *auditLog, req Send
 			return nil, err
 		}
 	}
-	if err := putBlob(ctx, tx, sp, at); err != nil {
-		return nil, err
+	if tx.Dialect() != store.Postgres { // stored before the write on PostgreSQL
+		if err := putBlob(ctx, tx, sp, at); err != nil {
+			return nil, err
+		}
 	}
 	id, err := store.InsertID(ctx, tx, `INSERT INTO message (sender, client_id, kind, document_id, business_type,
-		status_code, description, subject, sha256, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		status_code, description, subject, sha256, size, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (sender, client_id) DO NOTHING RETURNING id`,
 		req.Caller, req.ClientID, string(r.Kind), r.DocumentID, r.BusinessType, r.StatusCode,
 		truncate(r.Description, 2000), truncate(r.Subject, 1000), sp.sha256, sp.size, at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errSentBefore
+	}
 	if err != nil {
 		return nil, fmt.Errorf("failed to record message: %w", err)
 	}

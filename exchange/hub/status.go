@@ -106,11 +106,10 @@ func (h *Hub) applyStatus(ctx context.Context, tx *store.Tx, audit *auditLog, e 
 	return nil
 }
 
-// emitArrived writes the hub's status 01 for an acknowledged document
-// delivery: a signed status package from the recipient's side to the
-// sender, queued like any other, and the history entry.
-func (h *Hub) emitArrived(ctx context.Context, tx *store.Tx, audit *auditLog, d ackTarget, now time.Time) error {
-	st := wire.Status{
+// arrivedStatus is the status 01 the hub emits for an acknowledged
+// document delivery.
+func arrivedStatus(d ackTarget, now time.Time) wire.Status {
+	return wire.Status{
 		From:        wire.Organization{Code: d.recipient},
 		To:          wire.Organization{Code: d.sender},
 		DocumentID:  d.documentID,
@@ -119,19 +118,30 @@ func (h *Hub) emitArrived(ctx context.Context, tx *store.Tx, audit *auditLog, d 
 		Staff:       "vanthu hub",
 		At:          now,
 	}
+}
+
+// arrivedPackage signs the status 01 package of d.
+func (h *Hub) arrivedPackage(ctx context.Context, d ackTarget, now time.Time) (*memBlob, error) {
 	var buf bytes.Buffer
-	if _, err := h.codec.WriteStatus(ctx, &buf, st, h.signer, h.chain); err != nil {
-		return fmt.Errorf("failed to write status 01: %w", err)
+	if _, err := h.codec.WriteStatus(ctx, &buf, arrivedStatus(d, now), h.signer, h.chain); err != nil {
+		return nil, fmt.Errorf("failed to write status 01: %w", err)
 	}
 	sum := sha256.Sum256(buf.Bytes())
-	sp := &memBlob{data: buf.Bytes(), sha: hex.EncodeToString(sum[:])}
+	return &memBlob{data: buf.Bytes(), sha: hex.EncodeToString(sum[:])}, nil
+}
+
+// emitArrived queues the hub's status 01 package for an acknowledged
+// document delivery — from the recipient's side to the sender, like any
+// other status — and records it in the history.
+func (h *Hub) emitArrived(ctx context.Context, tx *store.Tx, audit *auditLog, d ackTarget, pkg *memBlob, now time.Time) error {
 	at := micros(now)
-	if err := putMemBlob(ctx, tx, sp, at); err != nil {
+	if err := putMemBlob(ctx, tx, pkg, at); err != nil {
 		return err
 	}
+	desc := arrivedStatus(d, now).Description
 	id, err := store.InsertID(ctx, tx, `INSERT INTO message (sender, client_id, kind, document_id, status_code,
 		description, sha256, size, created_at) VALUES (?, ?, 'status', ?, ?, ?, ?, ?, ?) RETURNING id`,
-		d.recipient, fmt.Sprintf("hub-01-%d", d.delivery), d.documentID, wire.StatusArrived, st.Description, sp.sha, len(sp.data), at)
+		d.recipient, fmt.Sprintf("hub-01-%d", d.delivery), d.documentID, wire.StatusArrived, desc, pkg.sha, len(pkg.data), at)
 	if err != nil {
 		return fmt.Errorf("failed to record status 01: %w", err)
 	}
@@ -143,7 +153,7 @@ func (h *Hub) emitArrived(ctx context.Context, tx *store.Tx, audit *auditLog, d 
 		return err
 	}
 	return h.applyStatus(ctx, tx, audit, statusEffect{docSender: d.sender, recipient: d.recipient, code: wire.StatusArrived,
-		description: st.Description, by: d.recipient, documentID: d.documentID}, id, now)
+		description: desc, by: d.recipient, documentID: d.documentID}, id, now)
 }
 
 type memBlob struct {

@@ -2,7 +2,9 @@ package hub
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/vanthu/vanthu/exchange/store"
 )
@@ -10,8 +12,7 @@ import (
 // The hub's writes go through one writer per process that commits
 // whatever is waiting together ("group commit"): every request still gets
 // its answer only after its own changes are durable, but one fsync serves
-// many requests. Each request runs inside its own savepoint, so one
-// request's failure never undoes another's.
+// many requests, and one failing request never undoes another's.
 
 // maxBatch caps the requests of one commit.
 const maxBatch = 64
@@ -85,54 +86,48 @@ func (h *Hub) writeLoop() {
 	}
 }
 
+// errJobFailed aborts a group commit when one request fails; the others
+// run again without it.
+var errJobFailed = errors.New("hub: a request of the batch failed")
+
+// commitBatch runs the batch in one transaction. A request that fails is
+// answered with its error and the transaction runs again without it, so
+// no request sees another's failure (failures are rare: requests are
+// checked before they are queued).
 func (h *Hub) commitBatch(batch []*writeJob) {
-	err := h.db.Tx(context.Background(), func(tx *store.Tx) error {
-		audit, err := h.lockAudit(context.Background(), tx)
-		if err != nil {
-			return err
-		}
-		start := audit.seq
-		if len(batch) == 1 { // nothing to keep apart
-			j := batch[0]
-			if j.err = j.ctx.Err(); j.err == nil {
-				j.err = j.fn(j.ctx, tx, audit)
+	live := batch
+	for len(live) > 0 {
+		var failed *writeJob
+		err := h.db.Tx(context.Background(), func(tx *store.Tx) error {
+			failed = nil
+			audit, err := h.lockAudit(context.Background(), tx)
+			if err != nil {
+				return err
 			}
-			if j.err != nil {
-				return j.err
+			start := audit.seq
+			for _, j := range live {
+				j.err = j.ctx.Err()
+				if j.err == nil {
+					j.err = j.fn(j.ctx, tx, audit)
+				}
+				if j.err != nil {
+					if store.IsRetryable(j.err) {
+						return j.err // the whole batch runs again
+					}
+					failed = j
+					return errJobFailed
+				}
 			}
 			return audit.flush(context.Background(), tx, start)
+		})
+		if errors.Is(err, errJobFailed) && failed != nil {
+			failed.done <- failed.err
+			live = slices.DeleteFunc(live, func(j *writeJob) bool { return j == failed })
+			continue
 		}
-		for i, j := range batch {
-			j.err = nil
-			if err := j.ctx.Err(); err != nil {
-				j.err = err
-				continue
-			}
-			sp := fmt.Sprintf("job%d", i)
-			if _, err := tx.Exec(context.Background(), "SAVEPOINT "+sp); err != nil {
-				return err
-			}
-			saved := *audit
-			if j.err = j.fn(j.ctx, tx, audit); j.err != nil {
-				*audit = saved
-				if _, err := tx.Exec(context.Background(), "ROLLBACK TO SAVEPOINT "+sp); err != nil {
-					return err
-				}
-				if store.IsRetryable(j.err) {
-					return j.err // the whole batch runs again
-				}
-			}
-			if _, err := tx.Exec(context.Background(), "RELEASE SAVEPOINT "+sp); err != nil {
-				return err
-			}
-		}
-		return audit.flush(context.Background(), tx, start)
-	})
-	for _, j := range batch {
-		if err != nil && (len(batch) > 1 || j.err == nil) {
+		for _, j := range live {
 			j.done <- err
-		} else {
-			j.done <- j.err
 		}
+		return
 	}
 }

@@ -41,7 +41,7 @@ func Open(ctx context.Context, dir string, codec wire.Codec) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(ctx, d.DSN())
+	db, err := hub.OpenDB(ctx, d.DSN())
 	if err != nil {
 		return nil, err
 	}

@@ -88,6 +88,31 @@ func TestOpenDialect(t *testing.T) {
 	})
 }
 
+func TestOpenPageSize(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "big.db")
+	for i := 0; i < 2; i++ { // a reopened file keeps its page size
+		db, err := store.Open(ctx, path, store.Options{PageSize: 32768})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var size int
+		var mode string
+		if err := db.QueryRow(ctx, "PRAGMA page_size").Scan(&size); err != nil || size != 32768 {
+			t.Fatalf("page_size %d %v", size, err)
+		}
+		if err := db.QueryRow(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+			t.Fatalf("journal_mode %q %v", mode, err)
+		}
+		_ = db.Close()
+	}
+	small := open(t, filepath.Join(t.TempDir(), "small.db"))
+	var size int
+	if err := small.QueryRow(ctx, "PRAGMA page_size").Scan(&size); err != nil || size != 4096 {
+		t.Fatalf("default page_size %d %v", size, err)
+	}
+}
+
 func TestOpenRefusesBadDSN(t *testing.T) {
 	ctx := context.Background()
 	if _, err := store.Open(ctx, ""); !errors.Is(err, store.ErrBadDSN) {

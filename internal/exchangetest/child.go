@@ -16,7 +16,6 @@ import (
 
 	"github.com/vanthu/vanthu/exchange/client"
 	"github.com/vanthu/vanthu/exchange/hub"
-	"github.com/vanthu/vanthu/exchange/store"
 	"github.com/vanthu/vanthu/exchange/wire"
 	"github.com/vanthu/vanthu/internal/interimcodec"
 )
@@ -75,7 +74,7 @@ func childHub(arg string) error {
 	if s.DSN != "" {
 		dsn = s.DSN
 	}
-	db, err := store.Open(ctx, dsn)
+	db, err := hub.OpenDB(ctx, dsn)
 	if err != nil {
 		return err
 	}

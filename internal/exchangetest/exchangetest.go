@@ -88,7 +88,7 @@ func (e *Env) NewHub(tb testing.TB, dsn string, limits hub.Limits) *Hub {
 func (e *Env) ServeDir(tb testing.TB, d *hub.Dir) *Hub {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, d.DSN())
+	db, err := hub.OpenDB(ctx, d.DSN())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func (e *Env) InitDir(tb testing.TB, dsn string, limits hub.Limits) *hub.Dir {
 func (e *Env) AdminHub(tb testing.TB, d *hub.Dir, url string) *Hub {
 	tb.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, d.DSN())
+	db, err := hub.OpenDB(ctx, d.DSN())
 	if err != nil {
 		tb.Fatal(err)
 	}
