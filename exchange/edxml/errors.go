@@ -3,6 +3,7 @@ package edxml
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Sentinel errors. Every error returned by this package wraps one of them
@@ -99,5 +100,6 @@ func (e *Error) Error() string {
 func (e *Error) Unwrap() error { return e.Err }
 
 func errAt(sentinel error, path string, line int, format string, args ...any) error {
-	return &Error{Path: path, Line: line, Msg: fmt.Sprintf(format, args...), Err: sentinel}
+	msg := strings.TrimPrefix(fmt.Sprintf(format, args...), sentinel.Error()+": ")
+	return &Error{Path: path, Line: line, Msg: msg, Err: sentinel}
 }

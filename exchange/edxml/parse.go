@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 
 	"github.com/vanthu/vanthu/exchange/edxml/internal/b64"
 )
@@ -39,6 +40,7 @@ type parser struct {
 	envelopeOnly bool
 	pkg          *Package
 	elements     int
+	tokens       bool // a token was read (the XML declaration must be first)
 	rootNS       []xml.Attr
 	manifest     map[string]int
 	filled       map[string]bool
@@ -81,9 +83,26 @@ func (p *parser) token() (xml.Token, error) {
 	t, err := p.dec.Token()
 	p.rd.budget = -1
 	if err == nil {
-		return t, nil
+		return t, p.checkPI(t)
 	}
 	return nil, p.mapErr(err)
+}
+
+// checkPI allows one processing instruction: the XML declaration, first.
+func (p *parser) checkPI(t xml.Token) error {
+	first := !p.tokens
+	p.tokens = true
+	pi, ok := t.(xml.ProcInst)
+	if !ok {
+		return nil
+	}
+	if pi.Target != "xml" || !first {
+		return errAt(ErrMalformed, "", p.line(), "processing instruction <?%s?> not allowed", pi.Target)
+	}
+	if !xmlDecl.Match(pi.Inst) {
+		return errAt(ErrMalformed, "", p.line(), "bad XML declaration %q", pi.Inst)
+	}
+	return nil
 }
 
 func (p *parser) mapErr(err error) error {
@@ -106,8 +125,15 @@ func (p *parser) mapErr(err error) error {
 	if errors.As(err, &se) {
 		return &Error{Line: se.Line, Msg: se.Msg, Err: ErrMalformed}
 	}
-	return fmt.Errorf("failed to read the package: %w", err)
+	if p.rd.srcErr != nil && errors.Is(err, p.rd.srcErr) {
+		return fmt.Errorf("failed to read the package: %w", err)
+	}
+	// Other decoder errors (an encoding other than UTF-8, …).
+	return &Error{Line: p.line(), Msg: err.Error(), Err: ErrMalformed}
 }
+
+// xmlDecl is the XML declaration as XML 1.0 defines it, UTF-8 only.
+var xmlDecl = regexp.MustCompile(`^\s*version\s*=\s*("1\.0"|'1\.0')(\s+encoding\s*=\s*("(?i:utf-8)"|'(?i:utf-8)'))?(\s+standalone\s*=\s*("(yes|no)"|'(yes|no)'))?\s*$`)
 
 // document reads the prolog, the root element and what follows it.
 func (p *parser) document() error {
@@ -153,6 +179,9 @@ func (p *parser) epilog() error {
 		}
 		if err != nil {
 			return p.mapErr(err)
+		}
+		if err := p.checkPI(t); err != nil {
+			return err
 		}
 		switch t := t.(type) {
 		case xml.Directive:

@@ -23,6 +23,7 @@ type byteReader struct {
 	nextTick int64
 	progress func(int64)
 	err      error
+	srcErr   error // an error of the underlying reader (not EOF)
 }
 
 func newByteReader(ctx context.Context, r io.Reader, lim Limits, progress func(int64)) *byteReader {
@@ -46,6 +47,9 @@ func (b *byteReader) ReadByte() (byte, error) {
 		var err error
 		c, err = b.br.ReadByte()
 		if err != nil {
+			if err != io.EOF {
+				b.srcErr = err
+			}
 			return 0, err
 		}
 	}
@@ -166,6 +170,7 @@ func (b *byteReader) readRaw(fn func([]byte) error) error {
 		case io.EOF:
 			return io.ErrUnexpectedEOF
 		default:
+			b.srcErr = err
 			return err
 		}
 	}

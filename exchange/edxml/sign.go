@@ -76,6 +76,24 @@ func signEnvelope(prefix, suffix []byte, atts []Attachment, signer crypto.Signer
 		r.CreateElement(dsig.DigestMethodTag).CreateAttr(dsig.AlgorithmAttr, digestSHA256)
 		r.CreateElement(dsig.DigestValueTag).SetText(base64.StdEncoding.EncodeToString(a.SHA256))
 	}
+	// KeyInfo is signed too (Reference URI="#KeyInfo"), so that no byte of
+	// the envelope, certificates included, can change unnoticed.
+	keyInfo := sig.CreateElement(dsig.KeyInfoTag)
+	keyInfo.CreateAttr("Id", keyInfoID)
+	x509Data := keyInfo.CreateElement(dsig.X509DataTag)
+	for _, c := range certs {
+		x509Data.CreateElement(dsig.X509CertificateTag).SetText(base64.StdEncoding.EncodeToString(c))
+	}
+	kiDigest, err := digestKeyInfo(keyInfo)
+	if err != nil {
+		return nil, err
+	}
+	kr := si.CreateElement(dsig.ReferenceTag)
+	kr.CreateAttr(dsig.URIAttr, "#"+keyInfoID)
+	kr.CreateElement(dsig.TransformsTag).CreateElement(dsig.TransformTag).CreateAttr(dsig.AlgorithmAttr, string(canon.Algorithm()))
+	kr.CreateElement(dsig.DigestMethodTag).CreateAttr(dsig.AlgorithmAttr, digestSHA256)
+	kr.CreateElement(dsig.DigestValueTag).SetText(base64.StdEncoding.EncodeToString(kiDigest))
+
 	canonSI, err := canonicalSignedInfo(si)
 	if err != nil {
 		return nil, err
@@ -89,11 +107,9 @@ func signEnvelope(prefix, suffix []byte, atts []Attachment, signer crypto.Signer
 			return nil, fmt.Errorf("failed to sign the package: %w", err)
 		}
 	}
-	sig.CreateElement(dsig.SignatureValueTag).SetText(base64.StdEncoding.EncodeToString(value))
-	x509Data := sig.CreateElement(dsig.KeyInfoTag).CreateElement(dsig.X509DataTag)
-	for _, c := range certs {
-		x509Data.CreateElement(dsig.X509CertificateTag).SetText(base64.StdEncoding.EncodeToString(c))
-	}
+	sv := etree.NewElement(dsig.SignatureValueTag)
+	sv.SetText(base64.StdEncoding.EncodeToString(value))
+	sig.InsertChildAt(keyInfo.Index(), sv)
 	doc := etree.NewDocument()
 	doc.SetRoot(sig)
 	out, err := doc.WriteToBytes()
@@ -155,6 +171,19 @@ func escapeAttr(s string) string {
 		}
 	}
 	return b.String()
+}
+
+const keyInfoID = "KeyInfo"
+
+// digestKeyInfo is the SHA-256 of the exclusive canonical form of KeyInfo
+// in its Signature.
+func digestKeyInfo(ki *etree.Element) ([]byte, error) {
+	c, err := canonicalSignedInfo(ki)
+	if err != nil {
+		return nil, fmt.Errorf("failed to canonicalise KeyInfo: %w", err)
+	}
+	sum := sha256.Sum256(c)
+	return sum[:], nil
 }
 
 // canonicalSignedInfo is the exclusive canonical form of SignedInfo in its

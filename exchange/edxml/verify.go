@@ -97,6 +97,9 @@ func Verify(ctx context.Context, pkg *Package, opts VerifyOptions) (*Signer, err
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrSignatureInvalid, err)
 	}
+	if env.SelectAttr(dsig.DefaultIdAttr) != nil {
+		return nil, fmt.Errorf("%w: the envelope has an ID attribute", ErrSignatureInvalid)
+	}
 	sig, err := findSignature(env)
 	if err != nil {
 		return nil, err
@@ -260,8 +263,8 @@ func checkSignedInfo(sig *etree.Element, atts []Attachment) (string, [][]byte, e
 		index[a.ContentID] = i
 	}
 	digests := make([][]byte, len(atts))
-	envRefs := 0
-	for _, ref := range dsChildren(si, dsig.ReferenceTag) {
+	envRefs, keyInfoRefs := 0, 0
+	for n, ref := range dsChildren(si, dsig.ReferenceTag) {
 		uri := ref.SelectAttrValue(dsig.URIAttr, "\x00")
 		dm, err := dsChild(ref, dsig.DigestMethodTag)
 		if err != nil {
@@ -278,6 +281,9 @@ func checkSignedInfo(sig *etree.Element, atts []Attachment) (string, [][]byte, e
 		}
 		switch {
 		case uri == "":
+			if n != 0 {
+				return "", nil, fmt.Errorf("%w: the envelope Reference is not the first", ErrSignatureInvalid)
+			}
 			envRefs++
 			if !acceptedDigests[alg] {
 				return "", nil, fmt.Errorf("%w: envelope digest %q", ErrAlgorithm, alg)
@@ -300,11 +306,16 @@ func checkSignedInfo(sig *etree.Element, atts []Attachment) (string, [][]byte, e
 				return "", nil, fmt.Errorf("%w: transforms on attachment Reference %q", ErrSignatureInvalid, uri)
 			}
 			digests[i] = value
+		case strings.HasPrefix(uri, "#"):
+			keyInfoRefs++
+			if err := checkKeyInfoRef(sig, ref, uri, alg, value); err != nil {
+				return "", nil, err
+			}
 		default:
 			return "", nil, fmt.Errorf("%w: Reference URI %q", ErrSignatureInvalid, uri)
 		}
 	}
-	if envRefs != 1 {
+	if envRefs != 1 || keyInfoRefs > 1 {
 		return "", nil, fmt.Errorf("%w: %d References to the envelope", ErrSignatureInvalid, envRefs)
 	}
 	for i, d := range digests {
@@ -325,6 +336,37 @@ func checkEnvelopeTransforms(ref *etree.Element) error {
 		list[0].SelectAttrValue(dsig.AlgorithmAttr, "") != string(dsig.EnvelopedSignatureAltorithmId) ||
 		!acceptedC14N[list[1].SelectAttrValue(dsig.AlgorithmAttr, "")] || len(list[1].ChildElements()) != 0 {
 		return fmt.Errorf("%w: the envelope Reference's transforms are not enveloped-signature + canonicalisation", ErrSignatureInvalid)
+	}
+	return nil
+}
+
+// checkKeyInfoRef checks a Reference to the Signature's KeyInfo: the one
+// element it may point at, exclusive canonicalisation, SHA-256.
+func checkKeyInfoRef(sig, ref *etree.Element, uri, alg string, digest []byte) error {
+	ki, err := dsChild(sig, dsig.KeyInfoTag)
+	if err != nil {
+		return err
+	}
+	if ki.SelectAttrValue("Id", "") != uri[1:] {
+		return fmt.Errorf("%w: Reference %q is not the KeyInfo", ErrSignatureInvalid, uri)
+	}
+	ts, err := dsChild(ref, dsig.TransformsTag)
+	if err != nil {
+		return err
+	}
+	list := dsChildren(ts, dsig.TransformTag)
+	if len(list) != 1 || len(ts.ChildElements()) != 1 || list[0].SelectAttrValue(dsig.AlgorithmAttr, "") != string(dsig.CanonicalXML10ExclusiveAlgorithmId) || len(list[0].ChildElements()) != 0 {
+		return fmt.Errorf("%w: the KeyInfo Reference's transform is not exclusive canonicalisation", ErrSignatureInvalid)
+	}
+	if alg != digestSHA256 {
+		return fmt.Errorf("%w: KeyInfo digest %q", ErrAlgorithm, alg)
+	}
+	got, err := digestKeyInfo(ki)
+	if err != nil {
+		return err
+	}
+	if subtle.ConstantTimeCompare(got, digest) != 1 {
+		return fmt.Errorf("%w: KeyInfo does not match its signed digest", ErrSignatureInvalid)
 	}
 	return nil
 }
