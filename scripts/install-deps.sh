@@ -13,6 +13,7 @@ pkgs=(
 	libreoffice-writer-nogui                      # second producer of the Nghị định 30 test documents (signing/roles)
 	xvfb xauth imagemagick                        # the GUI test: a real window under Xvfb, screenshot
 	postgresql                                    # the hub's PostgreSQL store, started by internal/pgtest
+	xmlsec1                                       # independent XML-DSig verifier of edXML signatures (exchange/edxml)
 )
 
 missing=()

@@ -2,7 +2,6 @@ package edxml
 
 import (
 	"fmt"
-	"path"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -132,7 +131,8 @@ func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 const MaxAttachmentNameBytes = 255
 
 // CheckAttachmentName refuses an AttachmentName that is empty, not UTF-8,
-// longer than 255 bytes, holds control characters (NUL included), is a
+// longer than 255 bytes, holds control characters (NUL included) or
+// format characters (a right-to-left override can disguise ".exe"), is a
 // path (a '/' or '\' anywhere, a drive letter such as C:, "." or "..").
 func CheckAttachmentName(name string) error {
 	bad := func(why string) error { return fmt.Errorf("%w: %q: %s", ErrAttachmentName, name, why) }
@@ -143,8 +143,8 @@ func CheckAttachmentName(name string) error {
 		return bad("not UTF-8")
 	case len(name) > MaxAttachmentNameBytes:
 		return bad("longer than 255 bytes")
-	case strings.ContainsFunc(name, unicode.IsControl):
-		return bad("control characters")
+	case strings.ContainsFunc(name, func(r rune) bool { return unicode.IsControl(r) || unicode.Is(unicode.Cf, r) }):
+		return bad("control or format characters (such as a right-to-left override)")
 	case strings.ContainsAny(name, `/\`):
 		return bad("a path, not a file name")
 	case name == "." || name == "..":
@@ -174,8 +174,9 @@ func SafeFileName(name string) (string, error) {
 	if s == "" {
 		return "", fmt.Errorf("%w: %q: nothing left of the name", ErrAttachmentName, name)
 	}
-	base := strings.ToUpper(strings.TrimSuffix(s, path.Ext(s)))
-	base = strings.TrimRight(base, ". ")
+	// Windows takes the part before the first dot as the device name.
+	base, _, _ := strings.Cut(strings.ToUpper(s), ".")
+	base = strings.TrimRight(base, " ")
 	switch base {
 	case "CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$":
 		s = "_" + s

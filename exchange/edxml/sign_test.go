@@ -256,6 +256,12 @@ func TestWriteRefuses(t *testing.T) {
 			}
 		})
 	}
+	t.Run("attachments without contents", func(t *testing.T) {
+		pkg, _ := parseBytes(t, writeSigned(t, sampleDocument(), sampleAttachments()))
+		if err := Write(context.Background(), io.Discard, pkg, nil, p.Org.Key, p.Org.ChainWithLeaf()); !errors.Is(err, ErrIncomplete) {
+			t.Fatalf("%v", err)
+		}
+	})
 	t.Run("certificate of another key", func(t *testing.T) {
 		err := Write(context.Background(), io.Discard, sampleDocument(), nil, p.Org.Key, p.Leader.ChainWithLeaf())
 		if !errors.Is(err, ErrIncomplete) {

@@ -105,6 +105,9 @@ func WriteWith(ctx context.Context, w io.Writer, pkg *Package, attachments []Att
 	if pkg == nil {
 		return fmt.Errorf("%w: no package", ErrIncomplete)
 	}
+	if len(attachments) == 0 && len(pkg.Attachments) > 0 {
+		return fmt.Errorf("%w: the package lists %d attachments but no contents were given", ErrIncomplete, len(pkg.Attachments))
+	}
 	if attachments != nil || len(pkg.Attachments) > 0 {
 		if len(attachments) != len(pkg.Attachments) || !sameRefs(attachments, pkg.Attachments) {
 			refs, err := digestSources(ctx, attachments)
