@@ -305,6 +305,10 @@ func (p *parser) statusHeader(n *node, path string) error {
 		return errAt(ErrStructure, path, n.line, "no From")
 	case !hasResp:
 		return errAt(ErrStructure, path, n.line, "no ResponseFor")
+	case s.ResponseFor.OrganID == "":
+		return errAt(ErrStructure, path+"/ResponseFor", n.line, "no OrganId: the status has no addressee")
+	case s.ResponseFor.DocumentID == "":
+		return errAt(ErrStructure, path+"/ResponseFor", n.line, "no DocumentId: the status answers no document")
 	}
 	s.StatusCode = StatusCode(code)
 	if !s.StatusCode.Valid() {
