@@ -326,3 +326,30 @@ func TestStatusRoundTrip(t *testing.T) {
 		t.Fatalf("%+v", got.Status)
 	}
 }
+
+// Forms that are the same XML as the signed package verify: no whitespace
+// or a comment before the envelope, the edXML prefix declared on the root
+// instead of the envelope, attachments in the prefixed form.
+func TestVerifyEquivalentForms(t *testing.T) {
+	signed := string(writeSigned(t, sampleDocument(), sampleAttachments()))
+	envTag := `<edXML:edXMLEnvelope xmlns:edXML="` + Namespace + `">`
+	rootTag := `<edXML xmlns="` + Namespace + `">`
+	for name, in := range map[string]string{
+		"no whitespace":      strings.Replace(signed, rootTag+"\n  ", rootTag, 1),
+		"comment":            strings.Replace(signed, rootTag+"\n  ", rootTag+"<!-- gửi -->", 1),
+		"prefix on the root": strings.Replace(strings.Replace(signed, envTag, "<edXML:edXMLEnvelope>", 1), rootTag, `<edXML xmlns="`+Namespace+`" xmlns:edXML="`+Namespace+`">`, 1),
+		"other root prefix":  strings.Replace(strings.Replace(strings.Replace(signed, rootTag, `<v:edXML xmlns:v="`+Namespace+`">`, 1), "</edXML>\n", "</v:edXML>\n", 1), "<AttachmentEncoded>", `<AttachmentEncoded xmlns="`+Namespace+`">`, 1),
+		"no XML declaration": strings.TrimPrefix(signed, `<?xml version="1.0" encoding="UTF-8"?>`+"\n"),
+		"byte order mark":    "\uFEFF" + signed,
+		"CRLF outside":       strings.Replace(signed, "</edXML:edXMLEnvelope>\n", "</edXML:edXMLEnvelope>\r\n", 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if in == signed {
+				t.Fatal("no change made")
+			}
+			if _, err := verifyBytes(t, []byte(in), verifyOpts(t)); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
