@@ -5,11 +5,8 @@ import (
 	"context"
 	"crypto/x509"
 	"io"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,24 +16,8 @@ import (
 	"github.com/vanthu/vanthu/signing/trust"
 )
 
-var (
-	pkiOnce sync.Once
-	pkiErr  error
-	pkiVal  *testpki.PKI
-)
-
-// sharedPKI is one test PKI for the whole test binary; keys are cached on
-// disk across runs (as the signing tests do).
-func sharedPKI(t testing.TB) *testpki.PKI {
-	t.Helper()
-	pkiOnce.Do(func() {
-		pkiVal, pkiErr = testpki.NewPKI(testpki.WithKeyCache(filepath.Join(os.TempDir(), "vanthu-testpki-keys")))
-	})
-	if pkiErr != nil {
-		t.Fatalf("testpki: %v", pkiErr)
-	}
-	return pkiVal
-}
+// sharedPKI is the test PKI shared by the test binary.
+func sharedPKI(t testing.TB) *testpki.PKI { return testpki.Shared(t) }
 
 // trustStore trusts the test PKI's root (and knows its intermediate).
 func trustStore(t testing.TB) *trust.Store {

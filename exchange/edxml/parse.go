@@ -88,10 +88,14 @@ func (p *parser) token() (xml.Token, error) {
 	return nil, p.mapErr(err)
 }
 
-// checkPI allows one processing instruction: the XML declaration, first.
+// checkPI refuses directives (DOCTYPE, ENTITY, …) and allows one
+// processing instruction: the XML declaration, first.
 func (p *parser) checkPI(t xml.Token) error {
 	first := !p.tokens
 	p.tokens = true
+	if _, ok := t.(xml.Directive); ok {
+		return errAt(ErrDoctype, "", p.line(), "")
+	}
 	pi, ok := t.(xml.ProcInst)
 	if !ok {
 		return nil
@@ -143,8 +147,6 @@ func (p *parser) document() error {
 			return err
 		}
 		switch t := t.(type) {
-		case xml.Directive:
-			return errAt(ErrDoctype, "", p.line(), "")
 		case xml.CharData:
 			if !isSpace(t) {
 				return errAt(ErrMalformed, "", p.line(), "text before the root element")
@@ -184,8 +186,6 @@ func (p *parser) epilog() error {
 			return err
 		}
 		switch t := t.(type) {
-		case xml.Directive:
-			return errAt(ErrDoctype, "", p.line(), "")
 		case xml.CharData:
 			if !isSpace(t) {
 				return errAt(ErrMalformed, "", p.line(), "text after the root element")
@@ -248,8 +248,6 @@ func (p *parser) root() error {
 			if !isSpace(t) {
 				return errAt(ErrStructure, "edXML", p.line(), "text where only elements belong")
 			}
-		case xml.Directive:
-			return errAt(ErrDoctype, "", p.line(), "")
 		}
 		if state == wantEnvelope {
 			p.rd.stopCapture()
@@ -299,8 +297,6 @@ func (p *parser) attachmentEncoded() error {
 			if !isSpace(t) {
 				return errAt(ErrStructure, path, p.line(), "text where only elements belong")
 			}
-		case xml.Directive:
-			return errAt(ErrDoctype, "", p.line(), "")
 		}
 	}
 }
@@ -369,8 +365,6 @@ func (p *parser) attachment(path string) error {
 			if !isSpace(t) {
 				return errAt(ErrStructure, path, p.line(), "text where only elements belong")
 			}
-		case xml.Directive:
-			return errAt(ErrDoctype, "", p.line(), "")
 		}
 	}
 }
@@ -411,8 +405,6 @@ func (p *parser) leafText(path string) (string, error) {
 			return "", errAt(ErrStructure, path, p.line(), "elements inside a value")
 		case xml.EndElement:
 			return string(trimSpace(text)), nil
-		case xml.Directive:
-			return "", errAt(ErrDoctype, "", p.line(), "")
 		}
 	}
 }
@@ -433,8 +425,6 @@ func (p *parser) skip(path string) error {
 			}
 		case xml.EndElement:
 			depth--
-		case xml.Directive:
-			return errAt(ErrDoctype, "", p.line(), "")
 		}
 	}
 	return nil

@@ -44,8 +44,6 @@ func (p *parser) buildTree(start xml.StartElement, depth int) (*node, error) {
 			stack = stack[:len(stack)-1]
 		case xml.CharData:
 			top.text.Write(t)
-		case xml.Directive:
-			return nil, errAt(ErrDoctype, "", p.line(), "")
 		}
 	}
 	return root, nil
