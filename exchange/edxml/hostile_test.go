@@ -225,6 +225,22 @@ func TestHostileGigabyteBase64(t *testing.T) {
 	}
 }
 
+func TestParseProgress(t *testing.T) {
+	var calls []int64
+	p, err := Parse(context.Background(), hugeAttachment(4<<20), Options{Progress: func(n int64) { calls = append(calls, n) }})
+	if err != nil || p.Attachments[0].Size != 3<<20 {
+		t.Fatalf("%v", err)
+	}
+	if len(calls) < 3 || calls[len(calls)-1] < 3<<20 {
+		t.Fatalf("progress %v", calls)
+	}
+	for i := 1; i < len(calls); i++ {
+		if calls[i] <= calls[i-1] {
+			t.Fatalf("progress goes back: %v", calls)
+		}
+	}
+}
+
 func TestParseCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

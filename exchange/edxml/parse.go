@@ -68,6 +68,9 @@ func parseWith(ctx context.Context, r io.Reader, opts Options, headerOnly, envel
 		return nil, err
 	}
 	p.pkg.digested = !headerOnly
+	if headerOnly {
+		p.pkg.env = nil // nothing to verify; do not keep the envelope's bytes
+	}
 	return p.pkg, nil
 }
 
