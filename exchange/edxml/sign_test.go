@@ -240,6 +240,14 @@ func TestWriteRefuses(t *testing.T) {
 		{"bad DocumentId", bad(func(p *Package) { p.Header.DocumentID = "9fbfbad2-f1f8-4256-a2eb-50fb1061cddb" }), nil, ErrDocumentID},
 		{"bad priority", bad(func(p *Package) { p.Header.OtherInfo.Priority = 7 }), nil, ErrInvalidValue},
 		{"no recipient", bad(func(p *Package) { p.Header.To = nil }), nil, ErrIncomplete},
+		{"NUL in a value", bad(func(p *Package) { p.Header.Subject = "a\x00b" }), nil, ErrInvalidValue},
+		{"escape character in a value", bad(func(p *Package) { p.Header.From.OrganName = "a\x1bb" }), nil, ErrInvalidValue},
+		{"invalid UTF-8", bad(func(p *Package) { p.Header.Content = "\xff" }), nil, ErrInvalidValue},
+		{"control character in a description", sampleDocument(), func() []AttachmentSource {
+			a := sampleAttachments()
+			a[0].Description = "x\x07"
+			return a
+		}(), ErrInvalidValue},
 		{"unsafe attachment name", sampleDocument(), []AttachmentSource{BytesAttachment("../x.pdf", "application/pdf", []byte("x"))}, ErrAttachmentName},
 		{"duplicate ContentId", sampleDocument(), func() []AttachmentSource {
 			a := sampleAttachments()

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // AttachmentSource is an attachment to write. Open is called twice: once
@@ -123,10 +124,12 @@ func WriteWith(ctx context.Context, w io.Writer, pkg *Package, attachments []Att
 	if len(pkg.Attachments) > 0 && pkg.Kind == KindStatus {
 		return fmt.Errorf("%w: a status package has no attachments", ErrIncomplete)
 	}
-	prefix, suffix := envelopeParts(pkg)
+	prefix, suffix, err := envelopeParts(pkg)
+	if err != nil {
+		return err
+	}
 	var sig []byte
 	if signer != nil {
-		var err error
 		sig, err = signEnvelope(prefix, suffix, pkg.Attachments, signer, chain)
 		if err != nil {
 			return err
@@ -236,7 +239,7 @@ func copyCtx(ctx context.Context, w io.Writer, r io.Reader) (int64, error) {
 var sigSpace = []byte("\n")
 
 // envelopeParts serialises the envelope, split where the Signature goes.
-func envelopeParts(pkg *Package) (prefix, suffix []byte) {
+func envelopeParts(pkg *Package) (prefix, suffix []byte, err error) {
 	x := &xw{}
 	x.depth = 1
 	x.raw(`<edXML:edXMLEnvelope xmlns:edXML="` + Namespace + `">`)
@@ -268,7 +271,7 @@ func envelopeParts(pkg *Package) (prefix, suffix []byte) {
 		x.close("edXMLBody")
 	}
 	x.close("edXMLEnvelope")
-	return prefix, x.b.Bytes()
+	return prefix, x.b.Bytes(), x.err
 }
 
 func writeAttachments(ctx context.Context, w *bufio.Writer, refs []Attachment, src []AttachmentSource, progress func(done, total int64)) error {
@@ -280,6 +283,9 @@ func writeAttachments(ctx context.Context, w *bufio.Writer, refs []Attachment, s
 	for i, a := range refs {
 		w.WriteString("    <Attachment>\n")
 		for _, f := range [][2]string{{"ContentId", a.ContentID}, {"AttachmentName", a.Name}, {"Description", a.Description}, {"ContentType", a.ContentType}} {
+			if err := xmlText(f[0], f[1]); err != nil {
+				return err
+			}
 			if f[1] != "" {
 				w.WriteString("      <" + f[0] + ">" + escape(f[1]) + "</" + f[0] + ">\n")
 			}
@@ -330,6 +336,7 @@ func (p *progressWriter) Write(b []byte) (int, error) {
 type xw struct {
 	b     bytes.Buffer
 	depth int
+	err   error // the first value XML cannot carry
 }
 
 func (x *xw) indent() { x.b.WriteString(strings.Repeat("  ", x.depth)) }
@@ -356,11 +363,29 @@ func (x *xw) leaf(name, v string) {
 }
 
 func (x *xw) value(name, v string) {
+	if err := xmlText(name, v); err != nil && x.err == nil {
+		x.err = err
+	}
 	x.indent()
 	x.b.WriteString("<edXML:" + name + ">" + escape(v) + "</edXML:" + name + ">\n")
 }
 
 func (x *xw) int(name string, v int) { x.value(name, strconv.Itoa(v)) }
+
+// xmlText refuses what XML 1.0 cannot carry: invalid UTF-8 and characters
+// outside its Char production (NUL and most C0 controls). xml.EscapeText
+// would silently turn them into U+FFFD.
+func xmlText(name, s string) error {
+	if !utf8.ValidString(s) {
+		return fmt.Errorf("%w: %s is not valid UTF-8", ErrInvalidValue, name)
+	}
+	for _, r := range s {
+		if !(r == 0x9 || r == 0xA || r == 0xD || r >= 0x20 && r <= 0xD7FF || r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF) {
+			return fmt.Errorf("%w: %s holds the character %U, which XML cannot carry", ErrInvalidValue, name, r)
+		}
+	}
+	return nil
+}
 
 func escape(s string) string {
 	var b strings.Builder
