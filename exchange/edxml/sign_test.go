@@ -3,6 +3,7 @@ package edxml
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"encoding/base64"
 	"errors"
 	"io"
@@ -199,6 +200,8 @@ func TestSignerCertificates(t *testing.T) {
 		match OrgMatch
 	}{
 		{"organisation by name", p.Org, daklak, verifyOpts(t), nil, MatchName},
+		{"organisation by registry", p.Org, daklak, registry(verifyOpts(t), p.Org, daklak.OrganID), nil, MatchRegistry},
+		{"registry names another agency", p.Org, daklak, registry(verifyOpts(t), p.Org, "000.00.00.H41"), ErrSignerMismatch, 0},
 		{"organisation by code", withCode("000.00.00.G22"), vpcp, verifyOpts(t), nil, MatchCode},
 		{"another agency's code", withCode("000.00.00.H41"), vpcp, allow, ErrSignerMismatch, 0},
 		{"another organisation's name", p.Org, vpcp, verifyOpts(t), ErrSignerMismatch, 0},
@@ -225,6 +228,11 @@ func TestSignerCertificates(t *testing.T) {
 			}
 		})
 	}
+}
+
+func registry(o VerifyOptions, id *testpki.Identity, code string) VerifyOptions {
+	o.AgencyOf = func(c *x509.Certificate) (string, bool) { return code, c.Equal(id.Cert) }
+	return o
 }
 
 func TestWriteRefuses(t *testing.T) {

@@ -30,6 +30,11 @@ type VerifyOptions struct {
 	// neither the From agency code nor its name (the result says so). A
 	// certificate that names another agency code is always refused.
 	AllowUnmatchedOrganization bool
+	// AgencyOf, when set, names the agency a signer certificate belongs to
+	// (for example the hub's registry of organisation certificates). When it
+	// knows the certificate, its answer decides: From/OrganId must equal
+	// it. A name match cannot bind an OrganId; this can.
+	AgencyOf func(*x509.Certificate) (code string, ok bool)
 }
 
 // OrgMatch says how the signer was matched to the From organisation.
@@ -40,6 +45,7 @@ const (
 	MatchNone OrgMatch = iota // allowed only with AllowUnmatchedOrganization
 	MatchCode                 // the certificate holds From's agency code
 	MatchName                 // the certificate's CN or O is From's OrganName or OrganizationInCharge
+	MatchRegistry             // VerifyOptions.AgencyOf names From's agency
 )
 
 func (m OrgMatch) String() string {
@@ -48,6 +54,8 @@ func (m OrgMatch) String() string {
 		return "code"
 	case MatchName:
 		return "name"
+	case MatchRegistry:
+		return "registry"
 	}
 	return "none"
 }
@@ -75,11 +83,14 @@ type Signer struct {
 //     Reference's digest;
 //   - the envelope goxmldsig verified reads back to the same model as the
 //     one Parse returned (no parser differential);
-//   - the signer is the From organisation: a certificate subject attribute
-//     holding an agency code must be From's OrganId; otherwise its CN or O
-//     must equal From's OrganName or OrganizationInCharge (case, spacing,
-//     Unicode form and "UBND" abbreviations aside), unless
-//     AllowUnmatchedOrganization.
+//   - the signer is the From organisation: if opts.AgencyOf knows the
+//     certificate, its agency must be From's OrganId; else a certificate
+//     subject attribute holding an agency code must be From's OrganId;
+//     otherwise its CN or O must equal From's OrganName or
+//     OrganizationInCharge (case, spacing, Unicode form and "UBND"
+//     abbreviations aside), unless AllowUnmatchedOrganization. A name
+//     match says nothing about OrganId: a hub must also bind the sender
+//     (its mutual-TLS identity, or AgencyOf) to From.
 //
 // Revocation (OCSP/CRL) of the signer is not checked here.
 func Verify(ctx context.Context, pkg *Package, opts VerifyOptions) (*Signer, error) {
@@ -145,14 +156,26 @@ func Verify(ctx context.Context, pkg *Package, opts VerifyOptions) (*Signer, err
 	if err := sameAsSigned(pkg, verified); err != nil {
 		return nil, err
 	}
-	match, err := matchOrganization(leaf, pkg.From())
-	if err != nil {
+	var match OrgMatch
+	if code, ok := agencyOf(opts, leaf); ok {
+		if code != pkg.From().OrganID {
+			return nil, fmt.Errorf("%w: the certificate belongs to %s, the package is from %s", ErrSignerMismatch, code, pkg.From().OrganID)
+		}
+		match = MatchRegistry
+	} else if match, err = matchOrganization(leaf, pkg.From()); err != nil {
 		return nil, err
 	}
 	if match == MatchNone && !opts.AllowUnmatchedOrganization {
 		return nil, fmt.Errorf("%w: the certificate (%s) names neither %s nor %q", ErrSignerMismatch, leaf.Subject, pkg.From().OrganID, pkg.From().OrganName)
 	}
 	return &Signer{Certificate: leaf, Chain: chains[0], SignatureMethod: method, Match: match}, nil
+}
+
+func agencyOf(opts VerifyOptions, c *x509.Certificate) (string, bool) {
+	if opts.AgencyOf == nil {
+		return "", false
+	}
+	return opts.AgencyOf(c)
 }
 
 func etreeAttrs(as []xml.Attr) []etree.Attr {
