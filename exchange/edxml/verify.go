@@ -42,10 +42,10 @@ type OrgMatch int
 
 // Matches.
 const (
-	MatchNone OrgMatch = iota // allowed only with AllowUnmatchedOrganization
-	MatchCode                 // the certificate holds From's agency code
-	MatchName                 // the certificate's CN or O is From's OrganName or OrganizationInCharge
-	MatchRegistry             // VerifyOptions.AgencyOf names From's agency
+	MatchNone     OrgMatch = iota // allowed only with AllowUnmatchedOrganization
+	MatchCode                     // the certificate holds From's agency code
+	MatchName                     // the certificate's CN or O is From's OrganName or OrganizationInCharge
+	MatchRegistry                 // VerifyOptions.AgencyOf names From's agency
 )
 
 func (m OrgMatch) String() string {
