@@ -1,6 +1,7 @@
 package edxml
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/xml"
@@ -541,9 +542,9 @@ func (c *charRefs) feed(w io.Writer, b []byte) error {
 			b = b[i+1:]
 			continue
 		}
-		i := 0
-		for i < len(b) && b[i] != '&' {
-			i++
+		i := bytes.IndexByte(b, '&')
+		if i < 0 {
+			i = len(b)
 		}
 		if i > 0 {
 			if _, err := w.Write(b[:i]); err != nil {

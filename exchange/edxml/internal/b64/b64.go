@@ -58,24 +58,47 @@ func (d *Decoder) Write(p []byte) (int, error) {
 	if d.err != nil {
 		return 0, d.err
 	}
-	for i, c := range p {
-		switch {
-		case c == ' ' || c == '\t' || c == '\r' || c == '\n':
+	i := 0
+	for i < len(p) {
+		if d.pad == 0 {
+			// Fast path: a run of alphabet characters, copied in bulk.
+			j := i
+			for j < len(p) && class[p[j]] == alpha {
+				j++
+			}
+			for i < j {
+				n := copy(d.buf[len(d.buf):cap(d.buf)], p[i:j])
+				d.buf = d.buf[:len(d.buf)+n]
+				d.chars += int64(n)
+				i += n
+				if len(d.buf) == cap(d.buf) {
+					if err := d.flush(); err != nil {
+						return i, err
+					}
+				}
+			}
+			if i == len(p) {
+				break
+			}
+		}
+		c := p[i]
+		switch class[c] {
+		case space:
+			i++
 			continue
-		case c == '=':
+		case pad:
 			d.pad++
 			if d.pad > 2 {
 				return i, d.fail(fmt.Errorf("%w: more than two padding characters", ErrInvalid))
 			}
-		case isAlphabet(c):
-			if d.pad > 0 {
-				return i, d.fail(fmt.Errorf("%w: data after padding at character %d", ErrInvalid, d.chars))
-			}
+		case alpha:
+			return i, d.fail(fmt.Errorf("%w: data after padding at character %d", ErrInvalid, d.chars))
 		default:
 			return i, d.fail(fmt.Errorf("%w: character %q at %d", ErrInvalid, c, d.chars))
 		}
 		d.chars++
 		d.buf = append(d.buf, c)
+		i++
 		if len(d.buf) == cap(d.buf) {
 			if err := d.flush(); err != nil {
 				return i, err
@@ -127,6 +150,23 @@ func (d *Decoder) fail(err error) error {
 	return err
 }
 
-func isAlphabet(c byte) bool {
-	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
-}
+// Character classes.
+const (
+	invalid = iota
+	alpha
+	space
+	pad
+)
+
+var class = func() (t [256]byte) {
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c], t[c+'a'-'A'] = alpha, alpha
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = alpha
+	}
+	t['+'], t['/'] = alpha, alpha
+	t[' '], t['\t'], t['\r'], t['\n'] = space, space, space, space
+	t['='] = pad
+	return t
+}()
