@@ -3,7 +3,6 @@ package edxml
 import (
 	"bytes"
 	"context"
-	"crypto/x509"
 	"io"
 	"sort"
 	"strings"
@@ -138,5 +137,3 @@ func structure(t testing.TB, b []byte) []string {
 	sort.Strings(out)
 	return out
 }
-
-func certsOf(id *testpki.Identity) []*x509.Certificate { return id.ChainWithLeaf() }
