@@ -37,6 +37,9 @@ func (p *parser) envelope(env *node) error {
 			return err
 		}
 	}
+	if p.pkg.Kind == KindStatus && len(p.pkg.Attachments) > 0 {
+		return errAt(ErrStructure, path+"/edXMLBody", body.line, "a status package has no attachments")
+	}
 	return nil
 }
 

@@ -102,6 +102,9 @@ func TestHostileXML(t *testing.T) {
 		{"bad priority", hdr(`<edXML:OtherInfo><edXML:Priority>5</edXML:Priority></edXML:OtherInfo>`), ErrInvalidValue},
 		{"bad steering type", hdr(`<edXML:SteeringType>-1</edXML:SteeringType>`), ErrInvalidValue},
 		{"bad date", hdr(`<edXML:DueDate>2026/02/30</edXML:DueDate>`), ErrInvalidValue},
+		{"status with attachments", strings.Replace(strings.Replace(doc("x", ref("cid:1", "a"), atts(att("cid:1", "a", "QUJD"))),
+			"<edXML:To><edXML:OrganId>000.00.00.H41</edXML:OrganId></edXML:To>", "<edXML:ResponseFor><edXML:OrganId>000.00.00.H41</edXML:OrganId><edXML:DocumentId>x</edXML:DocumentId></edXML:ResponseFor><edXML:StatusCode>01</edXML:StatusCode>", 1),
+			"<edXML:Subject>x</edXML:Subject>", "", 1), ErrStructure},
 		{"elements in a value", doc(`x<edXML:B>y</edXML:B>`, "", ""), ErrStructure},
 
 		// Attachment names.
@@ -152,6 +155,17 @@ func TestHostileXML(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestRecipientsOnce(t *testing.T) {
+	in := hdr(`<edXML:To><edXML:OrganId>000.00.00.H41</edXML:OrganId></edXML:To><edXML:To><edXML:OrganId>G06</edXML:OrganId></edXML:To>`)
+	p, err := ReadHeader(context.Background(), strings.NewReader(in), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.Recipients(); len(got) != 2 || got[0] != "000.00.00.H41" || got[1] != "G06" || len(p.Header.To) != 3 {
+		t.Fatalf("%v", got)
 	}
 }
 

@@ -370,14 +370,19 @@ func parseSmallInt(s string, lo, hi int) (int, error) {
 	return n, nil
 }
 
-// Recipients returns the agency codes a package is addressed to: the To
-// list of a document, the ResponseFor organisation of a status.
+// Recipients returns the agency codes a package is addressed to, each
+// once, in order: the To list of a document, the ResponseFor organisation
+// of a status.
 func (p *Package) Recipients() []string {
 	switch {
 	case p.Header != nil:
 		out := make([]string, 0, len(p.Header.To))
+		seen := map[string]bool{}
 		for _, o := range p.Header.To {
-			out = append(out, o.OrganID)
+			if !seen[o.OrganID] {
+				seen[o.OrganID] = true
+				out = append(out, o.OrganID)
+			}
 		}
 		return out
 	case p.Status != nil:
