@@ -79,7 +79,7 @@ func signPDF(t *testing.T, in []byte, id *testpki.Identity, level signing.Level,
 
 func verifyBytes(t *testing.T, b []byte, store *trust.Store, online bool) *verify.Result {
 	t.Helper()
-	res, err := verify.Verify(context.Background(), bytes.NewReader(b), int64(len(b)), verify.Options{Trust: store, Online: online, FetchTimeout: 5 * time.Second})
+	res, err := verify.Verify(context.Background(), bytes.NewReader(b), int64(len(b)), verify.Options{Trust: store, Online: online, FetchTimeout: 5 * time.Second, Now: clock})
 	if err != nil {
 		t.Fatalf("verify: %v", err)
 	}
