@@ -53,6 +53,7 @@ const (
 	RejectCriticalExtension = "unsupported_critical_extension"
 	RejectStatusUnknown     = "status_unknown"
 	RejectStale             = "stale"
+	RejectPartialCRL        = "partial_crl"
 )
 
 var (
@@ -274,8 +275,11 @@ func (v *verifier) certStatus(cert, issuer *x509.Certificate, src revSources, at
 		}
 	}
 	for _, e := range ev {
-		if e.complete { // no "good" speaks for at
+		switch {
+		case e.complete: // no "good" speaks for at
 			rej.add(e.kind, RejectStale, e.source, cert, "")
+		case !e.revoked: // a delta or partial CRL that does not list cert
+			rej.add(e.kind, RejectPartialCRL, e.source, cert, "")
 		}
 	}
 	if len(cert.OCSPServer) == 0 && len(cert.CRLDistributionPoints) == 0 {
