@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/vanthu/vanthu/signing/stamp"
+)
+
+// cmdImage implements
+//
+//	vanthu image import --kind signature|seal --owner NAME FILE.png
+//	vanthu image check [--kind signature|seal] FILE.png
+//	vanthu image list [--json]
+//	vanthu image remove --kind signature|seal --owner NAME
+//
+// Images live in --data-dir (default $VANTHU_DATA_DIR, else the user
+// config dir/vanthu), under images/<kind>/<owner>.png.
+func cmdImage(e *env, args []string) int {
+	if len(args) == 0 {
+		e.usagef(e.tr("image.usage"))
+		return exitUsage
+	}
+	sub := args[0]
+	fs := e.newFlagSet("image " + sub)
+	kind := fs.String("kind", "", "signature (a person's handwritten signature) or seal (an organisation's seal)")
+	owner := fs.String("owner", "", "the person's or organisation's name, as on the certificate")
+	dataDir := fs.String("data-dir", "", "where images are kept (default: the user config dir/vanthu)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	rest, code, ok := e.parseFlags(fs, args[1:])
+	if !ok {
+		return code
+	}
+	dir, err := e.dataDir(*dataDir)
+	if err != nil {
+		e.errorf(err.Error())
+		return exitFailure
+	}
+	store := &stamp.Store{Dir: dir}
+	needKindOwner := func() (stamp.Kind, bool) {
+		k, err := stamp.ParseKind(*kind)
+		if err != nil || strings.TrimSpace(*owner) == "" {
+			e.usagef(e.tr("image.need_kind_owner"))
+			return "", false
+		}
+		return k, true
+	}
+	switch sub {
+	case "import", "check":
+		if len(rest) != 1 {
+			e.usagef(e.tr("image.usage"))
+			return exitUsage
+		}
+		data, err := os.ReadFile(rest[0])
+		if err != nil {
+			e.usagef(e.tr("sign.no_input", rest[0]))
+			return exitUsage
+		}
+		if sub == "check" {
+			info, _, err := stamp.Check(data)
+			if err != nil {
+				e.failImage(err)
+				return exitFailure
+			}
+			fmt.Fprintln(e.stdout, e.tr("image.checked", rest[0], info.Width, info.Height, info.Transparent*100, e.tr("image.ink."+string(info.Ink))))
+			e.warnInk(*kind, info.Ink)
+			return exitOK
+		}
+		k, ok := needKindOwner()
+		if !ok {
+			return exitUsage
+		}
+		ent, err := store.Import(k, *owner, data)
+		if err != nil {
+			e.failImage(err)
+			return exitFailure
+		}
+		if *asJSON {
+			return e.writeJSON(ent)
+		}
+		fmt.Fprintln(e.stdout, e.tr("image.imported", e.tr("image.kind."+string(k)), ent.Owner, ent.Path))
+		e.warnInk(string(k), ent.Ink)
+		return exitOK
+	case "list":
+		if !e.noArgs(rest) {
+			return exitUsage
+		}
+		list, err := store.List()
+		if err != nil {
+			e.errorf(err.Error())
+			return exitFailure
+		}
+		if *asJSON {
+			if list == nil {
+				list = []stamp.Entry{}
+			}
+			return e.writeJSON(list)
+		}
+		if len(list) == 0 {
+			fmt.Fprintln(e.stdout, e.tr("image.none", dir))
+			return exitOK
+		}
+		for _, ent := range list {
+			fmt.Fprintf(e.stdout, "%-9s %-40s %4dx%-4d %s\n", ent.Kind, ent.Owner, ent.Width, ent.Height, ent.Path)
+		}
+		return exitOK
+	case "remove":
+		if !e.noArgs(rest) {
+			return exitUsage
+		}
+		k, ok := needKindOwner()
+		if !ok {
+			return exitUsage
+		}
+		if err := store.Remove(k, *owner); err != nil {
+			e.failImage(err)
+			return exitFailure
+		}
+		fmt.Fprintln(e.stdout, e.tr("image.removed", e.tr("image.kind."+string(k)), *owner))
+		return exitOK
+	}
+	e.usagef(e.tr("image.unknown", sub))
+	return exitUsage
+}
+
+// failImage prints an image store error.
+func (e *env) failImage(err error) {
+	for _, m := range roleErrorKeys {
+		if errors.Is(err, m.target) {
+			e.errorf(e.tr(m.key) + " (" + err.Error() + ")")
+			if m.hint != "" {
+				e.hintf(e.tr(m.hint))
+			}
+			return
+		}
+	}
+	e.errorf(err.Error())
+}
+
+// warnInk warns when a signature is not blue or a seal not red.
+func (e *env) warnInk(kind string, ink stamp.Ink) {
+	k, err := stamp.ParseKind(kind)
+	if err != nil {
+		return
+	}
+	if k == stamp.KindSignature && ink != stamp.InkBlue {
+		e.warnf(e.tr("sign.role.warn.signature_not_blue", e.tr("image.ink."+string(ink))))
+	}
+	if k == stamp.KindSeal && ink != stamp.InkRed {
+		e.warnf(e.tr("sign.role.warn.seal_not_red", e.tr("image.ink."+string(ink))))
+	}
+}
