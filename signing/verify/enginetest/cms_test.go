@@ -6,7 +6,7 @@ import (
 
 	"github.com/vanthu/vanthu/internal/testpdf"
 	"github.com/vanthu/vanthu/internal/testpki"
-	"github.com/vanthu/vanthu/signing"
+	"github.com/vanthu/vanthu/signing/pades"
 	"github.com/vanthu/vanthu/signing/verify"
 )
 
@@ -17,7 +17,7 @@ import (
 func TestCMSSignatureRules(t *testing.T) {
 	p := newPKI(t)
 	store := storeFor(p)
-	base := signPDF(t, testpdf.Plain(1), p.Leader, signing.LevelBB, p, func(o *signing.Options) { o.ReservedSize = 16 << 10 })
+	base := signPDF(t, testpdf.Plain(1), p.Leader, pades.LevelBB, p, func(o *pades.Options) { o.ReservedSize = 16 << 10 })
 	res := verifyBytes(t, base, store, true)
 	if res.Status != verify.StatusValid {
 		t.Fatalf("base file:\n%s", describe(res))

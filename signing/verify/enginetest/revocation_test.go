@@ -9,7 +9,7 @@ import (
 
 	"github.com/vanthu/vanthu/internal/testpdf"
 	"github.com/vanthu/vanthu/internal/testpki"
-	"github.com/vanthu/vanthu/signing"
+	"github.com/vanthu/vanthu/signing/pades"
 	"github.com/vanthu/vanthu/signing/verify"
 )
 
@@ -70,12 +70,12 @@ func TestRevocationAttacks(t *testing.T) {
 	now := clock()
 	revokedAt := now.Add(-24 * time.Hour) // when testpki revoked p.Revoked
 	victim := p.Revoked
-	signed := signPDFMaybe(t, testpdf.Plain(1), victim, signing.LevelBT, p, func(*signing.Options) {})
+	signed := signPDFMaybe(t, testpdf.Plain(1), victim, pades.LevelBT, p, func(*pades.Options) {})
 	if signed == nil {
 		t.Fatal("could not sign with the revoked certificate")
 	}
 	honest := p.MustIssue(t, testpki.Spec{CommonName: "Đinh Thị Thu", Organization: "Sở Tài chính"})
-	honestSigned := signPDF(t, testpdf.Plain(1), honest, signing.LevelBT, p, nil)
+	honestSigned := signPDF(t, testpdf.Plain(1), honest, pades.LevelBT, p, nil)
 
 	fakeResponder, err := testpki.LookAlike(p.OCSPSigner.Cert, testpki.RSA2048)
 	if err != nil {
@@ -196,7 +196,7 @@ func TestRevocationAttacks(t *testing.T) {
 // stop the online check, which finds the revocation.
 func TestRevocationOnlineBeatsForgedGood(t *testing.T) {
 	p := newPKI(t)
-	signed := signPDFMaybe(t, testpdf.Plain(1), p.Revoked, signing.LevelBT, p, func(*signing.Options) {})
+	signed := signPDFMaybe(t, testpdf.Plain(1), p.Revoked, pades.LevelBT, p, func(*pades.Options) {})
 	fake, err := testpki.LookAlike(p.OCSPSigner.Cert, testpki.RSA2048)
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/vanthu/vanthu/internal/testpdf"
 	"github.com/vanthu/vanthu/internal/testpki"
-	"github.com/vanthu/vanthu/signing"
+	"github.com/vanthu/vanthu/signing/pades"
 	"github.com/vanthu/vanthu/signing/verify"
 )
 
@@ -21,7 +21,7 @@ import (
 func TestClaimedTimeDoesNotRescueExpired(t *testing.T) {
 	p := newPKI(t)
 	inValidity := p.Expired.Cert.NotAfter.Add(-24 * time.Hour)
-	out := signPDFMaybe(t, testpdf.Plain(1), p.Expired, signing.LevelBB, p, func(o *signing.Options) {
+	out := signPDFMaybe(t, testpdf.Plain(1), p.Expired, pades.LevelBB, p, func(o *pades.Options) {
 		o.Now = func() time.Time { return inValidity }
 	})
 	if out == nil {
@@ -47,9 +47,9 @@ func signExpiredThenWitness(t *testing.T, p *testpki.PKI, witnessAt time.Time) [
 		NotBefore: inValidity.AddDate(-1, 0, 0)})
 	setClock(inValidity)
 	defer setClock(time.Time{})
-	one := signPDF(t, testpdf.Plain(1), p.Expired, signing.LevelBB, p, nil)
+	one := signPDF(t, testpdf.Plain(1), p.Expired, pades.LevelBB, p, nil)
 	setClock(witnessAt)
-	return signPDF(t, one, witness, signing.LevelBLTA, p, nil)
+	return signPDF(t, one, witness, pades.LevelBLTA, p, nil)
 }
 
 // TestDocTimestampProvesExistence: a later document timestamp made while
@@ -91,7 +91,7 @@ func TestDocTimestampAfterExpiryProvesNothing(t *testing.T) {
 // timestamp no longer proves the signing time.
 func TestTimestampOfExpiredTSAProvesNothing(t *testing.T) {
 	p := newPKI(t)
-	out := signPDF(t, testpdf.Plain(1), p.Leader, signing.LevelBLT, p, nil)
+	out := signPDF(t, testpdf.Plain(1), p.Leader, pades.LevelBLT, p, nil)
 	if res := verifyBytes(t, out, storeFor(p), false); res.Status != verify.StatusValid {
 		t.Fatalf("B-LT control:\n%s", describe(res))
 	}
@@ -109,7 +109,7 @@ func TestTimestampOfExpiredTSAProvesNothing(t *testing.T) {
 func TestRevokedAfterClaimedTimeNoProof(t *testing.T) {
 	p := newPKI(t)
 	id := p.MustIssue(t, testpki.Spec{CommonName: "Ngô Thị Hạnh", Organization: "Sở Y tế"})
-	out := signPDF(t, testpdf.Plain(1), id, signing.LevelBB, p, nil)
+	out := signPDF(t, testpdf.Plain(1), id, pades.LevelBB, p, nil)
 	p.Revoke(id.Cert, time.Now().Add(time.Minute), testpki.ReasonKeyCompromise)
 	setClock(time.Now().Add(time.Hour))
 	defer setClock(time.Time{})
