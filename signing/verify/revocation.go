@@ -36,6 +36,9 @@ const (
 	// maxAgeWithoutNext is how long a response without nextUpdate speaks
 	// for times after its thisUpdate.
 	maxAgeWithoutNext = 24 * time.Hour
+	// maxResponderCandidates bounds the signature checks per OCSP response
+	// (certificates named like its responder).
+	maxResponderCandidates = 16
 )
 
 // Reasons revocation data is not used ("reason" parameter of
@@ -314,9 +317,15 @@ func decide(ev []evidence, at time.Time) (revResult, bool) {
 func (v *verifier) evidenceFrom(cert, issuer *x509.Certificate, src revSources, origin string, rej *rejections) []evidence {
 	var out []evidence
 	for _, raw := range src.ocsps {
+		if v.ctx.Err() != nil {
+			return out
+		}
 		out = append(out, v.ocspEvidence(raw, cert, issuer, src, origin, rej)...)
 	}
 	for _, raw := range src.crls {
+		if v.ctx.Err() != nil {
+			return out
+		}
 		if e, ok := v.crlEvidence(raw, cert, issuer, origin, rej); ok {
 			out = append(out, e)
 		}
@@ -397,8 +406,15 @@ func (v *verifier) ocspAuthorized(resp *ocsp.Response, issuer *x509.Certificate,
 	cands := append([]*x509.Certificate{issuer}, resp.Certs...)
 	cands = append(cands, src.certs...)
 	reason := RejectSignature
+	tried := 0
 	for _, c := range cands {
-		if !resp.IdentifiesResponder(c) || cms.VerifyData(c.PublicKey, resp.SigAlg, resp.TBS, resp.Signature) != nil {
+		if !resp.IdentifiesResponder(c) {
+			continue
+		}
+		if tried++; tried > maxResponderCandidates {
+			break
+		}
+		if cms.VerifyData(c.PublicKey, resp.SigAlg, resp.TBS, resp.Signature) != nil {
 			continue
 		}
 		if sameKeyAndName(c, issuer) {
