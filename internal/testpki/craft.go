@@ -1,7 +1,6 @@
 package testpki
 
 import (
-	"bytes"
 	"crypto"
 	"crypto/rand"
 	"crypto/rsa"
@@ -234,38 +233,11 @@ func CraftCMS(content []byte, spec CMSSpec) ([]byte, error) {
 	}
 	md := h.New()
 	md.Write(content)
-	certHash := crypto.SHA256.New()
-	certHash.Write(id.Cert.Raw)
-	issuerName, err := asn1.Marshal(contextTag(4, id.Cert.RawIssuer))
-	if err != nil {
-		return nil, err
-	}
-	type attr struct {
-		oid asn1.ObjectIdentifier
-		v   any
-	}
-	list := []attr{
-		{oidAttrContentType, oidContentTypeData},
-		{oidAttrMessageDigest, md.Sum(nil)},
-		{oidAttrSigningCertV2, signingCertificateV2{Certs: []essCertIDv2{{
-			CertHash:     certHash.Sum(nil),
-			IssuerSerial: issuerSerial{Issuer: []asn1.RawValue{{FullBytes: issuerName}}, Serial: id.Cert.SerialNumber},
-		}}}},
-	}
+	list := []attrSpec{{oidAttrContentType, oidContentTypeData}, {oidAttrMessageDigest, md.Sum(nil)}}
 	if !spec.SigningTime.IsZero() {
-		list = append(list, attr{oidAttrSigningTime, spec.SigningTime.UTC()})
+		list = append(list, attrSpec{oidAttrSigningTime, spec.SigningTime.UTC()})
 	}
-	var attrs [][]byte
-	for _, a := range list {
-		b, err := attribute(a.oid, a.v)
-		if err != nil {
-			return nil, err
-		}
-		attrs = append(attrs, b)
-	}
-	sort.Slice(attrs, func(i, j int) bool { return bytes.Compare(attrs[i], attrs[j]) < 0 })
-	attrContent := bytes.Join(attrs, nil)
-	attrSet, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSet, IsCompound: true, Bytes: attrContent})
+	attrContent, attrSet, err := signedAttributes(id.Cert, list...)
 	if err != nil {
 		return nil, err
 	}

@@ -21,15 +21,7 @@ import (
 // update any attacker can make, since a DSS update is an allowed change.
 func appendDSS(t *testing.T, in []byte, ocsps, crls [][]byte) []byte {
 	t.Helper()
-	rd := pdf.NewReader(context.Background(), bytes.NewReader(in), int64(len(in)))
-	revs, err := rd.Revisions()
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := rd.ViewAt(revs[len(revs)-1].StartXref)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v, prev := lastView(t, in)
 	rootRef, ok := v.Trailer.Get("Root").(pdf.Ref)
 	if !ok {
 		t.Fatal("no /Root reference")
@@ -83,8 +75,24 @@ func appendDSS(t *testing.T, in []byte, ocsps, crls [][]byte) []byte {
 		fmt.Fprintf(&b, "%d 1\n%010d %05d n \n", n, offs[n], gen)
 	}
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root %d %d R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n",
-		next, rootRef.Num, rootRef.Gen, revs[len(revs)-1].StartXref, x)
+		next, rootRef.Num, rootRef.Gen, prev, x)
 	return b.Bytes()
+}
+
+// lastView reads the final revision of in, with its startxref.
+func lastView(t *testing.T, in []byte) (*pdf.View, int64) {
+	t.Helper()
+	rd := pdf.NewReader(context.Background(), bytes.NewReader(in), int64(len(in)))
+	revs, err := rd.Revisions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := revs[len(revs)-1].StartXref
+	v, err := rd.ViewAt(last)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v, last
 }
 
 // signedContent returns the bytes the ByteRange of signature i designates.

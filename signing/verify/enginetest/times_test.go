@@ -104,18 +104,3 @@ func TestTimestampOfExpiredTSAProvesNothing(t *testing.T) {
 		t.Fatalf("timestamp of an expired TSA accepted:\n%s", describe(res))
 	}
 }
-
-// TestRevokedAfterClaimedTimeNoProof: revoked after a merely claimed time.
-func TestRevokedAfterClaimedTimeNoProof(t *testing.T) {
-	p := newPKI(t)
-	id := p.MustIssue(t, testpki.Spec{CommonName: "Ngô Thị Hạnh", Organization: "Sở Y tế"})
-	out := signPDF(t, testpdf.Plain(1), id, pades.LevelBB, p, nil)
-	p.Revoke(id.Cert, time.Now().Add(time.Minute), testpki.ReasonKeyCompromise)
-	setClock(time.Now().Add(time.Hour))
-	defer setClock(time.Time{})
-	res := verifyBytes(t, out, storeFor(p), true)
-	s := res.Signatures[0]
-	if s.Status != verify.StatusIndeterminate || !hasProblem(s, verify.CodeCertRevokedNoPOE) {
-		t.Fatalf("revoked after a claimed time:\n%s", describe(res))
-	}
-}
