@@ -254,14 +254,7 @@ func CraftCMS(content []byte, spec CMSSpec) ([]byte, error) {
 		DigestAlgorithms: []pkix.AlgorithmIdentifier{{Algorithm: hashOID}},
 		EncapContentInfo: cmsEncapContentInfo{EContentType: oidContentTypeData},
 		Certificates:     contextTag(0, certs),
-		SignerInfos: []cmsSignerInfo{{
-			Version:            1,
-			SID:                cmsIssuerAndSerial{Issuer: asn1.RawValue{FullBytes: id.Cert.RawIssuer}, Serial: id.Cert.SerialNumber},
-			DigestAlgorithm:    pkix.AlgorithmIdentifier{Algorithm: hashOID},
-			SignedAttrs:        contextTag(0, attrContent),
-			SignatureAlgorithm: sigAlg,
-			Signature:          sig,
-		}},
+		SignerInfos:      []cmsSignerInfo{signerInfo(id.Cert, hashOID, attrContent, sigAlg, sig)},
 	}
 	sdDER, err := marshalDetached(sd)
 	if err != nil {

@@ -120,6 +120,18 @@ func contextTag(tag int, content []byte) asn1.RawValue {
 	return asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: tag, IsCompound: true, Bytes: content}
 }
 
+// signerInfo is the SignerInfo (issuerAndSerialNumber) of signer.
+func signerInfo(signer *x509.Certificate, digest asn1.ObjectIdentifier, attrContent []byte, sigAlg pkix.AlgorithmIdentifier, sig []byte) cmsSignerInfo {
+	return cmsSignerInfo{
+		Version:            1,
+		SID:                cmsIssuerAndSerial{Issuer: asn1.RawValue{FullBytes: signer.RawIssuer}, Serial: signer.SerialNumber},
+		DigestAlgorithm:    pkix.AlgorithmIdentifier{Algorithm: digest},
+		SignedAttrs:        contextTag(0, attrContent),
+		SignatureAlgorithm: sigAlg,
+		Signature:          sig,
+	}
+}
+
 // attrSpec is one CMS attribute with one value.
 type attrSpec struct {
 	oid asn1.ObjectIdentifier
@@ -219,14 +231,7 @@ func timestampToken(tsa *Identity, parents []*x509.Certificate, h crypto.Hash, i
 		Version:          3,
 		DigestAlgorithms: []pkix.AlgorithmIdentifier{{Algorithm: oidSHA256}},
 		EncapContentInfo: cmsEncapContentInfo{EContentType: oidCTTSTInfo, EContent: info},
-		SignerInfos: []cmsSignerInfo{{
-			Version:            1,
-			SID:                cmsIssuerAndSerial{Issuer: asn1.RawValue{FullBytes: tsa.Cert.RawIssuer}, Serial: tsa.Cert.SerialNumber},
-			DigestAlgorithm:    pkix.AlgorithmIdentifier{Algorithm: oidSHA256},
-			SignedAttrs:        contextTag(0, attrContent),
-			SignatureAlgorithm: sigAlg,
-			Signature:          sig,
-		}},
+		SignerInfos:      []cmsSignerInfo{signerInfo(tsa.Cert, oidSHA256, attrContent, sigAlg, sig)},
 	}
 	if withCerts {
 		var certs []byte
