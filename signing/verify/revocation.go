@@ -36,8 +36,7 @@ const (
 	// maxAgeWithoutNext is how long a response without nextUpdate speaks
 	// for times after its thisUpdate.
 	maxAgeWithoutNext = 24 * time.Hour
-	// maxResponderCandidates bounds the signature checks per OCSP response
-	// (certificates named like its responder).
+	// maxResponderCandidates bounds the signature checks per OCSP response.
 	maxResponderCandidates = 16
 )
 
@@ -400,18 +399,26 @@ func issuerNameHashProbe(s ocsp.Single, cert *x509.Certificate) []byte {
 
 // ocspAuthorized returns "" when the issuer, or a responder it delegated,
 // signed resp; otherwise the reason it is refused. Candidates for the
-// signer are the issuer, the response's certificates and the signature's
-// and DSS certificates.
+// signer are the certificates its ResponderID names among the issuer, the
+// response's certificates and the signature's and DSS certificates; then,
+// for responders that spell their name differently, the issuer and the
+// response's own certificates.
 func (v *verifier) ocspAuthorized(resp *ocsp.Response, issuer *x509.Certificate, src revSources) string {
-	cands := append([]*x509.Certificate{issuer}, resp.Certs...)
-	cands = append(cands, src.certs...)
-	reason := RejectSignature
-	tried := 0
-	for _, c := range cands {
-		if !resp.IdentifiesResponder(c) {
-			continue
+	all := append([]*x509.Certificate{issuer}, resp.Certs...)
+	var named, others []*x509.Certificate
+	for _, c := range append(all, src.certs...) {
+		if resp.IdentifiesResponder(c) {
+			named = append(named, c)
 		}
-		if tried++; tried > maxResponderCandidates {
+	}
+	for _, c := range all {
+		if !resp.IdentifiesResponder(c) {
+			others = append(others, c)
+		}
+	}
+	reason := RejectSignature
+	for i, c := range append(named, others...) {
+		if i >= maxResponderCandidates {
 			break
 		}
 		if cms.VerifyData(c.PublicKey, resp.SigAlg, resp.TBS, resp.Signature) != nil {
@@ -420,11 +427,9 @@ func (v *verifier) ocspAuthorized(resp *ocsp.Response, issuer *x509.Certificate,
 		if sameKeyAndName(c, issuer) {
 			return ""
 		}
-		switch r := v.delegatedResponder(c, issuer, resp.ProducedAt, src); r {
-		case "":
+		reason = v.delegatedResponder(c, issuer, resp.ProducedAt, src)
+		if reason == "" {
 			return ""
-		default:
-			reason = r
 		}
 	}
 	return reason
@@ -490,6 +495,10 @@ func (v *verifier) crlEvidence(raw []byte, cert, issuer *x509.Certificate, origi
 			continue
 		}
 		for _, x := range entry.Extensions {
+			if x.Id.Equal(oidCertIssuer) { // an indirect CRL's entry
+				rej.add("crl", RejectIndirectCRL, origin, cert, "")
+				return evidence{}, false
+			}
 			if x.Critical && !x.Id.Equal(oidCRLReason) && !x.Id.Equal(oidInvalidityDate) {
 				rej.add("crl", RejectCriticalExtension, origin, cert, x.Id.String())
 				return evidence{}, false
