@@ -15,6 +15,7 @@ pkgs=(
 	x11-utils                                     # xev: the start-to-first-window benchmark
 	gcc-mingw-w64-x86-64 wine64 xz-utils          # make package: the Windows .exe, run under Wine in tests
 	postgresql                                    # the hub's PostgreSQL store, started by internal/pgtest
+	xmlsec1                                       # independent XML-DSig verifier of edXML signatures (exchange/edxml)
 )
 
 missing=()
