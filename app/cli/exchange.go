@@ -9,13 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/exchange/client"
+	"github.com/vanthu/vanthu/exchange/edxmlcodec"
 	"github.com/vanthu/vanthu/exchange/local"
 	"github.com/vanthu/vanthu/exchange/wire"
-	"github.com/vanthu/vanthu/internal/interimcodec"
 	"github.com/vanthu/vanthu/signing/trust"
 )
 
@@ -63,21 +62,14 @@ type exchange struct {
 
 func (x *exchange) Close() { x.closer() }
 
-// exchangeCodec is the package format. TODO(edxml): exchange/edxml replaces
-// the interim signed container as soon as it lands; the interim format is
-// not edXML and only lets the exchange run end to end meanwhile.
+// exchangeCodec reads and writes edXML packages: agencies' signatures
+// verified against ts, and the hubs' own status 01 against hubCAs.
 func exchangeCodec(ts *trust.Store, hubCAs []*x509.Certificate) wire.Codec {
-	return &interimcodec.Codec{Trust: func(chain []*x509.Certificate) error {
-		if _, err := ts.Verify(chain[0], chain[1:], time.Now()); err == nil {
-			return nil
-		}
-		for _, ca := range hubCAs {
-			if chain[0].CheckSignatureFrom(ca) == nil && chain[0].NotAfter.After(time.Now()) {
-				return nil // the hub's own status signer (status 01)
-			}
-		}
-		return errors.New("signer does not chain to a trusted root")
-	}}
+	hubs := trust.New()
+	for _, ca := range hubCAs {
+		hubs.Add(ca, trust.RoleAnchor, "hub")
+	}
+	return &edxmlcodec.Codec{Trust: ts, HubTrust: hubs}
 }
 
 // openExchange opens the client: against the configured hub when the

@@ -217,7 +217,7 @@ func BenchmarkHubRSS50MB(b *testing.B) {
 	addr := exchangetest.FreeAddr(b)
 	h := env.AdminHub(b, d, "https://"+addr)
 	a, bb := env.AddAgency(b, h, codeA, "Sở A"), env.AddAgency(b, h, codeB, "Sở B")
-	proc := exchangetest.StartHubProcess(b, d.Path, addr, "")
+	proc := env.StartHubProcess(b, d.Path, addr, "")
 	ta := transport(b, a, "https://"+addr)
 	_ = bb
 	big := filepath.Join(b.TempDir(), "big.pdf")
@@ -234,8 +234,8 @@ func BenchmarkHubRSS50MB(b *testing.B) {
 		f, _ := os.Create(pkg)
 		st, _ := os.Stat(big)
 		_, err := env.Codec.WriteDocument(ctx, f, wire.Document{From: wire.Organization{Code: codeA}, To: []wire.Organization{{Code: codeB}},
-			DocumentID: fmt.Sprintf("%s,2026/03/10,%d/BIG", codeA, i+1),
-			Files:      []wire.File{{Name: "big.pdf", ContentType: "application/pdf", Size: st.Size(), Open: func() (io.ReadCloser, error) { return os.Open(big) }}}},
+			DocumentID: fmt.Sprintf("%s,2026/03/10,%d/BIG", codeA, i+1), Subject: "big",
+			Files: []wire.File{{Name: "big.pdf", ContentType: "application/pdf", Size: st.Size(), Open: func() (io.ReadCloser, error) { return os.Open(big) }}}},
 			a.Signer.Key, a.Signer.Chain)
 		f.Close()
 		if err != nil {

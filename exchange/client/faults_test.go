@@ -74,7 +74,7 @@ func TestFaultHubKilledMidBatch(t *testing.T) {
 	addr := exchangetest.FreeAddr(t)
 	h := env.AdminHub(t, d, "https://"+addr)
 	a, b, c := env.AddAgency(t, h, codeA, "Sở A"), env.AddAgency(t, h, codeB, "Sở B"), env.AddAgency(t, h, codeC, "Sở C")
-	proc := exchangetest.StartHubProcess(t, d.Path, addr, "")
+	proc := env.StartHubProcess(t, d.Path, addr, "")
 	ca := env.Client(t, a)
 	ctx := context.Background()
 	if _, err := ca.QueueDocuments(ctx, sameFileDocs(t, env, 200), []wire.Organization{{Code: codeB}, {Code: codeC}}, a.Signer, nil); err != nil {
@@ -97,7 +97,7 @@ func TestFaultHubKilledMidBatch(t *testing.T) {
 	proc.Kill()
 	t.Logf("hub killed after %d sends", sent.Load())
 	time.Sleep(300 * time.Millisecond)
-	exchangetest.StartHubProcess(t, d.Path, addr, "")
+	env.StartHubProcess(t, d.Path, addr, "")
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestFaultClientKilledMidBatch(t *testing.T) {
 	for _, c := range a.Signer.Chain {
 		spec.ChainDER = append(spec.ChainDER, c.Raw)
 	}
-	first := exchangetest.StartSendProcess(t, spec)
+	first := env.StartSendProcess(t, spec)
 	deadline := time.Now().Add(30 * time.Second)
 	for first.Stdout.Count("sent ") < 40 {
 		if time.Now().After(deadline) {
@@ -133,7 +133,7 @@ func TestFaultClientKilledMidBatch(t *testing.T) {
 	}
 	first.Kill()
 	t.Logf("client killed after %d sends", first.Stdout.Count("sent "))
-	second := exchangetest.StartSendProcess(t, spec)
+	second := env.StartSendProcess(t, spec)
 	if err := second.Wait(60 * time.Second); err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestFaultHubUnreachable(t *testing.T) {
 		done <- s
 	}()
 	time.Sleep(500 * time.Millisecond)
-	exchangetest.StartHubProcess(t, d.Path, addr, "")
+	env.StartHubProcess(t, d.Path, addr, "")
 	select {
 	case s := <-done:
 		if s.Sent != 10 || s.Pending != 0 {
@@ -198,8 +198,8 @@ func TestTwoHubProcessesOnePostgres(t *testing.T) {
 	addr1, addr2 := exchangetest.FreeAddr(t), exchangetest.FreeAddr(t)
 	h := env.AdminHub(t, d, "https://"+addr1)
 	a, b := env.AddAgency(t, h, codeA, "Sở A"), env.AddAgency(t, h, codeB, "Sở B")
-	exchangetest.StartHubProcess(t, d.Path, addr1, "")
-	exchangetest.StartHubProcess(t, d.Path, addr2, "")
+	env.StartHubProcess(t, d.Path, addr1, "")
+	env.StartHubProcess(t, d.Path, addr2, "")
 	ta, tb := transport(t, a, "https://"+addr1), transport(t, b, "https://"+addr2)
 	ctx := context.Background()
 	got := make(chan []wire.InboxItem, 1)

@@ -487,7 +487,7 @@ func (c *Client) Status(ctx context.Context, docID string) (*StatusHistory, erro
 		h.Recipients[r] = []wire.StatusEntry{}
 	}
 	rows, err := c.db.Query(ctx, `SELECT recipient, code, description, by_agency, at FROM status
-		WHERE doc_sender = ? AND document_id = ? ORDER BY at, id`, c.opts.Agency.Code, docID)
+		WHERE doc_sender = ? AND document_id = ? ORDER BY id`, c.opts.Agency.Code, docID)
 	if err != nil {
 		return nil, err
 	}

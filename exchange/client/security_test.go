@@ -94,7 +94,7 @@ func TestSecurityAgencyIsolation(t *testing.T) {
 	// A package from A, signed with A's key, posted over B's connection.
 	var buf bytes.Buffer
 	if _, err := env.Codec.WriteDocument(ctx, &buf, wire.Document{From: wire.Organization{Code: codeA}, To: []wire.Organization{{Code: codeC}},
-		DocumentID: docID(99)}, a.Signer.Key, a.Signer.Chain); err != nil {
+		DocumentID: docID(99), Subject: "x"}, a.Signer.Key, a.Signer.Chain); err != nil {
 		t.Fatal(err)
 	}
 	if got := httpStatus(t, hb, "POST", h.URL+wire.PathMessages, buf.Bytes(), map[string]string{wire.HeaderMessageID: "x"}); got != http.StatusForbidden {
@@ -209,7 +209,11 @@ func TestSecurityTamperedOnArrival(t *testing.T) {
 	}
 	tamper := func(m msg, at int, fixHash bool) {
 		data := bytes.Clone(m.data)
-		data[at] ^= 0x01
+		if data[at] == 'A' {
+			data[at] = 'B'
+		} else {
+			data[at] = 'A'
+		}
 		if !fixHash {
 			if _, err := h.DB.Exec(ctx, "UPDATE blob_chunk SET data = ? WHERE sha256 = ?", data, m.sha); err != nil {
 				t.Fatal(err)
@@ -231,9 +235,19 @@ func TestSecurityTamperedOnArrival(t *testing.T) {
 			}
 		}
 	}
-	tamper(msgs[0], len(msgs[0].data)-10, false)                        // attachment, hash left as listed
+	// One byte in the middle of the attachment's base64, swapped for another
+	// base64 letter; one byte of the signed envelope (the document number).
+	inAttachment := func(data []byte) int {
+		start := bytes.Index(data, []byte("ContentTransferEncoded xmlns")) + 100
+		end := bytes.LastIndex(data, []byte("</edXML:ContentTransferEncoded>"))
+		if start < 100 || end <= start {
+			t.Fatal("no attachment content found")
+		}
+		return (start + end) / 2
+	}
+	tamper(msgs[0], inAttachment(msgs[0].data), false)                  // attachment, hash left as listed
 	tamper(msgs[1], bytes.Index(msgs[1].data, []byte("UBND-VP")), true) // envelope, listed hash made to match
-	tamper(msgs[2], len(msgs[2].data)-10, true)                         // attachment, listed hash made to match
+	tamper(msgs[2], inAttachment(msgs[2].data), true)                   // attachment, listed hash made to match
 	sum, err := cb.Sync(ctx, client.SyncOptions{}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -264,7 +278,7 @@ func TestLimitsOverHTTP(t *testing.T) {
 	big := bytes.Repeat([]byte{'x'}, 100<<10)
 	var buf bytes.Buffer
 	if _, err := env.Codec.WriteDocument(ctx, &buf, wire.Document{From: wire.Organization{Code: codeA}, To: []wire.Organization{{Code: codeB}},
-		DocumentID: docID(1), Files: []wire.File{{Name: "a.pdf", Size: int64(len(big)),
+		DocumentID: docID(1), Subject: "x", Files: []wire.File{{Name: "a.pdf", Size: int64(len(big)),
 			Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(big)), nil }}}}, a.Signer.Key, a.Signer.Chain); err != nil {
 		t.Fatal(err)
 	}

@@ -4,15 +4,10 @@ import (
 	"bytes"
 	"context"
 	"crypto"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/x509"
-	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
-	"math/big"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,17 +15,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vanthu/vanthu/exchange/edxmlcodec"
 	"github.com/vanthu/vanthu/exchange/hub"
 	"github.com/vanthu/vanthu/exchange/store"
 	"github.com/vanthu/vanthu/exchange/wire"
-	"github.com/vanthu/vanthu/internal/interimcodec"
+	"github.com/vanthu/vanthu/internal/exchangetest"
+	"github.com/vanthu/vanthu/internal/testpki"
 	"github.com/vanthu/vanthu/internal/pgtest"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
 
 // org is a sending organisation's signing key (the token's organisation
-// key in the product).
+// key in the product), issued by the test PKI.
 type org struct {
 	code  string
 	key   crypto.Signer
@@ -39,21 +36,20 @@ type org struct {
 
 func newOrg(t testing.TB, code string) *org {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	env := exchangetest.Shared(t)
+	id, err := env.PKI.Issue(testpki.Spec{CommonName: code, Organization: code, Organisation: true, KeyID: "org-" + code, Key: testpki.ECP256})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: code},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c, _ := x509.ParseCertificate(der)
-	return &org{code: code, key: key, chain: []*x509.Certificate{c}}
+	return &org{code: code, key: id.Key, chain: id.ChainWithLeaf()}
 }
 
-var codec = &interimcodec.Codec{}
+// theCodec reads and writes edXML; the test root also stands for the hub
+// CA (the hub's status signer is issued by it here).
+func theCodec(t testing.TB) *edxmlcodec.Codec {
+	env := exchangetest.Shared(t)
+	return &edxmlcodec.Codec{Trust: env.Trust, HubTrust: env.Trust}
+}
 
 func (o *org) document(t testing.TB, docID string, body []byte, to ...string) []byte {
 	t.Helper()
@@ -64,7 +60,7 @@ func (o *org) document(t testing.TB, docID string, body []byte, to ...string) []
 		doc.To = append(doc.To, wire.Organization{Code: c})
 	}
 	var buf bytes.Buffer
-	if _, err := codec.WriteDocument(context.Background(), &buf, doc, o.key, o.chain); err != nil {
+	if _, err := theCodec(t).WriteDocument(context.Background(), &buf, doc, o.key, o.chain); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -73,7 +69,7 @@ func (o *org) document(t testing.TB, docID string, body []byte, to ...string) []
 func (o *org) status(t testing.TB, docID, to, code, desc string) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	if _, err := codec.WriteStatus(context.Background(), &buf, wire.Status{From: wire.Organization{Code: o.code},
+	if _, err := theCodec(t).WriteStatus(context.Background(), &buf, wire.Status{From: wire.Organization{Code: o.code},
 		To: wire.Organization{Code: to}, DocumentID: docID, Code: code, Description: desc}, o.key, o.chain); err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +131,7 @@ func newFixture(t *testing.T, dsn string) *fixture {
 	t.Cleanup(func() { _ = db.Close() })
 	signer := newOrg(t, "hub")
 	f := &fixture{a: newOrg(t, codeA), b: newOrg(t, codeB), c: newOrg(t, codeC), hook: &recordingHook{}}
-	f.h, err = hub.New(ctx, hub.Config{DB: db, Codec: codec, StatusSigner: signer.key, StatusChain: signer.chain,
+	f.h, err = hub.New(ctx, hub.Config{DB: db, Codec: theCodec(t), StatusSigner: signer.key, StatusChain: signer.chain,
 		Hook: f.hook, SpoolDir: t.TempDir(), Limits: hub.Limits{MaxPackageSize: 1 << 20, MaxRecipients: 3}})
 	if err != nil {
 		t.Fatal(err)
@@ -187,7 +183,7 @@ func (f *fixture) receive(t *testing.T, code string) []*wire.Incoming {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in, err := codec.Read(ctx, bytes.NewReader(raw), int64(len(raw)), nil)
+		in, err := theCodec(t).Read(ctx, bytes.NewReader(raw), int64(len(raw)), nil)
 		if err != nil {
 			t.Fatalf("delivery %d does not verify: %v", it.DeliveryID, err)
 		}
@@ -311,7 +307,7 @@ func TestConformanceRecall(t *testing.T) {
 		}
 		// Recall to both; B accepts before fetching, C refuses.
 		var buf bytes.Buffer
-		if _, err := codec.WriteStatus(ctx, &buf, wire.Status{From: wire.Organization{Code: codeA}, To: wire.Organization{Code: codeB},
+		if _, err := theCodec(t).WriteStatus(ctx, &buf, wire.Status{From: wire.Organization{Code: codeA}, To: wire.Organization{Code: codeB},
 			DocumentID: doc, Code: wire.StatusRecallRequest, Description: "Ban hành nhầm"}, f.a.key, f.a.chain); err != nil {
 			t.Fatal(err)
 		}

@@ -2,6 +2,7 @@ package exchangetest
 
 import (
 	"context"
+	"crypto/x509"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -15,9 +16,10 @@ import (
 	"time"
 
 	"github.com/vanthu/vanthu/exchange/client"
+	"github.com/vanthu/vanthu/exchange/edxmlcodec"
 	"github.com/vanthu/vanthu/exchange/hub"
 	"github.com/vanthu/vanthu/exchange/wire"
-	"github.com/vanthu/vanthu/internal/interimcodec"
+	"github.com/vanthu/vanthu/signing/trust"
 )
 
 // childEnv names the role a re-executed test binary plays.
@@ -54,9 +56,25 @@ func Child() (code int, ok bool) {
 }
 
 type hubSpec struct {
-	Dir  string `json:"dir"`
-	Addr string `json:"addr"`
-	DSN  string `json:"dsn,omitempty"`
+	Dir   string `json:"dir"`
+	Addr  string `json:"addr"`
+	DSN   string `json:"dsn,omitempty"`
+	Trust []byte `json:"trust"` // DER of the root the agencies' keys chain to
+}
+
+// childCodec is the codec of a child process: the test root from the
+// parent, and the hub's CA for its status 01.
+func childCodec(rootDER []byte, hubCA *x509.Certificate) (*edxmlcodec.Codec, error) {
+	root, err := x509.ParseCertificate(rootDER)
+	if err != nil {
+		return nil, err
+	}
+	ts, hubs := trust.New(), trust.New()
+	ts.Add(root, trust.RoleAnchor, "test")
+	if hubCA != nil {
+		hubs.Add(hubCA, trust.RoleAnchor, "hub")
+	}
+	return &edxmlcodec.Codec{Trust: ts, HubTrust: hubs}, nil
 }
 
 func childHub(arg string) error {
@@ -79,7 +97,11 @@ func childHub(arg string) error {
 		return err
 	}
 	defer db.Close()
-	h, err := d.OpenHub(ctx, hub.Config{DB: db, Codec: &interimcodec.Codec{}})
+	codec, err := childCodec(s.Trust, d.CA.Cert)
+	if err != nil {
+		return err
+	}
+	h, err := d.OpenHub(ctx, hub.Config{DB: db, Codec: codec})
 	if err != nil {
 		return err
 	}
@@ -97,6 +119,7 @@ func childHub(arg string) error {
 // deliver until the outbox is empty.
 type SendSpec struct {
 	ConfigDir, DataDir string
+	Trust              []byte // DER of the test root
 	KeyPEM             []byte
 	ChainDER           [][]byte
 	To                 []string
@@ -129,8 +152,16 @@ func childSend(arg string) error {
 	if err != nil {
 		return err
 	}
-	c, err := client.Open(ctx, client.Options{DataDir: s.DataDir, Agency: wire.Organization{Code: cfg.Agency},
-		Transport: t, Codec: &interimcodec.Codec{}, Verify: func(context.Context, string) client.Verdict {
+	_, cas, err := client.LoadTLS(s.ConfigDir)
+	if err != nil {
+		return err
+	}
+	codec, err := childCodec(s.Trust, cas[0])
+	if err != nil {
+		return err
+	}
+	c, err := client.Open(ctx, client.Options{DataDir: s.DataDir, Agency: wire.Organization{Code: cfg.Agency, Name: cfg.AgencyName},
+		Transport: t, Codec: codec, Verify: func(context.Context, string) client.Verdict {
 			return client.Verdict{Status: client.VerdictValid} // the parent checked the files
 		}, RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond})
 	if err != nil {
@@ -165,9 +196,9 @@ type Process struct {
 // allowed: the address must survive restarts) in a child process, with dsn
 // overriding the folder's database when set. It returns once the hub
 // listens.
-func StartHubProcess(tb testing.TB, dir, addr, dsn string) *Process {
+func (e *Env) StartHubProcess(tb testing.TB, dir, addr, dsn string) *Process {
 	tb.Helper()
-	spec, _ := json.Marshal(hubSpec{Dir: dir, Addr: addr, DSN: dsn})
+	spec, _ := json.Marshal(hubSpec{Dir: dir, Addr: addr, DSN: dsn, Trust: e.PKI.Root.Cert.Raw})
 	p := startChild(tb, "hub:"+string(spec))
 	deadline := time.Now().Add(30 * time.Second)
 	for !p.Stdout.Contains("ready") {
@@ -185,8 +216,9 @@ func StartHubProcess(tb testing.TB, dir, addr, dsn string) *Process {
 }
 
 // StartSendProcess runs a "send" child with spec.
-func StartSendProcess(tb testing.TB, spec SendSpec) *Process {
+func (e *Env) StartSendProcess(tb testing.TB, spec SendSpec) *Process {
 	tb.Helper()
+	spec.Trust = e.PKI.Root.Cert.Raw
 	raw, err := json.Marshal(spec)
 	if err != nil {
 		tb.Fatal(err)

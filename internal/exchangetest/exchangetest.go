@@ -18,10 +18,10 @@ import (
 	"time"
 
 	"github.com/vanthu/vanthu/exchange/client"
+	"github.com/vanthu/vanthu/exchange/edxmlcodec"
 	"github.com/vanthu/vanthu/exchange/hub"
 	"github.com/vanthu/vanthu/exchange/store"
 	"github.com/vanthu/vanthu/exchange/wire"
-	"github.com/vanthu/vanthu/internal/interimcodec"
 	"github.com/vanthu/vanthu/internal/testpdf"
 	"github.com/vanthu/vanthu/internal/testpki"
 	"github.com/vanthu/vanthu/signing/pades"
@@ -32,7 +32,9 @@ import (
 type Env struct {
 	PKI   *testpki.PKI
 	Trust *trust.Store
-	Codec *interimcodec.Codec
+	// HubTrust holds the CA of every hub made here (for their status 01).
+	HubTrust *trust.Store
+	Codec    *edxmlcodec.Codec
 }
 
 var (
@@ -51,9 +53,9 @@ func Shared(tb testing.TB) *Env {
 		if pkiErr != nil {
 			return
 		}
-		ts := trust.New()
+		ts, hubs := trust.New(), trust.New()
 		ts.Add(p.Root.Cert, trust.RoleAnchor, "test")
-		shared = &Env{PKI: p, Trust: ts, Codec: &interimcodec.Codec{}}
+		shared = &Env{PKI: p, Trust: ts, HubTrust: hubs, Codec: &edxmlcodec.Codec{Trust: ts, HubTrust: hubs}}
 	})
 	if pkiErr != nil {
 		tb.Fatalf("exchangetest: test PKI: %v", pkiErr)
@@ -81,6 +83,7 @@ func (e *Env) NewHub(tb testing.TB, dsn string, limits hub.Limits) *Hub {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	e.HubTrust.Add(d.CA.Cert, trust.RoleAnchor, "hub")
 	return e.ServeDir(tb, d)
 }
 
@@ -129,6 +132,7 @@ func (e *Env) InitDir(tb testing.TB, dsn string, limits hub.Limits) *hub.Dir {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	e.HubTrust.Add(d.CA.Cert, trust.RoleAnchor, "hub")
 	return d
 }
 
