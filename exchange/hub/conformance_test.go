@@ -20,8 +20,8 @@ import (
 	"github.com/vanthu/vanthu/exchange/store"
 	"github.com/vanthu/vanthu/exchange/wire"
 	"github.com/vanthu/vanthu/internal/exchangetest"
-	"github.com/vanthu/vanthu/internal/testpki"
 	"github.com/vanthu/vanthu/internal/pgtest"
+	"github.com/vanthu/vanthu/internal/testpki"
 )
 
 func TestMain(m *testing.M) { os.Exit(pgtest.Run(m)) }
