@@ -49,11 +49,15 @@ func newBenchPair(b *testing.B, dsn string) *benchPair {
 	return p
 }
 
-// send packs, signs and sends one 200 KB document to B.
-func (p *benchPair) send(ctx context.Context) error {
-	n := p.seq.Add(1)
+// docID is the ID of the benchmark's document n.
+func (p *benchPair) docID(n int64) string {
+	return fmt.Sprintf("%s,2026/03/10,%d/B%s", codeA, n, strings.ToUpper(p.runs))
+}
+
+// send packs, signs and sends document n, 200 KB, to B.
+func (p *benchPair) send(ctx context.Context, n int64) error {
 	doc := wire.Document{From: wire.Organization{Code: codeA}, To: []wire.Organization{{Code: codeB}},
-		DocumentID: fmt.Sprintf("%s,2026/03/10,%d/B%s", codeA, n, strings.ToUpper(p.runs)), Subject: "bench",
+		DocumentID: p.docID(n), Subject: "bench",
 		Files: []wire.File{{Name: "vb.pdf", ContentType: "application/pdf", Size: int64(len(p.pdf)),
 			Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(p.pdf)), nil }}}}
 	var buf bytes.Buffer
@@ -144,8 +148,8 @@ func BenchmarkEndToEnd(b *testing.B) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				for next.Add(1) <= int64(b.N) {
-					if err := p.send(ctx); err != nil {
+				for n := next.Add(1); n <= int64(b.N); n = next.Add(1) {
+					if err := p.send(ctx, n); err != nil {
 						b.Error(err)
 						return
 					}
@@ -186,13 +190,13 @@ func BenchmarkLatencyAt50PerSecond(b *testing.B) {
 		for i := 0; i < n; i++ {
 			<-tick.C
 			wg.Add(1)
+			n := p.seq.Add(1)
 			go func() {
 				defer wg.Done()
-				id := fmt.Sprintf("%s,2026/03/10,%d/B%s", codeA, p.seq.Load()+1, strings.ToUpper(p.runs))
 				mu.Lock()
-				started[id] = time.Now()
+				started[p.docID(n)] = time.Now()
 				mu.Unlock()
-				if err := p.send(ctx); err != nil {
+				if err := p.send(ctx, n); err != nil {
 					b.Error(err)
 				}
 			}()
@@ -221,7 +225,8 @@ func BenchmarkHubRSS50MB(b *testing.B) {
 	ta := transport(b, a, "https://"+addr)
 	_ = bb
 	big := filepath.Join(b.TempDir(), "big.pdf")
-	if err := os.WriteFile(big, exchangetest.PaddedPDF(50<<20-(64<<10)), 0o600); err != nil {
+	// base64 makes the package 4/3 as large as the PDF: a 50 MB package
+	if err := os.WriteFile(big, exchangetest.PaddedPDF((50<<20-(256<<10))*3/4), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
