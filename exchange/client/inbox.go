@@ -318,29 +318,24 @@ func (c *Client) IncomingByID(ctx context.Context, id int64) (*IncomingDocument,
 }
 
 func (c *Client) queryInbox(ctx context.Context, q string, args ...any) ([]IncomingDocument, error) {
-	rows, err := c.db.Query(ctx, q, args...)
-	if err != nil {
-		return nil, err
+	return store.Collect(ctx, c.db, scanIncoming, q, args...)
+}
+
+func scanIncoming(rows *sql.Rows) (IncomingDocument, error) {
+	var d IncomingDocument
+	var files string
+	var received int64
+	var answered sql.NullInt64
+	if err := rows.Scan(&d.ID, &d.DeliveryID, &d.From, &d.DocumentID, &d.BusinessType, &d.Subject, &d.State,
+		&d.Verdict.Status, &d.Verdict.Detail, &files, &d.RecallReason, &d.AnswerReason, &received, &answered); err != nil {
+		return d, err
 	}
-	defer rows.Close()
-	var out []IncomingDocument
-	for rows.Next() {
-		var d IncomingDocument
-		var files string
-		var received int64
-		var answered sql.NullInt64
-		if err := rows.Scan(&d.ID, &d.DeliveryID, &d.From, &d.DocumentID, &d.BusinessType, &d.Subject, &d.State,
-			&d.Verdict.Status, &d.Verdict.Detail, &files, &d.RecallReason, &d.AnswerReason, &received, &answered); err != nil {
-			return nil, err
-		}
-		_ = json.Unmarshal([]byte(files), &d.Files)
-		d.ReceivedAt = time.UnixMicro(received)
-		if answered.Valid {
-			d.AnsweredAt = time.UnixMicro(answered.Int64)
-		}
-		out = append(out, d)
+	_ = json.Unmarshal([]byte(files), &d.Files)
+	d.ReceivedAt = time.UnixMicro(received)
+	if answered.Valid {
+		d.AnsweredAt = time.UnixMicro(answered.Int64)
 	}
-	return out, rows.Err()
+	return d, nil
 }
 
 // Answer is a clerk's decision on an inbox item.

@@ -308,20 +308,7 @@ func (c *Client) Outbox(ctx context.Context, all bool) ([]OutboxEntry, error) {
 }
 
 func (c *Client) queryOutbox(ctx context.Context, q string, args ...any) ([]OutboxEntry, error) {
-	rows, err := c.db.Query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []OutboxEntry
-	for rows.Next() {
-		e, err := scanOutbox(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return store.Collect(ctx, c.db, scanOutbox, q, args...)
 }
 
 // DeliverProgress reports one attempt of Deliver.

@@ -169,27 +169,18 @@ func (h *Hub) Authenticate(ctx context.Context, cert *x509.Certificate) (string,
 
 // Directory lists the registered agencies (revoked ones included, marked).
 func (h *Hub) Directory(ctx context.Context) ([]wire.Agency, error) {
-	rows, err := h.db.Query(ctx, "SELECT code, name, parent, revoked_at FROM agency ORDER BY code")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []wire.Agency
-	for rows.Next() {
+	return store.Collect(ctx, h.db, func(rows *sql.Rows) (wire.Agency, error) {
 		var a wire.Agency
 		var parent sql.NullString
 		var revoked sql.NullInt64
-		if err := rows.Scan(&a.Code, &a.Name, &parent, &revoked); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&a.Code, &a.Name, &parent, &revoked)
 		a.Parent = parent.String
 		if revoked.Valid {
 			t := fromMicros(revoked.Int64)
 			a.Revoked = &t
 		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+		return a, err
+	}, "SELECT code, name, parent, revoked_at FROM agency ORDER BY code")
 }
 
 // normSerial brings a hex serial number as a user types it (any case,

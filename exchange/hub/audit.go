@@ -3,6 +3,7 @@ package hub
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -166,21 +167,11 @@ func VerifyAudit(ctx context.Context, db *store.DB) (int64, error) {
 
 // AuditEntries lists the entries after seq (at most limit).
 func (h *Hub) AuditEntries(ctx context.Context, after int64, limit int) ([]AuditEntry, error) {
-	rows, err := h.db.Query(ctx, `SELECT seq, at, actor, action, target, detail, prev_hash, hash
-		FROM audit WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
+	return store.Collect(ctx, h.db, func(rows *sql.Rows) (AuditEntry, error) {
 		var e AuditEntry
 		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
-			return nil, err
-		}
+		err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Target, &e.Detail, &e.PrevHash, &e.Hash)
 		e.At = fromMicros(at)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return e, err
+	}, `SELECT seq, at, actor, action, target, detail, prev_hash, hash FROM audit WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 }

@@ -355,3 +355,21 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error, o TxOptions) (er
 	}
 	return nil
 }
+
+// Collect runs query and scans every row with scan.
+func Collect[T any](ctx context.Context, q Querier, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
