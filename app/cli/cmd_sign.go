@@ -13,7 +13,8 @@ import (
 
 	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/assets"
-	"github.com/vanthu/vanthu/signing"
+	"github.com/vanthu/vanthu/signing/appearance"
+	"github.com/vanthu/vanthu/signing/pades"
 	"github.com/vanthu/vanthu/signing/roles"
 	"github.com/vanthu/vanthu/signing/stamp"
 	"github.com/vanthu/vanthu/signing/trust"
@@ -25,26 +26,26 @@ var signErrorKeys = []struct {
 	target error
 	key    string
 }{
-	{signing.ErrEncrypted, "sign.err.encrypted"},
-	{signing.ErrMalformed, "sign.err.malformed"},
-	{signing.ErrCertified, "sign.err.certified"},
-	{signing.ErrCertifyNotFirst, "sign.err.certify_not_first"},
-	{signing.ErrFieldLocked, "sign.err.field_locked"},
-	{signing.ErrFieldExists, "sign.err.field_exists"},
-	{signing.ErrPlaceholderTooSmall, "sign.err.too_small"},
-	{signing.ErrKeyMismatch, "sign.err.key_mismatch"},
-	{signing.ErrCertExpired, "sign.err.cert_expired"},
-	{signing.ErrTimestamp, "sign.err.timestamp"},
-	{signing.ErrRevoked, "sign.err.revoked"},
-	{signing.ErrRevocation, "sign.err.revocation"},
-	{signing.ErrBadSignature, "sign.err.bad_signature"},
-	{signing.ErrBadOptions, "sign.err.bad_options"},
+	{pades.ErrEncrypted, "sign.err.encrypted"},
+	{pades.ErrMalformed, "sign.err.malformed"},
+	{pades.ErrCertified, "sign.err.certified"},
+	{pades.ErrCertifyNotFirst, "sign.err.certify_not_first"},
+	{pades.ErrFieldLocked, "sign.err.field_locked"},
+	{pades.ErrFieldExists, "sign.err.field_exists"},
+	{pades.ErrPlaceholderTooSmall, "sign.err.too_small"},
+	{pades.ErrKeyMismatch, "sign.err.key_mismatch"},
+	{pades.ErrCertExpired, "sign.err.cert_expired"},
+	{pades.ErrTimestamp, "sign.err.timestamp"},
+	{pades.ErrRevoked, "sign.err.revoked"},
+	{pades.ErrRevocation, "sign.err.revocation"},
+	{pades.ErrBadSignature, "sign.err.bad_signature"},
+	{pades.ErrBadOptions, "sign.err.bad_options"},
 }
 
 // signErrorText returns the user message for a signing error, with the
 // engine's detail after it.
 func (e *env) signErrorText(err error) string {
-	var pe *signing.PageError
+	var pe *pades.PageError
 	if errors.As(err, &pe) {
 		return e.tr("sign.err.page", pe.Page, pe.Pages)
 	}
@@ -69,23 +70,23 @@ type jsonSignResult struct {
 	Size      int64  `json:"size,omitempty"`
 }
 
-func parseRect(s string) (signing.Rect, error) {
+func parseRect(s string) (appearance.Rect, error) {
 	parts := strings.Split(s, ",")
 	if len(parts) != 4 {
-		return signing.Rect{}, errors.New("need x,y,w,h")
+		return appearance.Rect{}, errors.New("need x,y,w,h")
 	}
 	var v [4]float64
 	for i, p := range parts {
 		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil {
-			return signing.Rect{}, err
+			return appearance.Rect{}, err
 		}
 		v[i] = f
 	}
 	if v[2] <= 0 || v[3] <= 0 {
-		return signing.Rect{}, errors.New("width and height must be positive")
+		return appearance.Rect{}, errors.New("width and height must be positive")
 	}
-	return signing.Rect{X: v[0], Y: v[1], W: v[2], H: v[3]}, nil
+	return appearance.Rect{X: v[0], Y: v[1], W: v[2], H: v[3]}, nil
 }
 
 // cmdSign implements
@@ -141,7 +142,7 @@ func cmdSign(e *env, args []string) int {
 		e.usagef(e.tr("sign.one_input"))
 		return exitUsage
 	}
-	lv, err := signing.ParseLevel(*level)
+	lv, err := pades.ParseLevel(*level)
 	if err != nil {
 		e.usagef(e.tr("sign.bad_level", *level))
 		return exitUsage
@@ -150,7 +151,7 @@ func cmdSign(e *env, args []string) int {
 	if tsaURL == "" {
 		tsaURL = e.getenv("VANTHU_TSA")
 	}
-	if lv != signing.LevelBB && tsaURL == "" {
+	if lv != pades.LevelBB && tsaURL == "" {
 		e.usagef(e.tr("sign.need_tsa", string(lv)))
 		return exitUsage
 	}
@@ -158,7 +159,7 @@ func cmdSign(e *env, args []string) int {
 		e.usagef(e.tr("sign.bad_certify"))
 		return exitUsage
 	}
-	var visible *signing.Rect
+	var visible *appearance.Rect
 	if (*page != 0) != (*rect != "") {
 		e.usagef(e.tr("sign.page_rect"))
 		return exitUsage
@@ -171,7 +172,7 @@ func cmdSign(e *env, args []string) int {
 		}
 		visible = &r
 	}
-	var jobs []signing.Job
+	var jobs []pades.Job
 	seen := map[string]bool{}
 	for _, f := range files {
 		st, err := os.Stat(f)
@@ -194,7 +195,7 @@ func cmdSign(e *env, args []string) int {
 			return exitUsage
 		}
 		seen[ao] = true
-		jobs = append(jobs, signing.Job{In: f, Out: out})
+		jobs = append(jobs, pades.Job{In: f, Out: out})
 	}
 	if *outDir != "" {
 		if st, err := os.Stat(*outDir); err != nil || !st.IsDir() {
@@ -212,7 +213,7 @@ func cmdSign(e *env, args []string) int {
 	}
 	defer closeToken()
 
-	opts := signing.Options{
+	opts := pades.Options{
 		Signer: signer, Chain: chain, Level: lv, TSAURL: tsaURL, Timeout: *timeout,
 		Certify: *certify, Reason: *reason, Location: *location, ContactInfo: *contact,
 		FieldName: *field,
@@ -220,14 +221,14 @@ func cmdSign(e *env, args []string) int {
 	if visible != nil {
 		now := time.Now()
 		opts.Now = func() time.Time { return now }
-		opts.Visible = signing.TextAppearance(*page, *visible, []string{
+		opts.Visible = appearance.TextAppearance(*page, *visible, []string{
 			e.tr("sign.appearance.signer", chain[0].Subject.CommonName),
 			e.tr("sign.appearance.date", now.Format("02/01/2006 15:04:05 -07:00")),
 		}, nil)
 	}
 
 	total := len(jobs)
-	results := signing.SignBatch(ctx, jobs, opts, func(bp signing.BatchProgress) {
+	results := pades.SignBatch(ctx, jobs, opts, func(bp pades.BatchProgress) {
 		if !bp.Finished {
 			return
 		}
@@ -245,7 +246,7 @@ func cmdSign(e *env, args []string) int {
 		if r.Err != nil {
 			failed++
 			err := r.Err
-			var fe *signing.FileError
+			var fe *pades.FileError
 			if errors.As(err, &fe) {
 				err = fe.Err
 			}
@@ -394,7 +395,7 @@ func (e *env) failRole(role roles.Role, err error) {
 			return
 		}
 	}
-	var pe *signing.PageError
+	var pe *pades.PageError
 	if errors.As(err, &pe) || errorsIsAny(err, signErrorTargets()...) {
 		e.errorf(e.signErrorText(err))
 		return
@@ -446,7 +447,7 @@ func toJSONPlacement(p *roles.Placement) *jsonPlacement {
 	return &jsonPlacement{Page: p.Page, Rect: []float64{p.Rect.X, p.Rect.Y, p.Rect.W, p.Rect.H}, How: string(p.How), Found: p.Found, Reason: p.Reason, Text: p.Text}
 }
 
-func fmtRect(r signing.Rect) string {
+func fmtRect(r appearance.Rect) string {
 	return fmt.Sprintf("%.1f,%.1f,%.1f,%.1f", r.X, r.Y, r.W, r.H)
 }
 
@@ -476,7 +477,7 @@ func cmdSignRole(e *env, rf *roleFlags, sf signFlags, files []string) int {
 		e.usagef(e.tr("sign.same_file", in))
 		return exitUsage
 	}
-	lv, err := signing.ParseLevel(sf.level)
+	lv, err := pades.ParseLevel(sf.level)
 	if err != nil {
 		e.usagef(e.tr("sign.bad_level", sf.level))
 		return exitUsage
@@ -485,7 +486,7 @@ func cmdSignRole(e *env, rf *roleFlags, sf signFlags, files []string) int {
 	if tsaURL == "" {
 		tsaURL = e.getenv("VANTHU_TSA")
 	}
-	if lv != signing.LevelBB && tsaURL == "" {
+	if lv != pades.LevelBB && tsaURL == "" {
 		e.usagef(e.tr("sign.need_tsa", string(lv)))
 		return exitUsage
 	}
@@ -640,7 +641,7 @@ func cmdSignRole(e *env, rf *roleFlags, sf signFlags, files []string) int {
 		}
 		req.Seal = b
 	}
-	req.Options = signing.Options{Signer: signer, Chain: chain, Level: lv, TSAURL: tsaURL, Timeout: sf.timeout,
+	req.Options = pades.Options{Signer: signer, Chain: chain, Level: lv, TSAURL: tsaURL, Timeout: sf.timeout,
 		Reason: sf.reason, Location: sf.location, ContactInfo: sf.contact, FieldName: sf.field}
 
 	rep, err := roles.SignFile(ctx, in, out, req)

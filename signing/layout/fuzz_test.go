@@ -5,7 +5,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/vanthu/vanthu/signing/internal/pdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 // FuzzContent interprets arbitrary content streams with the fonts of the

@@ -6,7 +6,7 @@ import (
 	"math"
 	"strings"
 
-	"github.com/vanthu/vanthu/signing"
+	"github.com/vanthu/vanthu/signing/appearance"
 	"github.com/vanthu/vanthu/signing/layout"
 )
 
@@ -21,18 +21,18 @@ func fnum(f float64) string {
 
 // round3 rounds a rectangle to 1/1000 pt, so that it is written with a few
 // decimals.
-func round3(r signing.Rect) signing.Rect {
+func round3(r appearance.Rect) appearance.Rect {
 	f := func(v float64) float64 { return math.Round(v*1000) / 1000 }
-	return signing.Rect{X: f(r.X), Y: f(r.Y), W: f(r.W), H: f(r.H)}
+	return appearance.Rect{X: f(r.X), Y: f(r.Y), W: f(r.W), H: f(r.H)}
 }
 
 // imageAppearance draws img over the whole rectangle.
-func imageAppearance(page int, r signing.Rect, img *signing.Image) *signing.Appearance {
+func imageAppearance(page int, r appearance.Rect, img *appearance.Image) *appearance.Appearance {
 	r = round3(r)
-	return &signing.Appearance{
+	return &appearance.Appearance{
 		Page: page, Rect: r,
 		Content: fmt.Appendf(nil, "q %s 0 0 %s 0 0 cm /Im1 Do Q\n", fnum(r.W), fnum(r.H)),
-		Images:  map[string]*signing.Image{"Im1": img},
+		Images:  map[string]*appearance.Image{"Im1": img},
 	}
 }
 
@@ -44,7 +44,7 @@ type textRun struct {
 
 // textAppearance writes runs with an embedded font, black, upright as the
 // font is.
-func textAppearance(page int, r signing.Rect, f *signing.Font, runs []textRun) *signing.Appearance {
+func textAppearance(page int, r appearance.Rect, f *appearance.Font, runs []textRun) *appearance.Appearance {
 	r = round3(r)
 	var b bytes.Buffer
 	b.WriteString("BT 0 g\n")
@@ -54,12 +54,12 @@ func textAppearance(page int, r signing.Rect, f *signing.Font, runs []textRun) *
 		b.WriteString(" Tj\n")
 	}
 	b.WriteString("ET\n")
-	return &signing.Appearance{Page: page, Rect: r, Content: b.Bytes(), Fonts: map[string]*signing.Font{"F1": f}}
+	return &appearance.Appearance{Page: page, Rect: r, Content: b.Bytes(), Fonts: map[string]*appearance.Font{"F1": f}}
 }
 
 // fitImage fits an image of aspect w/h into box (centred), no larger than
 // maxW × maxH.
-func fitImage(box layout.Rect, aspect, maxW, maxH float64) signing.Rect {
+func fitImage(box layout.Rect, aspect, maxW, maxH float64) appearance.Rect {
 	w := math.Min(box.W(), maxW)
 	h := math.Min(box.H(), maxH)
 	if w/h > aspect {
@@ -68,7 +68,7 @@ func fitImage(box layout.Rect, aspect, maxW, maxH float64) signing.Rect {
 		h = w / aspect
 	}
 	cx, cy := (box.X0+box.X1)/2, (box.Y0+box.Y1)/2
-	return signing.Rect{X: cx - w/2, Y: cy - h/2, W: w, H: h}
+	return appearance.Rect{X: cx - w/2, Y: cy - h/2, W: w, H: h}
 }
 
 const (
@@ -87,7 +87,7 @@ const (
 )
 
 // stampAppearance builds the text box at the top right of page 1.
-func stampAppearance(p *layout.Page, f *signing.Font, lines []string) (*signing.Appearance, signing.Rect) {
+func stampAppearance(p *layout.Page, f *appearance.Font, lines []string) (*appearance.Appearance, appearance.Rect) {
 	w := 0.0
 	for _, l := range lines {
 		w = math.Max(w, f.Width(l, stampSize))
@@ -107,7 +107,7 @@ func stampAppearance(p *layout.Page, f *signing.Font, lines []string) (*signing.
 	if top-bh < highest+1 {
 		top = math.Min(p.Box.Y1-stampTopMin, highest+1+bh)
 	}
-	r := signing.Rect{X: x, Y: top - bh, W: bw, H: bh}
+	r := appearance.Rect{X: x, Y: top - bh, W: bw, H: bh}
 	runs := make([]textRun, len(lines))
 	for i, l := range lines {
 		runs[i] = textRun{x: pad, y: bh - pad - 8.5 - float64(i)*stampLeading, size: stampSize, text: l}

@@ -3,8 +3,8 @@ package roles
 import (
 	"math"
 
-	"github.com/vanthu/vanthu/signing"
-	"github.com/vanthu/vanthu/signing/internal/pdf"
+	"github.com/vanthu/vanthu/signing/appearance"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 // existingSig is a signature field found in the document.
@@ -17,7 +17,7 @@ type existingSig struct {
 
 type widget struct {
 	Page int
-	Rect signing.Rect
+	Rect appearance.Rect
 }
 
 func (e existingSig) visible() bool { return len(e.Widgets) > 0 }
@@ -94,14 +94,14 @@ func inspectFields(f *pdf.File) ([]existingSig, error) {
 	return out, nil
 }
 
-func rectOf(f *pdf.File, o pdf.Object) (signing.Rect, bool) {
+func rectOf(f *pdf.File, o pdf.Object) (appearance.Rect, bool) {
 	v, err := f.Resolve(o)
 	if err != nil {
-		return signing.Rect{}, false
+		return appearance.Rect{}, false
 	}
 	arr, ok := v.(pdf.Array)
 	if !ok || len(arr) != 4 {
-		return signing.Rect{}, false
+		return appearance.Rect{}, false
 	}
 	var n [4]float64
 	for i, e := range arr {
@@ -111,10 +111,10 @@ func rectOf(f *pdf.File, o pdf.Object) (signing.Rect, bool) {
 		case pdf.Real:
 			n[i] = float64(x)
 		default:
-			return signing.Rect{}, false
+			return appearance.Rect{}, false
 		}
 	}
 	x0, x1 := math.Min(n[0], n[2]), math.Max(n[0], n[2])
 	y0, y1 := math.Min(n[1], n[3]), math.Max(n[1], n[3])
-	return signing.Rect{X: x0, Y: y0, W: x1 - x0, H: y1 - y0}, true
+	return appearance.Rect{X: x0, Y: y0, W: x1 - x0, H: y1 - y0}, true
 }

@@ -18,7 +18,7 @@ import (
 
 	"github.com/vanthu/vanthu/assets"
 	"github.com/vanthu/vanthu/internal/testpki"
-	"github.com/vanthu/vanthu/signing"
+	"github.com/vanthu/vanthu/signing/pades"
 	"github.com/vanthu/vanthu/signing/roles/rolestest"
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify"
@@ -60,7 +60,7 @@ func request(p *testpki.PKI, role Role, id *testpki.Identity) Request {
 	now := signingTime(p)
 	req := Request{
 		Role:    role,
-		Options: signing.Options{Signer: id.Key, Chain: id.ChainWithLeaf(), Now: func() time.Time { return now }},
+		Options: pades.Options{Signer: id.Key, Chain: id.ChainWithLeaf(), Now: func() time.Time { return now }},
 		Place:   Place{Auto: true},
 		Fonts:   fonts(),
 		Verify:  verify.Options{Trust: trustStore(p), Online: true, Now: func() time.Time { return now }},

@@ -8,20 +8,20 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vanthu/vanthu/signing"
+	"github.com/vanthu/vanthu/signing/appearance"
 	"github.com/vanthu/vanthu/signing/layout"
 )
 
 // numberAndDate builds the widgets that write the number and the date on
 // the first page, and returns the place name of the date line.
-func numberAndDate(ctx context.Context, r io.ReaderAt, size int64, req Request, date time.Time) ([]*signing.Appearance, *Placement, *Placement, string, error) {
-	regular, err := signing.NewTrueTypeFont(req.Fonts.Regular)
+func numberAndDate(ctx context.Context, r io.ReaderAt, size int64, req Request, date time.Time) ([]*appearance.Appearance, *Placement, *Placement, string, error) {
+	regular, err := appearance.NewTrueTypeFont(req.Fonts.Regular)
 	if err != nil {
 		return nil, nil, nil, "", fmt.Errorf("%w: %w", ErrBadRequest, err)
 	}
 	italic := regular
 	if len(req.Fonts.Italic) > 0 {
-		if italic, err = signing.NewTrueTypeFont(req.Fonts.Italic); err != nil {
+		if italic, err = appearance.NewTrueTypeFont(req.Fonts.Italic); err != nil {
 			return nil, nil, nil, "", fmt.Errorf("%w: %w", ErrBadRequest, err)
 		}
 	}
@@ -37,7 +37,7 @@ func numberAndDate(ctx context.Context, r io.ReaderAt, size int64, req Request, 
 			return nil, nil, nil, "", err
 		}
 	}
-	var widgets []*signing.Appearance
+	var widgets []*appearance.Appearance
 	var numPl, datePl *Placement
 	place := req.DatePlace
 
@@ -146,13 +146,13 @@ type positioned struct {
 
 // textWidget makes a transparent widget holding runs set on one baseline
 // that starts at (x, y) on the page.
-func textWidget(page int, f *signing.Font, x, y, size float64, runs []positioned) (*signing.Appearance, signing.Rect) {
+func textWidget(page int, f *appearance.Font, x, y, size float64, runs []positioned) (*appearance.Appearance, appearance.Rect) {
 	w := 0.0
 	for _, r := range runs {
 		w = math.Max(w, r.x+f.Width(r.text, size))
 	}
 	const pad = 1.0
-	rect := signing.Rect{X: x - pad, Y: y - 0.3*size, W: w + 2*pad, H: 1.3 * size}
+	rect := appearance.Rect{X: x - pad, Y: y - 0.3*size, W: w + 2*pad, H: 1.3 * size}
 	tr := make([]textRun, len(runs))
 	for i, r := range runs {
 		tr[i] = textRun{x: pad + r.x, y: 0.3 * size, size: size, text: r.text}

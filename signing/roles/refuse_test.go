@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/vanthu/vanthu/internal/pdfcheck"
-	"github.com/vanthu/vanthu/signing"
+	"github.com/vanthu/vanthu/signing/appearance"
 	"github.com/vanthu/vanthu/signing/roles/rolestest"
 	"github.com/vanthu/vanthu/signing/stamp"
 )
@@ -161,7 +161,7 @@ func TestScannedFallback(t *testing.T) {
 	if !strings.Contains(err.Error(), "no text") {
 		t.Fatalf("message: %v", err)
 	}
-	req.Place = Place{Auto: true, Page: 1, Rect: &signing.Rect{X: 345, Y: 395, W: 150, H: 60}}
+	req.Place = Place{Auto: true, Page: 1, Rect: &appearance.Rect{X: 345, Y: 395, W: 150, H: 60}}
 	approved, rep := signStep(t, in, req)
 	if rep.Placement.How != HowFallback || !strings.Contains(rep.Placement.Reason, "no text") || rep.Placement.Page != 1 {
 		t.Fatalf("placement %+v", rep.Placement)

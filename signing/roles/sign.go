@@ -13,9 +13,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vanthu/vanthu/signing"
-	"github.com/vanthu/vanthu/signing/internal/pdf"
+	"github.com/vanthu/vanthu/signing/appearance"
 	"github.com/vanthu/vanthu/signing/layout"
+	"github.com/vanthu/vanthu/signing/pades"
+	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/stamp"
 	"github.com/vanthu/vanthu/signing/verify"
 )
@@ -31,7 +32,7 @@ type Place struct {
 	// Rect is the box to use (manual), or with Auto the fallback when the
 	// place cannot be found. The image is fitted into it, keeping its
 	// proportions (the seal keeps its real size, centred in it).
-	Rect *signing.Rect
+	Rect *appearance.Rect
 }
 
 // ParsePlace reads "auto" or "page:N:x,y,w,h" (points from the bottom
@@ -62,23 +63,23 @@ func ParsePlace(s string) (Place, error) {
 }
 
 // ParseRect reads "x,y,w,h".
-func ParseRect(s string) (signing.Rect, error) {
+func ParseRect(s string) (appearance.Rect, error) {
 	parts := strings.Split(s, ",")
 	if len(parts) != 4 {
-		return signing.Rect{}, fmt.Errorf("%w: rectangle %q (x,y,w,h)", ErrBadRequest, s)
+		return appearance.Rect{}, fmt.Errorf("%w: rectangle %q (x,y,w,h)", ErrBadRequest, s)
 	}
 	var v [4]float64
 	for i, p := range parts {
 		f, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
 		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-			return signing.Rect{}, fmt.Errorf("%w: rectangle %q (x,y,w,h)", ErrBadRequest, s)
+			return appearance.Rect{}, fmt.Errorf("%w: rectangle %q (x,y,w,h)", ErrBadRequest, s)
 		}
 		v[i] = f
 	}
 	if v[2] <= 0 || v[3] <= 0 {
-		return signing.Rect{}, fmt.Errorf("%w: rectangle %q needs a positive width and height", ErrBadRequest, s)
+		return appearance.Rect{}, fmt.Errorf("%w: rectangle %q needs a positive width and height", ErrBadRequest, s)
 	}
-	return signing.Rect{X: v[0], Y: v[1], W: v[2], H: v[3]}, nil
+	return appearance.Rect{X: v[0], Y: v[1], W: v[2], H: v[3]}, nil
 }
 
 // TextAt places the number or date by hand: the baseline's left end on a
@@ -136,7 +137,7 @@ type Request struct {
 	// Options are the signing options: signer, chain, level, TSA, … The
 	// role fills FieldName (when empty), Reason, Location (when empty),
 	// Visible, Widgets and Now.
-	Options signing.Options
+	Options pades.Options
 
 	Place Place // approve: the image; issue: the seal (auto = next to the approve image)
 
@@ -178,7 +179,7 @@ const (
 // Placement is where something visible was put.
 type Placement struct {
 	Page  int
-	Rect  signing.Rect
+	Rect  appearance.Rect
 	How   How
 	Found string // auto: what was found ("TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH … Nguyễn Văn Ánh")
 	// Reason is why automatic placement failed (HowFallback).
@@ -196,10 +197,10 @@ type Warning struct {
 type Report struct {
 	Role      Role
 	Field     string
-	Result    *signing.Result // set after signing
-	Placement *Placement      // the image (approve, issue) or text box (attachment, copy)
-	Number    *Placement      // issue
-	Date      *Placement      // issue
+	Result    *pades.Result // set after signing
+	Placement *Placement    // the image (approve, issue) or text box (attachment, copy)
+	Number    *Placement    // issue
+	Date      *Placement    // issue
 	Approval  *verify.Signature
 	Warnings  []Warning
 	When      time.Time // the signing time written in /M and the texts
@@ -208,7 +209,7 @@ type Report struct {
 // Plan checks the request against the document read from r and returns the
 // signing options that carry out the role, with what it decided. Nothing
 // is signed.
-func Plan(ctx context.Context, r io.ReaderAt, size int64, req Request) (signing.Options, *Report, error) {
+func Plan(ctx context.Context, r io.ReaderAt, size int64, req Request) (pades.Options, *Report, error) {
 	opts := req.Options
 	rep := &Report{Role: req.Role}
 	if _, err := ParseRole(string(req.Role)); err != nil {
@@ -231,14 +232,14 @@ func Plan(ctx context.Context, r io.ReaderAt, size int64, req Request) (signing.
 
 	f, err := pdf.Open(r, size)
 	if err != nil {
-		return opts, nil, fmt.Errorf("%w: %v", signing.ErrMalformed, err)
+		return opts, nil, fmt.Errorf("%w: %v", pades.ErrMalformed, err)
 	}
 	if f.Encrypted() {
-		return opts, nil, signing.ErrEncrypted
+		return opts, nil, pades.ErrEncrypted
 	}
 	sigs, err := inspectFields(f)
 	if err != nil {
-		return opts, nil, fmt.Errorf("%w: %v", signing.ErrMalformed, err)
+		return opts, nil, fmt.Errorf("%w: %v", pades.ErrMalformed, err)
 	}
 	has := func(role Role) bool {
 		for _, s := range sigs {
@@ -387,7 +388,7 @@ func Plan(ctx context.Context, r io.ReaderAt, size int64, req Request) (signing.
 		if len(req.Fonts.Regular) == 0 {
 			return opts, nil, fmt.Errorf("%w: no font for the stamp text", ErrBadRequest)
 		}
-		font, err := signing.NewTrueTypeFont(req.Fonts.Regular)
+		font, err := appearance.NewTrueTypeFont(req.Fonts.Regular)
 		if err != nil {
 			return opts, nil, fmt.Errorf("%w: %w", ErrBadRequest, err)
 		}
@@ -474,7 +475,7 @@ func Sign(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, req Reque
 	if err != nil {
 		return nil, err
 	}
-	res, err := signing.Sign(ctx, r, size, w, opts)
+	res, err := pades.Sign(ctx, r, size, w, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -499,7 +500,7 @@ func SignFile(ctx context.Context, in, out string, req Request) (*Report, error)
 	if err != nil {
 		return nil, err
 	}
-	res, err := signing.SignFile(ctx, in, out, opts)
+	res, err := pades.SignFile(ctx, in, out, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -648,7 +649,7 @@ func problemCodes(s verify.Signature) string {
 
 // placeSeal puts the seal at its real size with its right edge on the
 // first third of the approve image, centred on it vertically.
-func placeSeal(req Request, w *widget, seal *signing.Image) (*Placement, error) {
+func placeSeal(req Request, w *widget, seal *appearance.Image) (*Placement, error) {
 	sw := req.SealMM * mm
 	sh := sw * float64(seal.Height) / float64(seal.Width)
 	if !req.Place.Auto {
@@ -657,19 +658,19 @@ func placeSeal(req Request, w *widget, seal *signing.Image) (*Placement, error) 
 		}
 		r := *req.Place.Rect
 		return &Placement{Page: req.Place.Page, How: HowManual,
-			Rect: signing.Rect{X: r.X + r.W/2 - sw/2, Y: r.Y + r.H/2 - sh/2, W: sw, H: sh}}, nil
+			Rect: appearance.Rect{X: r.X + r.W/2 - sw/2, Y: r.Y + r.H/2 - sh/2, W: sw, H: sh}}, nil
 	}
 	if w == nil || w.Page < 1 {
 		reason := "the competent person's signature has no visible image to put the seal on"
 		if req.Place.Rect != nil && req.Place.Page >= 1 {
 			r := *req.Place.Rect
 			return &Placement{Page: req.Place.Page, How: HowFallback, Reason: reason,
-				Rect: signing.Rect{X: r.X + r.W/2 - sw/2, Y: r.Y + r.H/2 - sh/2, W: sw, H: sh}}, nil
+				Rect: appearance.Rect{X: r.X + r.W/2 - sw/2, Y: r.Y + r.H/2 - sh/2, W: sw, H: sh}}, nil
 		}
 		return nil, fmt.Errorf("%w: %s; give the place of the seal", ErrNotFound, reason)
 	}
 	a := w.Rect
 	x := a.X + a.W/3 - sw
 	y := a.Y + a.H/2 - sh/2
-	return &Placement{Page: w.Page, How: HowAuto, Found: "approve image", Rect: signing.Rect{X: x, Y: y, W: sw, H: sh}}, nil
+	return &Placement{Page: w.Page, How: HowAuto, Found: "approve image", Rect: appearance.Rect{X: x, Y: y, W: sw, H: sh}}, nil
 }

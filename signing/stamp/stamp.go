@@ -25,7 +25,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
-	"github.com/vanthu/vanthu/signing"
+	"github.com/vanthu/vanthu/signing/appearance"
 )
 
 // Kind is what an image shows.
@@ -163,7 +163,7 @@ func classify(c color.NRGBA) Ink {
 // Load checks data and returns it as an appearance image cropped to its
 // visible pixels (so that the drawn size is the size of the ink: a seal's
 // rendered width is the seal's diameter).
-func Load(data []byte) (*signing.Image, *Info, error) {
+func Load(data []byte) (*appearance.Image, *Info, error) {
 	info, img, err := Check(data)
 	if err != nil {
 		return nil, info, err
@@ -174,7 +174,7 @@ func Load(data []byte) (*signing.Image, *Info, error) {
 	if s, ok := img.(subImager); ok {
 		img = s.SubImage(info.Bounds)
 	}
-	return signing.ImageFromImage(img), info, nil
+	return appearance.ImageFromImage(img), info, nil
 }
 
 // Store keeps images under Dir/images/<kind>/<owner>.png, with a JSON

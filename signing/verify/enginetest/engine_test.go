@@ -13,7 +13,8 @@ import (
 
 	"github.com/vanthu/vanthu/internal/testpdf"
 	"github.com/vanthu/vanthu/internal/testpki"
-	"github.com/vanthu/vanthu/signing"
+	"github.com/vanthu/vanthu/signing/appearance"
+	"github.com/vanthu/vanthu/signing/pades"
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify"
 	"github.com/vanthu/vanthu/signing/verify/internal/pdf"
@@ -64,14 +65,14 @@ func storeFor(p *testpki.PKI) *trust.Store {
 	return s
 }
 
-func signPDF(t *testing.T, in []byte, id *testpki.Identity, level signing.Level, p *testpki.PKI, mod func(*signing.Options)) []byte {
+func signPDF(t *testing.T, in []byte, id *testpki.Identity, level pades.Level, p *testpki.PKI, mod func(*pades.Options)) []byte {
 	t.Helper()
-	opts := signing.Options{Signer: id.Key, Chain: id.ChainWithLeaf(), Level: level, TSAURL: p.TSAURL, Now: clock, Timeout: 5 * time.Second}
+	opts := pades.Options{Signer: id.Key, Chain: id.ChainWithLeaf(), Level: level, TSAURL: p.TSAURL, Now: clock, Timeout: 5 * time.Second}
 	if mod != nil {
 		mod(&opts)
 	}
 	var out bytes.Buffer
-	if _, err := signing.Sign(context.Background(), bytes.NewReader(in), int64(len(in)), &out, opts); err != nil {
+	if _, err := pades.Sign(context.Background(), bytes.NewReader(in), int64(len(in)), &out, opts); err != nil {
 		t.Fatalf("sign: %v", err)
 	}
 	return out.Bytes()
@@ -109,14 +110,14 @@ func TestEngineLevels(t *testing.T) {
 	store := storeFor(p)
 	base := testpdf.Plain(2)
 	for _, tc := range []struct {
-		level  signing.Level
+		level  pades.Level
 		want   verify.Level
 		online bool
 	}{
-		{signing.LevelBB, verify.LevelBB, true},
-		{signing.LevelBT, verify.LevelBT, true},
-		{signing.LevelBLT, verify.LevelBLT, false},
-		{signing.LevelBLTA, verify.LevelBLTA, false},
+		{pades.LevelBB, verify.LevelBB, true},
+		{pades.LevelBT, verify.LevelBT, true},
+		{pades.LevelBLT, verify.LevelBLT, false},
+		{pades.LevelBLTA, verify.LevelBLTA, false},
 	} {
 		t.Run(string(tc.level), func(t *testing.T) {
 			for _, id := range []*testpki.Identity{p.Leader, p.Director, p.Specialist, p.Org} {
@@ -134,10 +135,10 @@ func TestEngineLevels(t *testing.T) {
 				if sig == nil || sig.Level != tc.want || !sig.Trusted || !sig.Intact || sig.ModifiedAfter == verify.ModDisallowed {
 					t.Fatalf("%s: unexpected result\n%s", id.Cert.Subject.CommonName, describe(res))
 				}
-				if tc.level != signing.LevelBB && sig.SigningTimeSource != verify.TimeFromTimestamp {
+				if tc.level != pades.LevelBB && sig.SigningTimeSource != verify.TimeFromTimestamp {
 					t.Errorf("signing time source %s, want timestamp", sig.SigningTimeSource)
 				}
-				if tc.level == signing.LevelBLTA {
+				if tc.level == pades.LevelBLTA {
 					n := 0
 					for _, s := range res.Signatures {
 						if s.Kind == verify.KindDocTimestamp && s.Status == verify.StatusValid {
@@ -155,7 +156,7 @@ func TestEngineLevels(t *testing.T) {
 
 func TestEngineUnknownRoot(t *testing.T) {
 	p := newPKI(t)
-	out := signPDF(t, testpdf.Plain(1), p.Leader, signing.LevelBB, p, nil)
+	out := signPDF(t, testpdf.Plain(1), p.Leader, pades.LevelBB, p, nil)
 	res := verifyBytes(t, out, testStore(t), false) // bundled Vietnamese roots only
 	if res.Status != verify.StatusIndeterminate || res.Signatures[0].Trusted || !hasProblem(res.Signatures[0], verify.CodeChainUntrusted) {
 		t.Fatalf("unknown root:\n%s", describe(res))
@@ -167,7 +168,7 @@ func TestEngineUnknownRoot(t *testing.T) {
 
 func TestEngineWrongUsage(t *testing.T) {
 	p := newPKI(t)
-	out := signPDF(t, testpdf.Plain(1), p.WrongUsage, signing.LevelBB, p, nil)
+	out := signPDF(t, testpdf.Plain(1), p.WrongUsage, pades.LevelBB, p, nil)
 	res := verifyBytes(t, out, storeFor(p), true)
 	if res.Status != verify.StatusInvalid || !hasProblem(res.Signatures[0], verify.CodeKeyUsage) {
 		t.Fatalf("wrong usage:\n%s", describe(res))
@@ -180,7 +181,7 @@ func TestEngineExpired(t *testing.T) {
 	// it is given a clock inside the validity period; the time-stamp, from
 	// the TSA's clock, proves the signature was made after expiry.
 	inValidity := p.Expired.Cert.NotAfter.Add(-24 * time.Hour)
-	out := signPDFMaybe(t, testpdf.Plain(1), p.Expired, signing.LevelBT, p, func(o *signing.Options) {
+	out := signPDFMaybe(t, testpdf.Plain(1), p.Expired, pades.LevelBT, p, func(o *pades.Options) {
 		o.Now = func() time.Time { return inValidity }
 	})
 	if out == nil {
@@ -192,11 +193,11 @@ func TestEngineExpired(t *testing.T) {
 	}
 }
 
-func signPDFMaybe(t *testing.T, in []byte, id *testpki.Identity, level signing.Level, p *testpki.PKI, mod func(*signing.Options)) []byte {
-	opts := signing.Options{Signer: id.Key, Chain: id.ChainWithLeaf(), Level: level, TSAURL: p.TSAURL, Now: clock, Timeout: 5 * time.Second}
+func signPDFMaybe(t *testing.T, in []byte, id *testpki.Identity, level pades.Level, p *testpki.PKI, mod func(*pades.Options)) []byte {
+	opts := pades.Options{Signer: id.Key, Chain: id.ChainWithLeaf(), Level: level, TSAURL: p.TSAURL, Now: clock, Timeout: 5 * time.Second}
 	mod(&opts)
 	var out bytes.Buffer
-	if _, err := signing.Sign(context.Background(), bytes.NewReader(in), int64(len(in)), &out, opts); err != nil {
+	if _, err := pades.Sign(context.Background(), bytes.NewReader(in), int64(len(in)), &out, opts); err != nil {
 		t.Logf("sign: %v", err)
 		return nil
 	}
@@ -206,7 +207,7 @@ func signPDFMaybe(t *testing.T, in []byte, id *testpki.Identity, level signing.L
 func TestEngineRevokedBeforeSigning(t *testing.T) {
 	p := newPKI(t)
 	// p.Revoked was revoked 24 h ago; a signature (timestamped) now is invalid
-	out := signPDFMaybe(t, testpdf.Plain(1), p.Revoked, signing.LevelBT, p, func(*signing.Options) {})
+	out := signPDFMaybe(t, testpdf.Plain(1), p.Revoked, pades.LevelBT, p, func(*pades.Options) {})
 	if out == nil {
 		t.Fatal("could not produce a signature with the revoked certificate")
 	}
@@ -219,7 +220,7 @@ func TestEngineRevokedBeforeSigning(t *testing.T) {
 func TestEngineRevokedAfterSigning(t *testing.T) {
 	p := newPKI(t)
 	id := p.MustIssue(t, testpki.Spec{CommonName: "Đỗ Văn Tâm", Organization: "Sở Tư pháp"})
-	out := signPDF(t, testpdf.Plain(1), id, signing.LevelBT, p, nil)
+	out := signPDF(t, testpdf.Plain(1), id, pades.LevelBT, p, nil)
 	p.Revoke(id.Cert, time.Now().Add(time.Minute), testpki.ReasonKeyCompromise)
 	setClock(time.Now().Add(time.Hour))
 	defer setClock(time.Time{})
@@ -231,7 +232,7 @@ func TestEngineRevokedAfterSigning(t *testing.T) {
 	// without a timestamp the claimed time proves nothing: not valid
 	id2 := p.MustIssue(t, testpki.Spec{CommonName: "Đỗ Văn Tâm 2", Organization: "Sở Tư pháp"})
 	setClock(time.Time{})
-	out2 := signPDF(t, testpdf.Plain(1), id2, signing.LevelBB, p, nil)
+	out2 := signPDF(t, testpdf.Plain(1), id2, pades.LevelBB, p, nil)
 	p.Revoke(id2.Cert, time.Now().Add(time.Minute), testpki.ReasonKeyCompromise)
 	setClock(time.Now().Add(time.Hour))
 	res2 := verifyBytes(t, out2, storeFor(p), true)
@@ -243,8 +244,8 @@ func TestEngineRevokedAfterSigning(t *testing.T) {
 func TestEngineTwoSignaturesAndTamper(t *testing.T) {
 	p := newPKI(t)
 	store := storeFor(p)
-	one := signPDF(t, testpdf.Plain(2), p.Leader, signing.LevelBT, p, nil)
-	two := signPDF(t, one, p.Director, signing.LevelBT, p, nil)
+	one := signPDF(t, testpdf.Plain(2), p.Leader, pades.LevelBT, p, nil)
+	two := signPDF(t, one, p.Director, pades.LevelBT, p, nil)
 	res := verifyBytes(t, two, store, true)
 	if res.Status != verify.StatusValid || len(res.Signatures) != 2 {
 		t.Fatalf("two signatures:\n%s", describe(res))
@@ -272,13 +273,13 @@ func TestEngineTwoSignaturesAndTamper(t *testing.T) {
 func TestEngineCertified(t *testing.T) {
 	p := newPKI(t)
 	store := storeFor(p)
-	cert := signPDF(t, testpdf.Plain(1), p.Leader, signing.LevelBT, p, func(o *signing.Options) { o.Certify = 1 })
+	cert := signPDF(t, testpdf.Plain(1), p.Leader, pades.LevelBT, p, func(o *pades.Options) { o.Certify = 1 })
 	res := verifyBytes(t, cert, store, true)
 	if res.Status != verify.StatusValid || !res.Signatures[0].Certifying || res.Signatures[0].DocMDP != 1 {
 		t.Fatalf("certified:\n%s", describe(res))
 	}
 	// P=1: a second approval signature is not allowed
-	two := signPDFMaybe(t, cert, p.Director, signing.LevelBB, p, func(*signing.Options) {})
+	two := signPDFMaybe(t, cert, p.Director, pades.LevelBB, p, func(*pades.Options) {})
 	if two == nil {
 		return
 	}
@@ -319,13 +320,13 @@ func findRoot(b []byte) string {
 func TestEngineVisibleMultiSignLTA(t *testing.T) {
 	p := newPKI(t)
 	store := storeFor(p)
-	vis := func(y float64) func(*signing.Options) {
-		return func(o *signing.Options) {
-			o.Visible = &signing.Appearance{Page: 1, Rect: signing.Rect{X: 300, Y: y, W: 200, H: 60}, Content: []byte("0 0 1 RG 2 w 1 1 198 58 re S")}
+	vis := func(y float64) func(*pades.Options) {
+		return func(o *pades.Options) {
+			o.Visible = &appearance.Appearance{Page: 1, Rect: appearance.Rect{X: 300, Y: y, W: 200, H: 60}, Content: []byte("0 0 1 RG 2 w 1 1 198 58 re S")}
 		}
 	}
-	one := signPDF(t, testpdf.Plain(2), p.Leader, signing.LevelBLTA, p, vis(100))
-	two := signPDF(t, one, p.Specialist, signing.LevelBLTA, p, vis(200))
+	one := signPDF(t, testpdf.Plain(2), p.Leader, pades.LevelBLTA, p, vis(100))
+	two := signPDF(t, one, p.Specialist, pades.LevelBLTA, p, vis(200))
 	res := verifyBytes(t, two, store, false)
 	if res.Status != verify.StatusValid {
 		t.Fatalf("two visible B-LTA signatures:\n%s", describe(res))
@@ -348,7 +349,7 @@ func TestEngineVisibleMultiSignLTA(t *testing.T) {
 func TestEngineXrefReroot(t *testing.T) {
 	p := newPKI(t)
 	base := testpdf.Plain(1)
-	signed := signPDF(t, base, p.Leader, signing.LevelBB, p, nil)
+	signed := signPDF(t, base, p.Leader, pades.LevelBB, p, nil)
 	var b bytes.Buffer
 	b.Write(signed)
 	x := b.Len()
@@ -365,8 +366,8 @@ func TestEngineXrefReroot(t *testing.T) {
 func TestEngineRevocationUnavailable(t *testing.T) {
 	p := newPKI(t)
 	store := storeFor(p)
-	bb := signPDF(t, testpdf.Plain(1), p.Leader, signing.LevelBB, p, nil)
-	blt := signPDF(t, testpdf.Plain(1), p.Leader, signing.LevelBLT, p, nil)
+	bb := signPDF(t, testpdf.Plain(1), p.Leader, pades.LevelBB, p, nil)
+	blt := signPDF(t, testpdf.Plain(1), p.Leader, pades.LevelBLT, p, nil)
 	p.SetDown(testpki.ServiceOCSP, true)
 	p.SetDelay(testpki.ServiceCRL, 10*time.Second)
 	defer p.SetDown(testpki.ServiceOCSP, false)
@@ -444,7 +445,7 @@ func TestEngineAnnotationsAndDocMDP(t *testing.T) {
 		{"P3+cover", 3, cover, verify.ModAllowed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			signed := signPDF(t, testpdf.Plain(1), p.Leader, signing.LevelBT, p, func(o *signing.Options) { o.Certify = tc.certify })
+			signed := signPDF(t, testpdf.Plain(1), p.Leader, pades.LevelBT, p, func(o *pades.Options) { o.Certify = tc.certify })
 			res := verifyBytes(t, addAnnotation(t, signed, tc.annot), store, true)
 			s := res.Signatures[0]
 			if s.ModifiedAfter != tc.want {

@@ -1,0 +1,565 @@
+package pades
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vanthu/vanthu/signing/appearance"
+	"github.com/vanthu/vanthu/signing/pdf"
+)
+
+// sigKind selects the signature dictionary flavour.
+type sigKind int
+
+const (
+	kindCAdES sigKind = iota // ETSI.CAdES.detached signature
+	kindDocTS                // ETSI.RFC3161 document time-stamp
+)
+
+// revisionSpec is what prepareRevision needs to add one signature.
+type revisionSpec struct {
+	kind        sigKind
+	contentsLen int // bytes reserved for the CMS / token (hex doubles it)
+	fieldName   string
+	visible     *appearance.Appearance
+	widgets     []*appearance.Appearance // further widgets of the field (in /Kids)
+	certify     int
+	when        time.Time
+	name        string
+	reason      string
+	location    string
+	contactInfo string
+}
+
+// preparedRevision is a serialized signature revision with its /Contents
+// placeholder located.
+type preparedRevision struct {
+	built     *pdf.Built
+	base      int64 // size of the file the revision is appended to
+	contents  [2]int
+	byteRange [2]int // span of the ByteRange array's inner text
+	fieldName string
+}
+
+const byteRangePlaceholder = "0 ********** ********** **********"
+
+// docState is what the lock checks found in the document.
+type docState struct {
+	signatures int
+	docMDP     int // P of an existing certification, 0 if none
+}
+
+// inspectLocks checks DocMDP/FieldMDP restrictions of existing signatures.
+// target is the full name of the field that will be signed.
+func inspectLocks(f *pdf.File, cat pdf.Dict, fields []pdf.Field, target string) (docState, error) {
+	var st docState
+	if perms, err := f.ResolveDict(cat["Perms"]); err == nil && perms != nil {
+		if sd, err := f.ResolveDict(perms["DocMDP"]); err == nil && sd != nil {
+			st.docMDP = 2
+			if p, ok := transformP(f, sd, "DocMDP"); ok {
+				st.docMDP = p
+			}
+		}
+	}
+	if st.docMDP == 1 {
+		return st, ErrCertified
+	}
+	for _, fl := range fields {
+		if fl.Type != "Sig" {
+			continue
+		}
+		v, err := f.ResolveDict(fl.Dict["V"])
+		if err != nil || v == nil {
+			continue
+		}
+		st.signatures++
+		// A signed field's /Lock (or its signature's FieldMDP reference).
+		locks := []pdf.Dict{}
+		if l, err := f.ResolveDict(fl.Dict["Lock"]); err == nil && l != nil {
+			locks = append(locks, l)
+		}
+		if refs, err := f.Resolve(v["Reference"]); err == nil {
+			arr, _ := refs.(pdf.Array)
+			for _, r := range arr {
+				rd, err := f.ResolveDict(r)
+				if err != nil || rd == nil || rd.Name("TransformMethod") != "FieldMDP" {
+					continue
+				}
+				if tp, err := f.ResolveDict(rd["TransformParams"]); err == nil && tp != nil {
+					locks = append(locks, tp)
+				}
+			}
+		}
+		for _, l := range locks {
+			if p, ok := l.Int("P"); ok && p == 1 {
+				return st, fmt.Errorf("%w (%q allows no further changes)", ErrFieldLocked, fl.FullName)
+			}
+			if lockedBy(f, l, target) {
+				return st, fmt.Errorf("%w (%q is locked by %q)", ErrFieldLocked, target, fl.FullName)
+			}
+		}
+	}
+	return st, nil
+}
+
+// transformP finds the /P of a signature's reference with method m.
+func transformP(f *pdf.File, sig pdf.Dict, m pdf.Name) (int, bool) {
+	refs, err := f.Resolve(sig["Reference"])
+	if err != nil {
+		return 0, false
+	}
+	arr, _ := refs.(pdf.Array)
+	for _, r := range arr {
+		rd, err := f.ResolveDict(r)
+		if err != nil || rd == nil || rd.Name("TransformMethod") != m {
+			continue
+		}
+		tp, err := f.ResolveDict(rd["TransformParams"])
+		if err != nil || tp == nil {
+			return 2, true
+		}
+		if p, ok := tp.Int("P"); ok {
+			return int(p), true
+		}
+		return 2, true
+	}
+	return 0, false
+}
+
+// lockedBy reports whether a FieldMDP lock dictionary covers name.
+func lockedBy(f *pdf.File, lock pdf.Dict, name string) bool {
+	if name == "" {
+		return false
+	}
+	var list []string
+	if o, err := f.Resolve(lock["Fields"]); err == nil {
+		arr, _ := o.(pdf.Array)
+		for _, e := range arr {
+			if s, ok := e.(pdf.String); ok {
+				list = append(list, pdf.DecodeText(s.Value))
+			}
+		}
+	}
+	in := func() bool {
+		for _, l := range list {
+			if l == name || strings.HasPrefix(name, l+".") {
+				return true
+			}
+		}
+		return false
+	}
+	switch lock.Name("Action") {
+	case "All":
+		return true
+	case "Include":
+		return in()
+	case "Exclude":
+		return !in()
+	}
+	return false
+}
+
+func pdfDate(t time.Time) string {
+	_, off := t.Zone()
+	sign := byte('+')
+	if off < 0 {
+		sign = '-'
+		off = -off
+	}
+	return fmt.Sprintf("D:%s%c%02d'%02d'", t.Format("20060102150405"), sign, off/3600, (off%3600)/60)
+}
+
+// sigDictBody serializes the signature dictionary with placeholders.
+func sigDictBody(spec *revisionSpec, sigRef pdf.Ref) []byte {
+	var b bytes.Buffer
+	if spec.kind == kindDocTS {
+		b.WriteString("<</Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161")
+	} else {
+		b.WriteString("<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached")
+		b.WriteString(" /M ")
+		pdf.Serialize(&b, pdf.String{Value: []byte(pdfDate(spec.when))})
+		for _, kv := range []struct {
+			k pdf.Name
+			v string
+		}{{"Name", spec.name}, {"Reason", spec.reason}, {"Location", spec.location}, {"ContactInfo", spec.contactInfo}} {
+			if kv.v == "" {
+				continue
+			}
+			b.WriteString(" ")
+			pdf.Serialize(&b, kv.k)
+			b.WriteString(" ")
+			pdf.Serialize(&b, pdf.TextString(kv.v))
+		}
+		if spec.certify > 0 {
+			b.WriteString(" /Reference ")
+			pdf.Serialize(&b, pdf.Array{pdf.Dict{
+				"Type":            pdf.Name("SigRef"),
+				"TransformMethod": pdf.Name("DocMDP"),
+				"TransformParams": pdf.Dict{
+					"Type": pdf.Name("TransformParams"),
+					"P":    pdf.Integer(spec.certify),
+					"V":    pdf.Name("1.2"),
+				},
+			}})
+		}
+	}
+	b.WriteString(" /ByteRange [" + byteRangePlaceholder + "]")
+	b.WriteString(" /Contents <")
+	b.Write(bytes.Repeat([]byte("0"), 2*spec.contentsLen))
+	b.WriteString(">>>")
+	return b.Bytes()
+}
+
+// prepareRevision builds the incremental update that adds one signature
+// (or document time-stamp) field and its placeholder signature dictionary.
+func prepareRevision(f *pdf.File, spec *revisionSpec) (*preparedRevision, error) {
+	if f.Encrypted() {
+		return nil, ErrEncrypted
+	}
+	cat, catRef, err := f.Catalog()
+	if err != nil {
+		return nil, err
+	}
+	newCat := cat.Clone()
+	catChanged := false
+
+	acroObj := cat["AcroForm"]
+	acro, err := f.ResolveDict(acroObj)
+	if err != nil {
+		return nil, err
+	}
+	fields, err := f.Fields(acro)
+	if err != nil {
+		return nil, err
+	}
+	// Pick or find the field.
+	names := map[string]*pdf.Field{}
+	for i := range fields {
+		names[fields[i].FullName] = &fields[i]
+	}
+	name := spec.fieldName
+	var existing *pdf.Field
+	if name != "" {
+		if fl, ok := names[name]; ok {
+			if fl.Type != "Sig" || fl.Dict["V"] != nil || fl.Ref.IsZero() {
+				return nil, fmt.Errorf("%w: %q", ErrFieldExists, name)
+			}
+			existing = fl
+		} else if strings.Contains(name, ".") {
+			return nil, fmt.Errorf("%w: field names may not contain dots", ErrBadOptions)
+		}
+	} else {
+		for i := 1; ; i++ {
+			name = fmt.Sprintf("Signature%d", i)
+			if _, ok := names[name]; !ok {
+				break
+			}
+		}
+	}
+	if existing != nil && len(spec.widgets) > 0 {
+		return nil, fmt.Errorf("%w: extra widgets need a new signature field, %q exists", ErrBadOptions, name)
+	}
+	// Field locks only concern fields that exist; a new field is not
+	// covered by earlier FieldMDP locks.
+	lockTarget := ""
+	if existing != nil {
+		lockTarget = name
+	}
+	st, err := inspectLocks(f, cat, fields, lockTarget)
+	if err != nil && spec.kind == kindDocTS && (errors.Is(err, ErrCertified) || errors.Is(err, ErrFieldLocked)) {
+		// Validation data and document time-stamps are not document
+		// changes in the sense of DocMDP/FieldMDP (ISO 32000-2 12.8.2.2,
+		// ETSI EN 319 142-1): a certified document may be extended.
+		err = nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if spec.certify > 0 {
+		if st.signatures > 0 || st.docMDP > 0 {
+			return nil, ErrCertifyNotFirst
+		}
+	}
+
+	u := pdf.NewUpdate(f)
+	sigRef := u.Alloc()
+	u.SetRaw(sigRef, sigDictBody(spec, sigRef))
+
+	// Page for the widget.
+	pageNo := 1
+	if spec.visible != nil {
+		pageNo = spec.visible.Page
+	}
+	var pageRef pdf.Ref
+	var page pdf.Dict
+	if existing != nil && spec.visible == nil {
+		if pr, ok := existing.Dict["P"].(pdf.Ref); ok {
+			pageRef = pr
+		}
+	}
+	if pageRef.IsZero() {
+		n, err := f.PageCount()
+		if err != nil {
+			return nil, err
+		}
+		if pageNo < 1 || pageNo > n {
+			return nil, &PageError{Page: pageNo, Pages: n}
+		}
+		pageRef, page, err = f.Page(pageNo)
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	rect := pdf.Array{pdf.Integer(0), pdf.Integer(0), pdf.Integer(0), pdf.Integer(0)}
+	var ap pdf.Object
+	if spec.visible != nil && len(spec.widgets) == 0 {
+		r := spec.visible.Rect
+		rect = pdf.Array{pdf.Real(r.X), pdf.Real(r.Y), pdf.Real(r.X + r.W), pdf.Real(r.Y + r.H)}
+		ap = pdf.Dict{"N": appearance.Write(u, spec.visible)}
+	}
+
+	var fieldRef pdf.Ref
+	if len(spec.widgets) > 0 {
+		fieldRef = u.Alloc()
+		if err := addKidWidgets(f, u, spec, name, sigRef, fieldRef); err != nil {
+			return nil, err
+		}
+	} else if existing != nil {
+		fieldRef = existing.Ref
+		d := existing.Dict.Clone()
+		d["V"] = sigRef
+		if spec.visible != nil {
+			d["Rect"] = rect
+			d["AP"] = ap
+		}
+		if spec.certify > 0 || spec.kind == kindDocTS {
+			delete(d, "Lock")
+		}
+		u.Set(fieldRef, d)
+	} else {
+		fieldRef = u.Alloc()
+		d := pdf.Dict{
+			"Type": pdf.Name("Annot"), "Subtype": pdf.Name("Widget"),
+			"FT": pdf.Name("Sig"), "T": pdf.TextString(name), "V": sigRef,
+			"F": pdf.Integer(132), "Rect": rect, "P": pageRef,
+		}
+		if ap != nil {
+			d["AP"] = ap
+		}
+		u.Set(fieldRef, d)
+		if err := addAnnots(f, u, pageRef, page, []pdf.Ref{fieldRef}); err != nil {
+			return nil, err
+		}
+	}
+
+	// AcroForm.
+	newAcro := pdf.Dict{}
+	if acro != nil {
+		newAcro = acro.Clone()
+	}
+	newAcro["SigFlags"] = pdf.Integer(3)
+	if existing == nil {
+		fo, err := f.Resolve(newAcro["Fields"])
+		if err != nil {
+			return nil, err
+		}
+		farr, _ := fo.(pdf.Array)
+		farr = append(append(pdf.Array{}, farr...), fieldRef)
+		if fr, ok := newAcro["Fields"].(pdf.Ref); ok {
+			if _, isArr := fo.(pdf.Array); isArr {
+				u.Set(fr, farr)
+			} else {
+				newAcro["Fields"] = farr
+			}
+		} else {
+			newAcro["Fields"] = farr
+		}
+	} else if _, ok := newAcro["Fields"]; !ok {
+		newAcro["Fields"] = pdf.Array{fieldRef}
+	}
+	if ar, ok := acroObj.(pdf.Ref); ok && acro != nil {
+		u.Set(ar, newAcro)
+	} else if acro != nil {
+		newCat["AcroForm"] = newAcro
+		catChanged = true
+	} else {
+		ar := u.Alloc()
+		u.Set(ar, newAcro)
+		newCat["AcroForm"] = ar
+		catChanged = true
+	}
+
+	if spec.certify > 0 {
+		perms := pdf.Dict{}
+		if p, err := f.ResolveDict(cat["Perms"]); err == nil && p != nil {
+			perms = p.Clone()
+		}
+		perms["DocMDP"] = sigRef
+		newCat["Perms"] = perms
+		catChanged = true
+	}
+	if spec.kind == kindCAdES && versionLess(f.Version, "1.7") && versionLess(string(cat.Name("Version")), "1.7") {
+		newCat["Version"] = pdf.Name("1.7")
+		catChanged = true
+	}
+	if catChanged {
+		u.Set(catRef, newCat)
+	}
+
+	built, err := u.Build()
+	if err != nil {
+		return nil, err
+	}
+	pr := &preparedRevision{built: built, base: f.Size(), fieldName: name}
+	off := built.Offsets[sigRef.Num]
+	body := built.Bytes[off:]
+	i := bytes.Index(body, []byte("/ByteRange ["+byteRangePlaceholder+"]"))
+	j := bytes.Index(body, []byte("/Contents <"))
+	if i < 0 || j < 0 {
+		return nil, fmt.Errorf("failed to locate the signature placeholder")
+	}
+	pr.byteRange = [2]int{off + i + len("/ByteRange ["), off + i + len("/ByteRange [") + len(byteRangePlaceholder)}
+	pr.contents = [2]int{off + j + len("/Contents "), off + j + len("/Contents <") + 2*spec.contentsLen + 1}
+	if err := pr.patchByteRange(); err != nil {
+		return nil, err
+	}
+	return pr, nil
+}
+
+// addAnnots appends refs to the page's /Annots (the indirect array when
+// the page has one, else a new direct array in a new page dictionary).
+func addAnnots(f *pdf.File, u *pdf.Update, pageRef pdf.Ref, page pdf.Dict, refs []pdf.Ref) error {
+	annots, err := f.Resolve(page["Annots"])
+	if err != nil {
+		return err
+	}
+	arr, _ := annots.(pdf.Array)
+	arr = append(pdf.Array{}, arr...)
+	for _, r := range refs {
+		arr = append(arr, r)
+	}
+	if ar, ok := page["Annots"].(pdf.Ref); ok {
+		if _, isArr := annots.(pdf.Array); isArr {
+			u.Set(ar, arr)
+			return nil
+		}
+	}
+	np := page.Clone()
+	np["Annots"] = arr
+	u.Set(pageRef, np)
+	return nil
+}
+
+// addKidWidgets writes a new signature field whose widgets (the visible
+// appearance, if any, then spec.widgets) are kids of the field, and adds
+// each widget to its page's /Annots.
+//
+// The kids carry no /Parent: poppler before 23.x (pdfsig, Evince, Okular
+// on Debian 12 and Ubuntu 22.04/24.04) takes any kid with /Parent for a
+// child field and then reports the signature as several unsigned fields,
+// while every reader we know of (poppler, pyHanko, pdf.js, qpdf, this
+// project's verifier) links the widgets to the field through /Kids.
+func addKidWidgets(f *pdf.File, u *pdf.Update, spec *revisionSpec, name string, sigRef, fieldRef pdf.Ref) error {
+	all := make([]*appearance.Appearance, 0, len(spec.widgets)+1)
+	if spec.visible != nil {
+		all = append(all, spec.visible)
+	}
+	all = append(all, spec.widgets...)
+	n, err := f.PageCount()
+	if err != nil {
+		return err
+	}
+	type pageInfo struct {
+		ref  pdf.Ref
+		dict pdf.Dict
+		kids []pdf.Ref
+	}
+	pages := map[int]*pageInfo{}
+	var order []int
+	var kids pdf.Array
+	for _, a := range all {
+		if a.Page < 1 || a.Page > n {
+			return &PageError{Page: a.Page, Pages: n}
+		}
+		pi := pages[a.Page]
+		if pi == nil {
+			pr, pd, err := f.Page(a.Page)
+			if err != nil {
+				return err
+			}
+			pi = &pageInfo{ref: pr, dict: pd}
+			pages[a.Page] = pi
+			order = append(order, a.Page)
+		}
+		wr := u.Alloc()
+		r := a.Rect
+		u.Set(wr, pdf.Dict{
+			"Type": pdf.Name("Annot"), "Subtype": pdf.Name("Widget"),
+			"F": pdf.Integer(132), "P": pi.ref,
+			"Rect": pdf.Array{pdf.Real(r.X), pdf.Real(r.Y), pdf.Real(r.X + r.W), pdf.Real(r.Y + r.H)},
+			"AP":   pdf.Dict{"N": appearance.Write(u, a)},
+		})
+		kids = append(kids, wr)
+		pi.kids = append(pi.kids, wr)
+	}
+	u.Set(fieldRef, pdf.Dict{"FT": pdf.Name("Sig"), "T": pdf.TextString(name), "V": sigRef, "Kids": kids})
+	for _, p := range order {
+		pi := pages[p]
+		if err := addAnnots(f, u, pi.ref, pi.dict, pi.kids); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func versionLess(a, b string) bool {
+	if a == "" {
+		return true
+	}
+	var am, an, bm, bn int
+	fmt.Sscanf(a, "%d.%d", &am, &an)
+	fmt.Sscanf(b, "%d.%d", &bm, &bn)
+	return am < bm || (am == bm && an < bn)
+}
+
+// patchByteRange writes the final /ByteRange into the placeholder.
+func (p *preparedRevision) patchByteRange() error {
+	total := p.base + int64(len(p.built.Bytes))
+	a := p.base + int64(p.contents[0])
+	b := p.base + int64(p.contents[1])
+	s := fmt.Sprintf("0 %d %d %d", a, b, total-b)
+	w := p.byteRange[1] - p.byteRange[0]
+	if len(s) > w {
+		return fmt.Errorf("failed to write /ByteRange: file too large")
+	}
+	s += strings.Repeat(" ", w-len(s))
+	copy(p.built.Bytes[p.byteRange[0]:p.byteRange[1]], s)
+	return nil
+}
+
+// hashedParts returns the parts of the revision covered by the signature.
+func (p *preparedRevision) hashedParts() ([]byte, []byte) {
+	return p.built.Bytes[:p.contents[0]], p.built.Bytes[p.contents[1]:]
+}
+
+// contentsCap is the number of bytes the /Contents placeholder holds.
+func (p *preparedRevision) contentsCap() int { return (p.contents[1] - p.contents[0] - 2) / 2 }
+
+// setContents writes the DER signature into the placeholder.
+func (p *preparedRevision) setContents(der []byte) error {
+	room := p.contentsCap()
+	if len(der) > room {
+		return fmt.Errorf("%w (%d bytes needed, %d reserved)", ErrPlaceholderTooSmall, len(der), room)
+	}
+	const hx = "0123456789ABCDEF"
+	dst := p.built.Bytes[p.contents[0]+1:]
+	for i, c := range der {
+		dst[2*i] = hx[c>>4]
+		dst[2*i+1] = hx[c&15]
+	}
+	return nil
+}
