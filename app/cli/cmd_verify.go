@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/vanthu/vanthu/signing/trust"
+	"github.com/vanthu/vanthu/app/internal/bridge"
 	"github.com/vanthu/vanthu/signing/verify"
 )
 
@@ -39,7 +39,7 @@ func cmdVerify(e *env, args []string) int {
 		return exitUsage
 	}
 	ctx := context.Background()
-	store, err := trust.Load(ctx, trust.Options{Files: trustFiles, System: *system})
+	store, err := bridge.LoadTrust(ctx, trustFiles, "", *system)
 	if err != nil {
 		e.errorf(e.tr("verify.trust_error", err.Error()))
 		return exitUsage
@@ -47,13 +47,14 @@ func cmdVerify(e *env, args []string) int {
 	opts := verify.Options{Trust: store, Online: !*offline}
 	exit := exitOK
 	for _, name := range files {
-		res, err := verify.VerifyFile(ctx, name, opts)
+		v, err := bridge.Verify(ctx, name, bridge.VerifyOptions{Verify: opts})
+		res := v.Result
 		if errors.Is(err, verify.ErrRead) || res == nil {
 			e.errorf(e.tr("verify.read_error", name, err))
 			exit = exitUsage
 			continue
 		}
-		if !fileOK(res) && exit == exitOK {
+		if !v.OK() && exit == exitOK {
 			exit = exitFailure
 		}
 		if *asJSON {
@@ -63,23 +64,6 @@ func cmdVerify(e *env, args []string) int {
 		}
 	}
 	return exit
-}
-
-// fileOK: at least one signature, every signature valid.
-func fileOK(r *verify.Result) bool {
-	if r.Status != verify.StatusValid {
-		return false
-	}
-	n := 0
-	for _, s := range r.Signatures {
-		if s.Kind == verify.KindSignature {
-			n++
-		}
-		if s.Status != verify.StatusValid || !s.Trusted || s.ModifiedAfter == verify.ModDisallowed {
-			return false
-		}
-	}
-	return n > 0
 }
 
 type jsonProblem struct {
