@@ -23,9 +23,9 @@ type RoleRequest struct {
 	Role    roles.Role
 	In, Out string
 
-	Level   pades.Level
-	TSAURL  string
-	Timeout time.Duration
+	Level                            pades.Level
+	TSAURL                           string
+	Timeout                          time.Duration
 	Reason, Location, Contact, Field string
 
 	// Image (approve) and Seal (issue) are the PNGs to use; nil takes the

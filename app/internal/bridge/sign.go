@@ -97,14 +97,14 @@ type Visible struct {
 
 // PlainRequest is a batch of plain (not role) signatures.
 type PlainRequest struct {
-	Jobs    []pades.Job
-	Level   pades.Level
-	TSAURL  string
-	Timeout time.Duration
-	Certify int
+	Jobs                             []pades.Job
+	Level                            pades.Level
+	TSAURL                           string
+	Timeout                          time.Duration
+	Certify                          int
 	Reason, Location, Contact, Field string
-	Visible *Visible // nil: invisible
-	Lang    string   // of the visible text ("Ký bởi: …")
+	Visible                          *Visible // nil: invisible
+	Lang                             string   // of the visible text ("Ký bởi: …")
 }
 
 // SignPlain signs every job with s (one login for the batch). A failing

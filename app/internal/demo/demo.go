@@ -58,9 +58,9 @@ const MaxTries = 5
 
 // Names of the demo identities, matching the sample letter.
 const (
-	PersonName = "Nguyễn Văn Ánh"
+	PersonName  = "Nguyễn Văn Ánh"
 	PersonTitle = "Chủ tịch"
-	OrgName    = "ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK"
+	OrgName     = "ỦY BAN NHÂN DÂN TỈNH ĐẮK LẮK"
 )
 
 // ErrNoStore: no demo store has been created in the data folder.
