@@ -16,44 +16,13 @@ import (
 	"github.com/vanthu/vanthu/signing/appearance"
 	"github.com/vanthu/vanthu/signing/pades"
 	"github.com/vanthu/vanthu/signing/roles"
-	"github.com/vanthu/vanthu/signing/stamp"
 	"github.com/vanthu/vanthu/signing/trust"
 )
-
-// signErrorKeys maps the signing engine's errors to messages.
-var signErrorKeys = []struct {
-	target error
-	key    string
-}{
-	{pades.ErrEncrypted, "sign.err.encrypted"},
-	{pades.ErrMalformed, "sign.err.malformed"},
-	{pades.ErrCertified, "sign.err.certified"},
-	{pades.ErrCertifyNotFirst, "sign.err.certify_not_first"},
-	{pades.ErrFieldLocked, "sign.err.field_locked"},
-	{pades.ErrFieldExists, "sign.err.field_exists"},
-	{pades.ErrPlaceholderTooSmall, "sign.err.too_small"},
-	{pades.ErrKeyMismatch, "sign.err.key_mismatch"},
-	{pades.ErrCertExpired, "sign.err.cert_expired"},
-	{pades.ErrTimestamp, "sign.err.timestamp"},
-	{pades.ErrRevoked, "sign.err.revoked"},
-	{pades.ErrRevocation, "sign.err.revocation"},
-	{pades.ErrBadSignature, "sign.err.bad_signature"},
-	{pades.ErrBadOptions, "sign.err.bad_options"},
-}
 
 // signErrorText returns the user message for a signing error, with the
 // engine's detail after it.
 func (e *env) signErrorText(err error) string {
-	var pe *pades.PageError
-	if errors.As(err, &pe) {
-		return e.tr("sign.err.page", pe.Page, pe.Pages)
-	}
-	for _, m := range signErrorKeys {
-		if errors.Is(err, m.target) {
-			return e.tr(m.key) + " (" + err.Error() + ")"
-		}
-	}
-	return i18n.Describe(i18n.Language(e.getenv), err)
+	return i18n.SignText(i18n.Language(e.getenv), err)
 }
 
 // jsonSignResult is one file of `vanthu sign --json`.
@@ -312,51 +281,13 @@ func (e *env) dataDir(flagValue string) (string, error) {
 	return bridge.DataDir(flagValue, e.getenv)
 }
 
-// roleErrorKeys maps role errors to messages and hints; the more precise
-// image errors come first.
-var roleErrorKeys = []struct {
-	target    error
-	key, hint string
-}{
-	{stamp.ErrNotPNG, "image.err.not_png", ""},
-	{stamp.ErrNoTransparency, "image.err.no_transparency", "image.hint.transparency"},
-	{stamp.ErrEmpty, "image.err.empty", ""},
-	{stamp.ErrSize, "image.err.size", ""},
-	{stamp.ErrNotFound, "image.err.not_found", "image.hint.import"},
-	{roles.ErrNoApproval, "sign.role.err.no_approval", "sign.role.hint.no_approval"},
-	{roles.ErrApprovalInvalid, "sign.role.err.approval_invalid", "sign.role.hint.trust"},
-	{roles.ErrInvalidSignature, "sign.role.err.invalid_signature", ""},
-	{roles.ErrAlreadyIssued, "sign.role.err.already_issued", ""},
-	{roles.ErrOrder, "sign.role.err.order", ""},
-	{roles.ErrNumberMismatch, "sign.role.err.number_mismatch", ""},
-	{roles.ErrAlreadyFilled, "sign.role.err.already_filled", "sign.role.hint.number_at"},
-	{roles.ErrDateMismatch, "sign.role.err.date_mismatch", ""},
-	{roles.ErrNoRoom, "sign.role.err.no_room", "sign.role.hint.place"},
-	{roles.ErrNotFound, "sign.role.err.not_found", "sign.role.hint.place"},
-	{roles.ErrBadRequest, "sign.role.err.bad_request", ""},
-}
-
 // failRole prints a role signing error with its hint.
 func (e *env) failRole(role roles.Role, err error) {
-	for _, m := range roleErrorKeys {
-		if errors.Is(err, m.target) {
-			e.errorf(e.tr(m.key) + " (" + err.Error() + ")")
-			if m.hint != "" {
-				hint := m.hint
-				if hint == "sign.role.hint.place" && role == roles.Issue && !strings.Contains(err.Error(), "seal") {
-					hint = "sign.role.hint.number_at"
-				}
-				e.hintf(e.tr(hint))
-			}
-			return
-		}
+	msg, hint := i18n.ExplainSign(i18n.Language(e.getenv), string(role), err)
+	e.errorf(msg)
+	if hint != "" {
+		e.hintf(hint)
 	}
-	var pe *pades.PageError
-	if errors.As(err, &pe) || errorsIsAny(err, signErrorTargets()...) {
-		e.errorf(e.signErrorText(err))
-		return
-	}
-	e.fail(err)
 }
 
 // failMissingImage says which stored image a role needs and how to import it.
@@ -368,23 +299,6 @@ func (e *env) failMissingImage(m *bridge.ImageMissingError) {
 	}
 	e.errorf(e.tr("sign.role.need_seal", m.Owner))
 	e.hintf(e.tr("sign.role.hint.import_seal", m.Owner))
-}
-
-func signErrorTargets() []error {
-	out := make([]error, len(signErrorKeys))
-	for i, k := range signErrorKeys {
-		out[i] = k.target
-	}
-	return out
-}
-
-func errorsIsAny(err error, targets ...error) bool {
-	for _, t := range targets {
-		if errors.Is(err, t) {
-			return true
-		}
-	}
-	return false
 }
 
 // jsonPlacement is a placement in `vanthu sign --role --json`.
