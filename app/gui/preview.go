@@ -6,6 +6,7 @@ import (
 	"image/color"
 	"os"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -45,6 +46,7 @@ type preview struct {
 	ZoomOut   *widget.Button
 	PageLabel *widget.Label
 	Status    *widget.Label
+	scroll    *container.Scroll
 
 	mu    sync.Mutex // guards doc (used from render goroutines)
 	doc   *render.Document
@@ -53,10 +55,11 @@ type preview struct {
 	page  int // 1-based, 0 = no document
 	pages int
 	zoom  float64
-	gen   int                  // incremented for each render request; stale results are dropped
-	marks map[int][]mark       // per page
-	edit  map[int]*render.Box  // the editable box, per page
-	sizes map[int]render.Size  // page sizes in points
+	fit   bool // zoom to fit the page in the view (until the user zooms)
+	gen   int                   // incremented for each render request; stale results are dropped
+	marks map[int][]mark        // per page
+	edit  map[int]*render.Box   // the editable box, per page
+	sizes map[int]render.Size   // page sizes in points
 	onBox func(int, render.Box) // the user moved or drew the editable box
 	onPg  func(int)             // the page changed
 }
@@ -72,8 +75,8 @@ func newPreview(u *ui) *preview {
 	p.Status = widget.NewLabel(u.tr("gui.preview.empty"))
 	p.Status.Wrapping = fyne.TextWrapWord
 	bar := container.NewHBox(p.Prev, p.PageLabel, p.Next, widget.NewSeparator(), p.ZoomOut, p.ZoomIn)
-	scroll := container.NewScroll(container.NewCenter(p.Page))
-	p.content = container.NewBorder(bar, p.Status, nil, nil, scroll)
+	p.scroll = container.NewScroll(container.NewCenter(p.Page))
+	p.content = container.NewBorder(bar, p.Status, nil, nil, p.scroll)
 	p.updateBar()
 	return p
 }
@@ -82,7 +85,7 @@ func newPreview(u *ui) *preview {
 func (p *preview) open(path string, page int) {
 	p.close()
 	p.mu.Lock()
-	p.path, p.page, p.pages = path, 0, 0
+	p.path, p.page, p.pages, p.fit = path, 0, 0, true
 	p.marks, p.edit, p.sizes = map[int][]mark{}, map[int]*render.Box{}, map[int]render.Size{}
 	p.gen++
 	gen := p.gen
@@ -191,6 +194,7 @@ func (p *preview) show(n int) {
 }
 
 func (p *preview) zoomBy(f float64) {
+	p.fit = false
 	z := min(max(p.zoom*f, 0.3), 4)
 	if z == p.zoom {
 		return
@@ -222,7 +226,7 @@ func (p *preview) updateBar() {
 // render draws the current page at the current zoom in a goroutine.
 func (p *preview) render() {
 	p.mu.Lock()
-	d, page, zoom := p.doc, p.page, p.zoom
+	d, page, zoom, fit := p.doc, p.page, p.zoom, p.fit
 	p.gen++
 	gen := p.gen
 	p.mu.Unlock()
@@ -233,6 +237,7 @@ func (p *preview) render() {
 	if c := p.u.win.Canvas(); c != nil && c.Scale() > 0 {
 		scale = float64(c.Scale())
 	}
+	view := p.scroll.Size()
 	p.Status.SetText(p.u.tr("gui.preview.rendering"))
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), render.DefaultTimeout)
@@ -241,6 +246,10 @@ func (p *preview) render() {
 		if err != nil {
 			p.fail(gen, err)
 			return
+		}
+		if fit && view.Width > 100 && view.Height > 100 {
+			zoom = min(float64(view.Width-16)/size.W, float64(view.Height-16)/size.H)
+			zoom = min(max(zoom, 0.3), 4)
 		}
 		img, err := d.Render(ctx, page, 72*zoom*scale)
 		if err != nil {
@@ -252,6 +261,7 @@ func (p *preview) render() {
 				return
 			}
 			p.sizes[page] = size
+			p.zoom = zoom
 			p.Page.setImage(img, fyne.NewSize(float32(size.W*zoom), float32(size.H*zoom)))
 			p.Status.SetText(p.u.tr("gui.preview.shown", p.path))
 		})
@@ -287,6 +297,27 @@ func (p *preview) document() *render.Document {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.doc
+}
+
+// waitDocument waits (off the UI thread) until path is open in the
+// preview; nil when ctx ends first or another file is shown.
+func (p *preview) waitDocument(ctx context.Context, path string) *render.Document {
+	for {
+		p.mu.Lock()
+		d, cur := p.doc, p.path
+		p.mu.Unlock()
+		if cur != path {
+			return nil
+		}
+		if d != nil {
+			return d
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(40 * time.Millisecond):
+		}
+	}
 }
 
 // documentOf is the open document when it is path's.

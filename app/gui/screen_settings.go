@@ -123,7 +123,7 @@ func newSettingsScreen(u *ui) *settingsScreen {
 		widget.NewSeparator(),
 		heading(u.tr("gui.settings.validation")),
 		container.NewBorder(nil, nil, widget.NewLabel(u.tr("gui.settings.tsa")), nil, s.TSA), s.Online,
-		heading(u.tr("gui.settings.roots")), s.Roots, s.AddRoot,
+		heading(u.tr("gui.settings.roots")), s.Roots, container.NewHBox(s.AddRoot),
 		widget.NewSeparator(),
 		heading(u.tr("gui.settings.general")),
 		container.NewBorder(nil, nil, widget.NewLabel(u.tr("gui.settings.language")), nil, s.Language),

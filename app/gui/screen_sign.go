@@ -158,15 +158,17 @@ func newSignScreen(u *ui) *signScreen {
 	form := container.NewVBox(
 		heading(u.tr("gui.sign.documents")),
 		container.NewHBox(s.Open, s.Clear),
-		container.NewGridWrap(fyne.NewSize(330, 110), s.Files),
+		container.NewGridWrap(fyne.NewSize(330, 76), s.Files),
 		heading(u.tr("gui.sign.role")), s.Role, s.fields, s.Found,
 		heading(u.tr("gui.sign.certificate")), container.NewBorder(nil, nil, nil, s.RefreshCrt, s.Cert), s.CertInfo,
 		container.NewHBox(widget.NewLabel(u.tr("gui.sign.level")), s.Level),
-		widget.NewSeparator(),
-		container.NewHBox(s.SignBtn, s.CancelBtn), s.Progress, s.Status, s.Results,
 	)
-	left := container.NewVScroll(container.NewPadded(form))
-	left.SetMinSize(fyne.NewSize(360, 400))
+	// The run (buttons, progress, results) stays in view below the form.
+	results := container.NewVScroll(s.Results)
+	results.SetMinSize(fyne.NewSize(330, 120))
+	run := container.NewVBox(widget.NewSeparator(), container.NewHBox(s.SignBtn, s.CancelBtn), s.Progress, s.Status)
+	formScroll := container.NewVScroll(container.NewPadded(form))
+	left := container.NewBorder(nil, container.NewPadded(container.NewBorder(run, nil, nil, nil, results)), nil, nil, formScroll)
 	split := container.NewHSplit(left, s.Preview.content)
 	split.Offset = 0.33
 	s.content = split
@@ -522,7 +524,7 @@ func (s *signScreen) replan() {
 		var boxes []render.Box
 		var pages []int
 		if err == nil {
-			boxes, pages = s.planBoxes(ctx, rep)
+			boxes, pages = s.planBoxes(ctx, in, rep)
 		}
 		fyne.Do(func() {
 			if gen != s.planGen {
@@ -542,8 +544,8 @@ func (s *signScreen) replan() {
 }
 
 // planBoxes converts the plan's placements to boxes on the preview's pages.
-func (s *signScreen) planBoxes(ctx context.Context, rep *roles.Report) ([]render.Box, []int) {
-	d := s.Preview.document()
+func (s *signScreen) planBoxes(ctx context.Context, in string, rep *roles.Report) ([]render.Box, []int) {
+	d := s.Preview.waitDocument(ctx, in)
 	var boxes []render.Box
 	var pages []int
 	for _, pl := range []*roles.Placement{rep.Placement, rep.Number, rep.Date} {
@@ -566,10 +568,12 @@ func (s *signScreen) planBoxes(ctx context.Context, rep *roles.Report) ([]render
 func (s *signScreen) showPlan(rep *roles.Report, boxes []render.Box, pages []int) {
 	var lines []string
 	if pl := rep.Placement; pl != nil {
-		switch pl.How {
-		case roles.HowAuto:
+		switch {
+		case pl.How == roles.HowAuto && rep.Role == roles.Issue:
+			lines = append(lines, s.u.tr("gui.sign.found_seal", pl.Page))
+		case pl.How == roles.HowAuto:
 			lines = append(lines, s.u.tr("gui.sign.found", pl.Found, pl.Page))
-		case roles.HowFallback:
+		case pl.How == roles.HowFallback:
 			lines = append(lines, s.u.tr("gui.sign.found_fallback", pl.Reason))
 		}
 	}
@@ -778,7 +782,9 @@ func (s *signScreen) addResult(r signResult) {
 			u.Tabs.SelectIndex(1)
 			u.Verify.addFiles([]string{out})
 		})
-		s.Results.Add(container.NewVBox(l, container.NewHBox(openBtn, dirBtn, verBtn)))
+		in := r.In
+		nextBtn := widget.NewButtonWithIcon(u.tr("gui.sign.continue"), theme.MailForwardIcon(), func() { s.continueWith(in, out) })
+		s.Results.Add(container.NewVBox(l, container.NewGridWithColumns(2, openBtn, dirBtn, verBtn, nextBtn)))
 	})
 }
 
@@ -798,4 +804,20 @@ func (s *signScreen) selectRole(r string) {
 			s.Role.SetSelectedIndex(i)
 		}
 	}
+}
+
+// continueWith replaces in by its signed copy out in the list, for the next
+// signature of the order (approve, then issue).
+func (s *signScreen) continueWith(in, out string) {
+	for i, f := range s.files {
+		if f == in {
+			s.files[i] = out
+			delete(s.manual, in)
+			s.Files.Refresh()
+			s.Files.Select(i)
+			s.selectFile(i)
+			return
+		}
+	}
+	s.addFiles([]string{out})
 }

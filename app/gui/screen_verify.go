@@ -295,7 +295,7 @@ func (v *verifyScreen) card(i int, s verify.Signature, isDemo bool) VerifiedCard
 	default:
 		add("gui.verify.untrusted")
 	}
-	add("gui.verify.after."+string(s.ModifiedAfter))
+	add("gui.verify.after." + string(s.ModifiedAfter))
 	seen := map[string]bool{}
 	for _, p := range s.Problems {
 		if p.Severity == "info" && p.Code == verify.CodeModifiedAllowed {
@@ -316,10 +316,12 @@ func (v *verifyScreen) card(i int, s verify.Signature, isDemo bool) VerifiedCard
 	text := strings.Join(lines, "\n")
 	body := widget.NewLabel(text)
 	body.Wrapping = fyne.TextWrapWord
+	head := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head.Wrapping = fyne.TextWrapWord
 	showBtn := widget.NewButtonWithIcon(u.tr("gui.verify.show"), theme.VisibilityIcon(), func() { v.highlight(i) })
 	bar := canvas.NewRectangle(statusColor(s.Status, isDemo))
 	bar.SetMinSize(fyne.NewSize(6, 10))
-	card := widget.NewCard(title, "", container.NewBorder(nil, nil, bar, nil, container.NewVBox(body, container.NewHBox(showBtn))))
+	card := widget.NewCard("", "", container.NewBorder(nil, nil, bar, nil, container.NewVBox(head, body, container.NewHBox(showBtn))))
 	return VerifiedCard{Card: card, Status: s.Status, Field: s.Field, Text: title + "\n" + text}
 }
 
@@ -384,17 +386,7 @@ func (v *verifyScreen) problemText(p verify.Problem) string {
 func (v *verifyScreen) findWidgets(gen int, path string, vd *bridge.Verdict) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var d *render.Document
-	for range 200 { // the preview opens the document in its own goroutine
-		if d = v.Preview.documentOf(path); d != nil {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
+	d := v.Preview.waitDocument(ctx, path)
 	if d == nil {
 		return
 	}
