@@ -55,7 +55,7 @@ type preview struct {
 	page  int // 1-based, 0 = no document
 	pages int
 	zoom  float64
-	fit   bool // zoom to fit the page in the view (until the user zooms)
+	fit   bool                  // zoom to fit the page in the view (until the user zooms)
 	gen   int                   // incremented for each render request; stale results are dropped
 	marks map[int][]mark        // per page
 	edit  map[int]*render.Box   // the editable box, per page

@@ -49,15 +49,19 @@ type ModuleState struct {
 	Err error // opening or listing failed
 }
 
-// Certificates lists, without logging in, the certificates of every
-// usable module (module first when given, then $VANTHU_PKCS11_MODULE and
-// the known vendor modules) and of the demo store of dataDir. CA
-// certificates are left out. Modules that could not be used are returned
-// with the reason.
+// Certificates lists, without logging in, the certificates of the module
+// given (or $VANTHU_PKCS11_MODULE) — as `vanthu token list` does, only that
+// one — else of every known vendor module installed, and of the demo store
+// of dataDir. CA certificates are left out. The modules considered are
+// returned with the reason one cannot be used.
 func Certificates(ctx context.Context, module, dataDir string, getenv func(string) string) ([]CertChoice, []ModuleState) {
 	var out []CertChoice
 	var mods []ModuleState
-	for _, c := range token.Discover(module, getenv) {
+	cands := token.Discover(module, getenv)
+	if module != "" || getenv(token.ModuleEnv) != "" {
+		cands = cands[:1]
+	}
+	for _, c := range cands {
 		ms := ModuleState{Candidate: c}
 		if c.Found && c.Problem == "" {
 			certs, err := moduleCerts(ctx, c)
