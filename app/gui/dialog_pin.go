@@ -74,6 +74,7 @@ func newPINDialog(u *ui, t token.TokenInfo, finalTry bool) *pinDialog {
 	p.updateOK()
 	p.d.Show()
 	u.win.Canvas().Focus(p.Entry)
+	u.log.Printf("PIN dialog for %q (final try %v)", t.Label, p.finalTry)
 	return p
 }
 

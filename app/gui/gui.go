@@ -109,6 +109,7 @@ func (u *ui) build() {
 		container.NewTabItemWithIcon(u.tr("gui.tab.verify"), theme.ConfirmIcon(), u.Verify.content),
 		container.NewTabItemWithIcon(u.tr("gui.tab.settings"), theme.SettingsIcon(), u.Settings.content),
 	)
+	u.Tabs.OnSelected = func(t *container.TabItem) { u.log.Printf("tab %d: %s", u.Tabs.SelectedIndex(), t.Text) }
 	u.win.SetContent(u.Tabs)
 }
 
@@ -243,7 +244,8 @@ func (u *ui) dropped(_ fyne.Position, uris []fyne.URI) {
 	u.Sign.addFiles(files)
 }
 
-// shortcuts: Ctrl+O open, Ctrl+S sign, Ctrl+E verify, Ctrl+1/2/3 tabs,
+// shortcuts: Ctrl+O open, Ctrl+S sign, Ctrl+N sign the signed file next
+// (approve, then issue), Ctrl+E verify what was signed, Ctrl+1/2/3 tabs,
 // PageUp/PageDown turn pages, Ctrl++/- zoom, Esc cancels.
 func (u *ui) shortcuts() {
 	c := u.win.Canvas()
@@ -259,6 +261,7 @@ func (u *ui) shortcuts() {
 	})
 	add(fyne.KeyS, func() { u.Tabs.SelectIndex(0); u.Sign.sign() })
 	add(fyne.KeyE, u.verifySigned)
+	add(fyne.KeyN, func() { u.Tabs.SelectIndex(0); u.Sign.continueLast() })
 	add(fyne.Key1, func() { u.Tabs.SelectIndex(0) })
 	add(fyne.Key2, func() { u.Tabs.SelectIndex(1) })
 	add(fyne.Key3, func() { u.Tabs.SelectIndex(2) })

@@ -5,6 +5,7 @@ import (
 	"image"
 	"image/color"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -264,6 +265,7 @@ func (p *preview) render() {
 			p.zoom = zoom
 			p.Page.setImage(img, fyne.NewSize(float32(size.W*zoom), float32(size.H*zoom)))
 			p.Status.SetText(p.u.tr("gui.preview.shown", p.path))
+			p.u.log.Printf("preview %s: page %d/%d at zoom %.2f", filepath.Base(p.path), page, p.pages, zoom)
 		})
 	}()
 }

@@ -50,6 +50,7 @@ func (u *ui) maybeFirstRun() {
 	f.d.Resize(fyne.NewSize(560, 0))
 	u.FirstRun = f
 	f.d.Show()
+	u.log.Printf("first run: no certificate found, demo offered")
 }
 
 // createDemo makes the demo store in a goroutine (three RSA keys, about a
@@ -86,6 +87,9 @@ func (u *ui) openSample() {
 		return
 	}
 	u.Tabs.SelectIndex(0)
+	if u.Sign.Number.Text == "" {
+		u.Sign.Number.SetText("01") // the sample letter's number when it is issued
+	}
 	u.Sign.selectRole(string(roles.Approve))
 	u.Sign.addFiles([]string{path})
 }

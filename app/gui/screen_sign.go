@@ -173,6 +173,7 @@ func newSignScreen(u *ui) *signScreen {
 	split.Offset = 0.33
 	s.content = split
 	s.Role.SetSelectedIndex(1) // approve: the competent person's signature
+	s.updateSign()
 	return s
 }
 
@@ -592,6 +593,7 @@ func (s *signScreen) showPlan(rep *roles.Report, boxes []render.Box, pages []int
 		lines = append(lines, s.u.tr("gui.sign.drag_hint"))
 	}
 	s.Found.SetText(strings.Join(lines, "\n"))
+	s.u.log.Printf("plan %s for %s: %s", rep.Role, filepath.Base(s.files[s.selected]), strings.ReplaceAll(s.Found.Text, "\n", " | "))
 	if len(pages) > 0 && pages[0] > 0 {
 		b := boxes[0]
 		s.Preview.setEdit(pages[0], &b)
@@ -797,6 +799,16 @@ func (s *signScreen) cancel() {
 	}
 }
 
+// continueLast (Ctrl+N) goes on with the last file signed.
+func (s *signScreen) continueLast() {
+	for i := len(s.results) - 1; i >= 0; i-- {
+		if r := s.results[i]; r.Err == nil && r.Out != "" {
+			s.continueWith(r.In, r.Out)
+			return
+		}
+	}
+}
+
 // selectRole selects a role by key.
 func (s *signScreen) selectRole(r string) {
 	for i, x := range signRoles {
@@ -809,6 +821,13 @@ func (s *signScreen) selectRole(r string) {
 // continueWith replaces in by its signed copy out in the list, for the next
 // signature of the order (approve, then issue).
 func (s *signScreen) continueWith(in, out string) {
+	// The next role of the order: review → approve → issue.
+	switch roles.Role(s.roleKey) {
+	case roles.Review:
+		s.selectRole(string(roles.Approve))
+	case roles.Approve:
+		s.selectRole(string(roles.Issue))
+	}
 	for i, f := range s.files {
 		if f == in {
 			s.files[i] = out

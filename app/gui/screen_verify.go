@@ -425,6 +425,7 @@ func (v *verifyScreen) findWidgets(gen int, path string, vd *bridge.Verdict) {
 		}
 		v.widgets = found
 		v.drawMarks(-1)
+		v.u.log.Printf("widgets of %s: %d signatures outlined", filepath.Base(path), len(found))
 	})
 }
 
