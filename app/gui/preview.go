@@ -293,14 +293,6 @@ func (p *preview) setEdit(n int, b *render.Box) {
 	p.Page.refreshMarks()
 }
 
-// document is the open document (nil while none is open); safe off the
-// UI thread.
-func (p *preview) document() *render.Document {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.doc
-}
-
 // waitDocument waits (off the UI thread) until path is open in the
 // preview; nil when ctx ends first or another file is shown.
 func (p *preview) waitDocument(ctx context.Context, path string) *render.Document {
@@ -320,16 +312,6 @@ func (p *preview) waitDocument(ctx context.Context, path string) *render.Documen
 		case <-time.After(40 * time.Millisecond):
 		}
 	}
-}
-
-// documentOf is the open document when it is path's.
-func (p *preview) documentOf(path string) *render.Document {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.path != path {
-		return nil
-	}
-	return p.doc
 }
 
 // pageView is the page image with its boxes. Dragging inside the editable

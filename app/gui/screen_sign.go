@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -78,7 +77,6 @@ type signScreen struct {
 	cancelFn context.CancelFunc
 	results  []signResult
 	pins     *pinAsker
-	mu       sync.Mutex
 }
 
 // manualPlace is a box the user drew or moved on a page.

@@ -333,8 +333,11 @@ func isPlacementBlue(c color.RGBA) bool { return near(c, 0, 110, 230, 40) }
 func isDemoPurple(c color.RGBA) bool    { return near(c, 170, 60, 200, 30) }
 
 // isSignatureBlue is the ink of the demo signature (rolestest's blue).
-func isSignatureBlue(c color.RGBA) bool { return c.B > 120 && int(c.B) > int(c.R)+60 && int(c.B) > int(c.G)+40 }
+func isSignatureBlue(c color.RGBA) bool {
+	return c.B > 120 && int(c.B) > int(c.R)+60 && int(c.B) > int(c.G)+40
+}
 
 // isSealRed is the seal's red.
-func isSealRed(c color.RGBA) bool { return c.R > 150 && int(c.R) > int(c.G)+70 && int(c.R) > int(c.B)+70 }
-
+func isSealRed(c color.RGBA) bool {
+	return c.R > 150 && int(c.R) > int(c.G)+70 && int(c.R) > int(c.B)+70
+}
