@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/vanthu/vanthu/app/internal/bridge"
+	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/signing/verify"
 )
 
@@ -172,25 +172,5 @@ func (e *env) printVerify(r *verify.Result) {
 // problemText renders a problem: the translated code, then its parameters
 // (the change kind translated too).
 func (e *env) problemText(p verify.Problem) string {
-	msg := e.tr("verify.problem." + p.Code)
-	if len(p.Params) == 0 {
-		return msg
-	}
-	keys := make([]string, 0, len(p.Params))
-	for k := range p.Params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		v := p.Params[k]
-		if k == "kind" {
-			v = e.tr("verify.change." + v)
-		}
-		if k == "object" && v == "-1" {
-			continue
-		}
-		parts = append(parts, e.tr("verify.param."+k)+": "+v)
-	}
-	return msg + " (" + strings.Join(parts, "; ") + ")"
+	return i18n.Problem(i18n.Language(e.getenv), p)
 }

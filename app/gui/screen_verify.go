@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"image/color"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 
 	"github.com/vanthu/vanthu/app/internal/bridge"
 	"github.com/vanthu/vanthu/app/internal/demo"
+	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/signing/render"
 	"github.com/vanthu/vanthu/signing/roles"
 	"github.com/vanthu/vanthu/signing/verify"
@@ -354,30 +354,7 @@ func dash(s string) string {
 }
 
 // problemText renders a verifier problem like the CLI does.
-func (v *verifyScreen) problemText(p verify.Problem) string {
-	u := v.u
-	msg := u.tr("verify.problem." + p.Code)
-	keys := make([]string, 0, len(p.Params))
-	for k := range p.Params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		val := p.Params[k]
-		if k == "kind" {
-			val = u.tr("verify.change." + val)
-		}
-		if k == "object" {
-			continue
-		}
-		parts = append(parts, u.tr("verify.param."+k)+": "+val)
-	}
-	if len(parts) == 0 {
-		return msg
-	}
-	return msg + " (" + strings.Join(parts, "; ") + ")"
-}
+func (v *verifyScreen) problemText(p verify.Problem) string { return i18n.Problem(v.u.lang, p) }
 
 // findWidgets locates each signature's widget on the pages (named widgets
 // by their field; the unnamed kid widgets of a multi-widget field, such as
