@@ -157,7 +157,7 @@ func (a *pinAsker) pin(ctx context.Context, req token.PINRequest) (string, error
 // ask shows the dialog on the UI thread and waits for the answer (or ctx).
 func (a *pinAsker) ask(ctx context.Context, t token.TokenInfo, finalTry bool) (pinAnswer, error) {
 	ch := make(chan *pinDialog, 1)
-	fyne.Do(func() {
+	uiDo(func() {
 		d := newPINDialog(a.u, t, finalTry)
 		if a.shown != nil {
 			a.shown(d)
@@ -174,7 +174,7 @@ func (a *pinAsker) ask(ctx context.Context, t token.TokenInfo, finalTry bool) (p
 	case ans := <-d.done:
 		return ans, nil
 	case <-ctx.Done():
-		fyne.Do(func() { d.answer(pinAnswer{}) })
+		uiDo(func() { d.answer(pinAnswer{}) })
 		return pinAnswer{}, ctx.Err()
 	}
 }

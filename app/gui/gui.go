@@ -321,3 +321,8 @@ func (u *ui) verifySigned() {
 	}
 	u.Verify.verifyAll()
 }
+
+// uiDo runs fn on the UI thread (fyne.Do). Tests replace it with a queue
+// served by one goroutine, because Fyne's test driver runs fyne.Do inline on
+// the calling goroutine.
+var uiDo = fyne.Do

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,9 +30,60 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	renderCache = d
+	uiDo = uiQueue.post
+	go uiQueue.serve()
 	code := m.Run()
 	_ = os.RemoveAll(d)
 	os.Exit(code)
+}
+
+// uiQueue plays the real driver's UI thread for the tests: every uiDo of
+// the screens and every action of a test (act) runs on one goroutine, in
+// order. (Fyne's test driver runs fyne.Do inline, on whatever goroutine
+// calls it, which lets a worker and the test touch a widget at once.)
+var uiQueue = &queue{wake: make(chan struct{}, 1)}
+
+type queue struct {
+	mu   sync.Mutex
+	fns  []func()
+	wake chan struct{}
+}
+
+// post queues fn without waiting, as fyne.Do does.
+func (q *queue) post(fn func()) {
+	q.mu.Lock()
+	q.fns = append(q.fns, fn)
+	q.mu.Unlock()
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (q *queue) serve() {
+	for range q.wake {
+		for {
+			q.mu.Lock()
+			if len(q.fns) == 0 {
+				q.mu.Unlock()
+				break
+			}
+			fn := q.fns[0]
+			q.fns = q.fns[1:]
+			q.mu.Unlock()
+			fn()
+		}
+	}
+}
+
+// act runs fn on the UI goroutine and waits for it.
+func act(fn func()) {
+	done := make(chan struct{})
+	uiQueue.post(func() {
+		defer close(done)
+		fn()
+	})
+	<-done
 }
 
 // fixture is a SoftHSM2 token with the leader's personal certificate
@@ -103,12 +155,18 @@ func (f *fixture) images(t *testing.T) (sig, seal string) {
 func newTestUI(t *testing.T, getenv func(string) string) *ui {
 	t.Helper()
 	a := test.NewTempApp(t)
-	w := a.NewWindow("")
-	u := newUI(a, w, Config{Getenv: getenv})
-	w.Resize(fyne.NewSize(1180, 800))
+	var u *ui
+	var w fyne.Window
+	act(func() {
+		w = a.NewWindow("")
+		u = newUI(a, w, Config{Getenv: getenv})
+		w.Resize(fyne.NewSize(1180, 800))
+	})
 	t.Cleanup(func() {
-		u.close()
-		w.Close()
+		act(func() {
+			u.close()
+			w.Close()
+		})
 	})
 	return u
 }
@@ -119,7 +177,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
 		var ok bool
-		fyne.DoAndWait(func() { ok = cond() })
+		act(func() { ok = cond() })
 		if ok {
 			return
 		}
@@ -131,13 +189,19 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // selectCert chooses the certificate whose common name is cn.
 func selectCert(t *testing.T, s *signScreen, cn string) {
 	t.Helper()
-	for i, c := range s.choices {
-		if c.Cert.Subject.CommonName == cn {
-			s.Cert.SetSelectedIndex(i)
-			return
+	found := false
+	act(func() {
+		for i, c := range s.choices {
+			if c.Cert.Subject.CommonName == cn {
+				s.Cert.SetSelectedIndex(i)
+				found = true
+				return
+			}
 		}
+	})
+	if !found {
+		t.Fatalf("no certificate %q among %d", cn, len(s.choices))
 	}
-	t.Fatalf("no certificate %q among %d", cn, len(s.choices))
 }
 
 // pinDialogs collects the PIN dialogs the screen shows.

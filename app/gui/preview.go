@@ -131,7 +131,7 @@ func (p *preview) open(path string, page int) {
 		}
 		p.doc, p.docF, p.pages, p.page = d, f, d.Pages(), page
 		p.mu.Unlock()
-		fyne.Do(func() {
+		uiDo(func() {
 			p.updateBar()
 			p.render()
 		})
@@ -154,7 +154,7 @@ func (p *preview) close() {
 
 func (p *preview) fail(gen int, err error) {
 	p.u.log.Printf("preview %s: %v", p.path, err)
-	fyne.Do(func() {
+	uiDo(func() {
 		if gen != p.gen {
 			return
 		}
@@ -257,7 +257,7 @@ func (p *preview) render() {
 			p.fail(gen, err)
 			return
 		}
-		fyne.Do(func() {
+		uiDo(func() {
 			if gen != p.gen {
 				return
 			}

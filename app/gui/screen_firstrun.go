@@ -59,7 +59,7 @@ func (u *ui) createDemo(then func()) {
 	u.Sign.Status.SetText(u.tr("gui.demo.creating"))
 	go func() {
 		_, err := demo.Create(u.dataDir())
-		fyne.Do(func() {
+		uiDo(func() {
 			if err != nil {
 				u.showError("demo", err)
 				return

@@ -311,7 +311,7 @@ func (s *signScreen) refreshCerts(after func()) {
 				u.log.Printf("token module %s: %v", m.Path, m.Err)
 			}
 		}
-		fyne.Do(func() {
+		uiDo(func() {
 			s.setChoices(choices)
 			s.RefreshCrt.Enable()
 			u.Settings.setModules(mods)
@@ -525,7 +525,7 @@ func (s *signScreen) replan() {
 		if err == nil {
 			boxes, pages = s.planBoxes(ctx, in, rep)
 		}
-		fyne.Do(func() {
+		uiDo(func() {
 			if gen != s.planGen {
 				return
 			}
@@ -652,7 +652,7 @@ func (s *signScreen) sign() {
 // run is the sign run off the UI thread.
 func (s *signScreen) run(ctx context.Context, c bridge.CertChoice, role string, reqs []*bridge.RoleRequest, manual map[string]*manualPlace) {
 	u := s.u
-	defer fyne.Do(func() {
+	defer uiDo(func() {
 		s.running = false
 		s.cancelFn = nil
 		s.CancelBtn.Disable()
@@ -661,7 +661,7 @@ func (s *signScreen) run(ctx context.Context, c bridge.CertChoice, role string, 
 	signer, err := bridge.OpenSigner(ctx, c.Sel, s.pins.unlock(), u.dataDir(), u.cfg.Getenv)
 	if err != nil {
 		u.log.Printf("sign: open %s: %v", c.Sel.Module, err)
-		fyne.Do(func() {
+		uiDo(func() {
 			msg, hint := u.explain(role, err)
 			s.Status.SetText(strings.TrimSpace(msg + "\n" + hint))
 			s.refreshCerts(nil) // the PIN state changed
@@ -675,7 +675,7 @@ func (s *signScreen) run(ctx context.Context, c bridge.CertChoice, role string, 
 			s.addResult(signResult{In: req.In, Err: ctx.Err()})
 			continue
 		}
-		fyne.Do(func() { s.Status.SetText(u.tr("gui.sign.signing", i+1, total, filepath.Base(req.In))) })
+		uiDo(func() { s.Status.SetText(u.tr("gui.sign.signing", i+1, total, filepath.Base(req.In))) })
 		res := signResult{In: req.In, Out: req.Out}
 		if m := manual[req.In]; m != nil {
 			if err := s.manualRect(ctx, req, m); err != nil {
@@ -695,9 +695,9 @@ func (s *signScreen) run(ctx context.Context, c bridge.CertChoice, role string, 
 			u.log.Printf("signed %s as %s → %s", req.In, role, req.Out)
 		}
 		s.addResult(res)
-		fyne.Do(func() { s.Progress.SetValue(float64(i+1) / float64(total)) })
+		uiDo(func() { s.Progress.SetValue(float64(i+1) / float64(total)) })
 	}
-	fyne.Do(func() {
+	uiDo(func() {
 		ok := 0
 		for _, r := range s.results {
 			if r.Err == nil {
@@ -760,7 +760,7 @@ func (s *signScreen) signPlain(ctx context.Context, signer *bridge.Signer, req *
 
 // addResult shows one finished file with its buttons.
 func (s *signScreen) addResult(r signResult) {
-	fyne.Do(func() {
+	uiDo(func() {
 		s.results = append(s.results, r)
 		u := s.u
 		if r.Err != nil {

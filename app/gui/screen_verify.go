@@ -165,7 +165,7 @@ func (v *verifyScreen) verifyFile(path string) {
 		if vd != nil && vd.Result != nil {
 			u.log.Printf("verified %s: %s, %d signatures, ok=%v", path, vd.Status, len(vd.Signatures), vd.OK())
 		}
-		fyne.Do(func() {
+		uiDo(func() {
 			if vd == nil {
 				vd = &bridge.Verdict{}
 			}
@@ -396,7 +396,7 @@ func (v *verifyScreen) findWidgets(gen int, path string, vd *bridge.Verdict) {
 	if len(without) == 1 {
 		found[without[0]] = unnamed
 	}
-	fyne.Do(func() {
+	uiDo(func() {
 		if gen != v.gen {
 			return
 		}
