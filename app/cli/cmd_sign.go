@@ -202,6 +202,9 @@ func (e *env) reportPlain(results []pades.JobResult, asJSON bool) int {
 			jr.Error = e.signErrorText(err)
 			if !asJSON {
 				e.errorf(r.Job.In + ": " + jr.Error)
+				if _, hint := i18n.Explain(i18n.Language(e.getenv), err); hint != "" && pades.StopsBatch(err) {
+					e.hintf(hint)
+				}
 			}
 		} else {
 			jr.Level = string(r.Result.Level)

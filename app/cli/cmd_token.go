@@ -52,7 +52,8 @@ func (e *env) openSigner(ctx context.Context, tf *tokenFlags) (*bridge.Signer, e
 		return nil, err
 	}
 	sel := token.Selection{Module: tf.module, Token: tf.token, Cert: tf.cert}
-	return bridge.OpenSigner(ctx, sel, e.unlock(tf.pinFile, tf.confirmFinalTry), dir, e.getenv)
+	return bridge.OpenSigner(ctx, sel, e.unlock(tf.pinFile, tf.confirmFinalTry), bridge.OpenOptions{
+		DataDir: dir, Getenv: e.getenv, Warnf: func(key string, args ...any) { e.warnf(e.tr(key, args...)) }})
 }
 
 func cmdToken(e *env, args []string) int {

@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log"
 	"net/url"
 	"os"
@@ -22,11 +23,14 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/vanthu/vanthu/app/internal/appinfo"
 	"github.com/vanthu/vanthu/app/internal/bridge"
 	"github.com/vanthu/vanthu/app/internal/i18n"
+	"github.com/vanthu/vanthu/app/internal/localeenv"
+	"github.com/vanthu/vanthu/assets"
 	"github.com/vanthu/vanthu/signing/render"
 )
 
@@ -80,6 +84,7 @@ func newUI(a fyne.App, w fyne.Window, cfg Config) *ui {
 	u := &ui{app: a, win: w, cfg: cfg, rendererCh: make(chan struct{})}
 	u.set = newSettings(a.Preferences(), cfg.Getenv)
 	u.lang = u.set.Language()
+	useFyneLanguage(u.lang)
 	u.openLog()
 	u.log.Printf("start vanthu %s, data folder %s", appinfo.Version, u.dataDir())
 	u.build()
@@ -117,6 +122,7 @@ func (u *ui) build() {
 // built again; the settings tab stays open).
 func (u *ui) setLanguage(lang string) {
 	u.lang = lang
+	useFyneLanguage(lang)
 	u.build()
 	u.Tabs.SelectIndex(2)
 	u.Sign.refreshCerts(nil)
@@ -326,3 +332,16 @@ func (u *ui) verifySigned() {
 // served by one goroutine, because Fyne's test driver runs fyne.Do inline on
 // the calling goroutine.
 var uiDo = fyne.Do
+
+// useFyneLanguage makes Fyne's own texts (file dialog, menus) follow
+// vanthu's language, whatever the OS locale (app/internal/localeenv), with
+// vanthu's Vietnamese catalogue of them (Fyne ships none).
+func useFyneLanguage(l string) {
+	if err := localeenv.UseLanguage(l); err != nil {
+		return
+	}
+	b, err := fs.ReadFile(assets.Translations, "translations/fyne/base.vi.json")
+	if err == nil {
+		_ = lang.AddTranslationsForLocale(b, "vi")
+	}
+}

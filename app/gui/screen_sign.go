@@ -658,7 +658,13 @@ func (s *signScreen) run(ctx context.Context, c bridge.CertChoice, role string, 
 		s.CancelBtn.Disable()
 		s.updateSign()
 	})
-	signer, err := bridge.OpenSigner(ctx, c.Sel, s.pins.unlock(), u.dataDir(), u.cfg.Getenv)
+	signer, err := bridge.OpenSigner(ctx, c.Sel, s.pins.unlock(), bridge.OpenOptions{
+		DataDir: u.dataDir(), Getenv: u.cfg.Getenv, TrustDir: filepath.Join(u.dataDir(), "trust"),
+		Warnf: func(key string, args ...any) {
+			msg := u.tr(key, args...)
+			u.log.Printf("sign: %s", msg)
+			uiDo(func() { s.Status.SetText("⚠ " + msg) })
+		}})
 	if err != nil {
 		u.log.Printf("sign: open %s: %v", c.Sel.Module, err)
 		uiDo(func() {
@@ -670,9 +676,14 @@ func (s *signScreen) run(ctx context.Context, c bridge.CertChoice, role string, 
 	}
 	defer signer.Close()
 	total := len(reqs)
+	var stop error // a token error that would fail every other file (a refused PIN, a pulled token)
 	for i, req := range reqs {
 		if ctx.Err() != nil {
 			s.addResult(signResult{In: req.In, Err: ctx.Err()})
+			continue
+		}
+		if stop != nil {
+			s.addResult(signResult{In: req.In, Err: fmt.Errorf("%w: %w", pades.ErrBatchStopped, stop)})
 			continue
 		}
 		uiDo(func() { s.Status.SetText(u.tr("gui.sign.signing", i+1, total, filepath.Base(req.In))) })
@@ -691,6 +702,9 @@ func (s *signScreen) run(ctx context.Context, c bridge.CertChoice, role string, 
 		}
 		if res.Err != nil {
 			u.log.Printf("sign %s as %s: %v", req.In, role, res.Err)
+			if pades.StopsBatch(res.Err) {
+				stop = res.Err
+			}
 		} else {
 			u.log.Printf("signed %s as %s → %s", req.In, role, req.Out)
 		}

@@ -149,9 +149,7 @@ func TestFinalTryNeedsConfirmation(t *testing.T) {
 	f := newFixture(t)
 	proxy := softhsmtest.NewPINProxy(t, f.tok.Env, 3)
 	f.env[token.ModuleEnv] = proxy.Module
-	if err := os.WriteFile(proxy.State, []byte("2"), 0o600); err != nil { // two wrong PINs so far
-		t.Fatal(err)
-	}
+	proxy.SetFailures(t, 2) // two wrong PINs so far: the final try
 	u := newTestUI(t, f.getenv)
 	s := u.Sign
 	waitFor(t, "the certificates", func() bool { return len(s.choices) >= 2 })

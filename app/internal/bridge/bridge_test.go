@@ -42,7 +42,7 @@ func TestDemoRolesOnSample(t *testing.T) {
 	}
 	sign := func(cert string, req *RoleRequest) *roles.Report {
 		t.Helper()
-		s, err := OpenSigner(ctx, token.Selection{Module: demo.Module, Cert: cert}, Unlock{PINs: token.StaticPIN(demo.PIN)}, data, noEnv)
+		s, err := OpenSigner(ctx, token.Selection{Module: demo.Module, Cert: cert}, Unlock{PINs: token.StaticPIN(demo.PIN)}, OpenOptions{DataDir: data, Getenv: noEnv})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +107,7 @@ func TestDemoPINRules(t *testing.T) {
 	asked := 0
 	wrong := token.PINFunc(func(context.Context, token.PINRequest) (string, error) { asked++; return "000000", nil })
 	open := func(u Unlock) error {
-		s, err := OpenSigner(ctx, token.Selection{Module: demo.Module}, u, data, noEnv)
+		s, err := OpenSigner(ctx, token.Selection{Module: demo.Module}, u, OpenOptions{DataDir: data, Getenv: noEnv})
 		s.Close()
 		return err
 	}

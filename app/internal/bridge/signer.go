@@ -72,14 +72,34 @@ func DataDir(given string, getenv func(string) string) (string, error) {
 	return filepath.Join(d, "vanthu"), nil
 }
 
+// OpenOptions say where a signer is opened from.
+type OpenOptions struct {
+	DataDir string              // the data folder (the demo store lives there)
+	Getenv  func(string) string // for $VANTHU_PKCS11_MODULE and the known modules
+	// TrustDir is the user's trust folder the chain is completed from
+	// ("" = trust.DefaultUserDir()).
+	TrustDir string
+	// Warnf is told, as a catalogue key and its arguments, what the user
+	// should know of the opening (an unreadable trust folder, an
+	// incomplete chain).
+	Warnf func(key string, args ...any)
+}
+
 // OpenSigner opens the token (or, with sel.Module == demo.Module, the demo
 // store of the data folder), logs in once under the rules of u and returns
-// the signer of the selected certificate.
-func OpenSigner(ctx context.Context, sel token.Selection, u Unlock, dataDir string, getenv func(string) string) (*Signer, error) {
-	if sel.Module == demo.Module {
-		return openDemo(ctx, sel, u, dataDir)
+// the signer of the selected certificate, with the chain its signatures
+// embed (see SigningChain).
+func OpenSigner(ctx context.Context, sel token.Selection, u Unlock, o OpenOptions) (*Signer, error) {
+	if o.Getenv == nil {
+		o.Getenv = os.Getenv
 	}
-	path, err := token.Choose(sel.Module, getenv)
+	if o.Warnf == nil {
+		o.Warnf = func(string, ...any) {}
+	}
+	if sel.Module == demo.Module {
+		return openDemo(ctx, sel, u, o.DataDir)
+	}
+	path, err := token.Choose(sel.Module, o.Getenv)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +141,8 @@ func OpenSigner(ctx context.Context, sel token.Selection, u Unlock, dataDir stri
 	if err != nil {
 		return fail(err)
 	}
-	return &Signer{Key: key, Chain: token.BuildChain(c.X509, certs), Token: s.Token(), close: func() { _ = m.Close() }}, nil
+	chain := SigningChain(ctx, c.X509, certs, o.TrustDir, o.Warnf)
+	return &Signer{Key: key, Chain: chain, Token: s.Token(), close: func() { _ = m.Close() }}, nil
 }
 
 // Login makes one login attempt through do; at the final try it asks (AskFinalTry)

@@ -28,6 +28,7 @@ var signErrorKeys = []struct {
 	{pades.ErrRevocation, "sign.err.revocation"},
 	{pades.ErrBadSignature, "sign.err.bad_signature"},
 	{pades.ErrBadOptions, "sign.err.bad_options"},
+	{pades.ErrBatchStopped, "sign.err.batch_stopped"},
 }
 
 // roleErrorKeys maps role and image errors to messages and hints; the more

@@ -23,6 +23,16 @@ func Problem(lang string, p verify.Problem) string {
 	var parts []string
 	for _, k := range keys {
 		v := p.Params[k]
+		if k == "validation_time_source" {
+			v = T(lang, "verify.time_source."+v)
+		}
+		if k == "reason" {
+			if r := T(lang, "verify.reason."+v); r != "verify.reason."+v {
+				v = r
+			} else if r := T(lang, "verify.problem."+v); r != "verify.problem."+v {
+				v = r
+			}
+		}
 		if k == "kind" {
 			v = T(lang, "verify.change."+v)
 		}
