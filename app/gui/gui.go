@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -64,6 +65,10 @@ type ui struct {
 	log  *log.Logger
 	logF *os.File
 
+	bg   sync.WaitGroup  // background work; close waits for it
+	ctx  context.Context // ended by close: background work stops waiting
+	stop context.CancelFunc
+
 	rendererOnce sync.Once
 	rendererCh   chan struct{}
 	rendererVal  *render.Renderer
@@ -82,6 +87,7 @@ func newUI(a fyne.App, w fyne.Window, cfg Config) *ui {
 		cfg.Getenv = os.Getenv
 	}
 	u := &ui{app: a, win: w, cfg: cfg, rendererCh: make(chan struct{})}
+	u.ctx, u.stop = context.WithCancel(context.Background())
 	u.set = newSettings(a.Preferences(), cfg.Getenv)
 	u.lang = u.set.Language()
 	useFyneLanguage(u.lang)
@@ -97,7 +103,7 @@ func newUI(a fyne.App, w fyne.Window, cfg Config) *ui {
 		u.set.SetWindowSize(s)
 		w.Close()
 	})
-	go u.startRenderer()
+	u.bg.Go(u.startRenderer)
 	u.Sign.refreshCerts(u.maybeFirstRun)
 	return u
 }
@@ -129,6 +135,16 @@ func (u *ui) setLanguage(lang string) {
 }
 
 func (u *ui) close() {
+	u.stop()
+	if u.Sign != nil && u.Sign.cancelFn != nil {
+		u.Sign.cancelFn()
+	}
+	done := make(chan struct{})
+	go func() { u.bg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+	}
 	if u.rendererVal != nil {
 		_ = u.rendererVal.Close()
 	}

@@ -94,7 +94,7 @@ func (p *preview) open(path string, page int) {
 	p.Status.SetText(p.u.tr("gui.preview.loading"))
 	p.Page.setImage(nil, fyne.Size{})
 	p.updateBar()
-	go func() {
+	p.u.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), render.DefaultTimeout)
 		defer cancel()
 		r, err := p.u.renderer(ctx)
@@ -135,7 +135,7 @@ func (p *preview) open(path string, page int) {
 			p.updateBar()
 			p.render()
 		})
-	}()
+	})
 }
 
 // close releases the open document.
@@ -145,10 +145,10 @@ func (p *preview) close() {
 	p.doc, p.docF = nil, nil
 	p.mu.Unlock()
 	if d != nil {
-		go func() {
+		p.u.bg.Go(func() {
 			_ = d.Close()
 			f.Close()
-		}()
+		})
 	}
 }
 
@@ -240,7 +240,7 @@ func (p *preview) render() {
 	}
 	view := p.scroll.Size()
 	p.Status.SetText(p.u.tr("gui.preview.rendering"))
-	go func() {
+	p.u.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), render.DefaultTimeout)
 		defer cancel()
 		size, err := d.PageSize(ctx, page)
@@ -267,7 +267,7 @@ func (p *preview) render() {
 			p.Status.SetText(p.u.tr("gui.preview.shown", p.path))
 			p.u.log.Printf("preview %s: page %d/%d at zoom %.2f", filepath.Base(p.path), page, p.pages, zoom)
 		})
-	}()
+	})
 }
 
 // setMarks sets the boxes of page n (replacing the earlier ones).
@@ -308,6 +308,8 @@ func (p *preview) waitDocument(ctx context.Context, path string) *render.Documen
 		}
 		select {
 		case <-ctx.Done():
+			return nil
+		case <-p.u.ctx.Done():
 			return nil
 		case <-time.After(40 * time.Millisecond):
 		}

@@ -57,7 +57,7 @@ func (u *ui) maybeFirstRun() {
 // second), then lists it and runs then.
 func (u *ui) createDemo(then func()) {
 	u.Sign.Status.SetText(u.tr("gui.demo.creating"))
-	go func() {
+	u.bg.Go(func() {
 		_, err := demo.Create(u.dataDir())
 		uiDo(func() {
 			if err != nil {
@@ -70,7 +70,7 @@ func (u *ui) createDemo(then func()) {
 			u.Sign.Status.SetText(u.tr("gui.demo.created", demo.PIN))
 			u.Sign.refreshCerts(then)
 		})
-	}()
+	})
 }
 
 // openSample copies the bundled sample letter to the demo folder and opens

@@ -302,7 +302,7 @@ func (s *signScreen) refreshCerts(after func()) {
 	s.CertInfo.SetText(s.u.tr("gui.sign.cert_reading"))
 	s.RefreshCrt.Disable()
 	u := s.u
-	go func() {
+	s.u.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		choices, mods := bridge.Certificates(ctx, u.set.Module(), u.dataDir(), u.cfg.Getenv)
@@ -319,7 +319,7 @@ func (s *signScreen) refreshCerts(after func()) {
 				after()
 			}
 		})
-	}()
+	})
 }
 
 // setChoices fills the certificate chooser, keeping the remembered one.
@@ -515,7 +515,7 @@ func (s *signScreen) replan() {
 	}
 	choice := *c
 	s.Found.SetText(s.u.tr("gui.sign.finding"))
-	go func() {
+	s.u.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		var root = choice.Chain[len(choice.Chain)-1]
@@ -539,7 +539,7 @@ func (s *signScreen) replan() {
 			}
 			s.showPlan(rep, boxes, pages)
 		})
-	}()
+	})
 }
 
 // planBoxes converts the plan's placements to boxes on the preview's pages.
@@ -646,7 +646,7 @@ func (s *signScreen) sign() {
 	for k, v := range s.manual {
 		manual[k] = v
 	}
-	go s.run(ctx, choice, role, reqs, manual)
+	s.u.bg.Go(func() { s.run(ctx, choice, role, reqs, manual) })
 }
 
 // run is the sign run off the UI thread.

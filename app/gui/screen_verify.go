@@ -155,7 +155,7 @@ func (v *verifyScreen) verifyAll() {
 func (v *verifyScreen) verifyFile(path string) {
 	u := v.u
 	v.Summary.SetText(u.tr("gui.verify.checking", filepath.Base(path)))
-	go func() {
+	v.u.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		vd, err := v.verify(ctx, path)
@@ -178,7 +178,7 @@ func (v *verifyScreen) verifyFile(path string) {
 				v.show(v.selected)
 			}
 		})
-	}()
+	})
 }
 
 func (v *verifyScreen) verify(ctx context.Context, path string) (*bridge.Verdict, error) {
@@ -216,7 +216,8 @@ func (v *verifyScreen) show(i int) {
 	}
 	v.Cards.Refresh()
 	v.gen++
-	go v.findWidgets(v.gen, path, vd)
+	gen := v.gen
+	v.u.bg.Go(func() { v.findWidgets(gen, path, vd) })
 }
 
 // summary is the file's verdict in one sentence.
