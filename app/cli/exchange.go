@@ -237,10 +237,10 @@ func (e *env) exchangeCommand(name string, args []string, flags func(fs *flag.Fl
 // signWith opens the token of tf, runs fn with the organisation signer
 // and logs out.
 func (e *env) signWith(ctx context.Context, tf *tokenFlags, fn func(s client.Signer) error) error {
-	key, chain, closeToken, err := e.openSigner(ctx, tf)
+	s, err := e.openSigner(ctx, tf)
 	if err != nil {
 		return err
 	}
-	defer closeToken()
-	return fn(client.Signer{Key: key, Chain: chain})
+	defer s.Close()
+	return fn(client.Signer{Key: s.Key, Chain: s.Chain})
 }
