@@ -11,6 +11,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/vanthu/vanthu/app/internal/demo"
 	"github.com/vanthu/vanthu/internal/softhsmtest"
 	"github.com/vanthu/vanthu/internal/testpki"
 	"github.com/vanthu/vanthu/signing/roles/rolestest"
@@ -19,6 +20,14 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"vanthu": func() { os.Exit(Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		// vanthu-demo-create DIR makes the desktop app's demo key store in
+		// the data folder DIR.
+		"vanthu-demo-create": func() {
+			if _, err := demo.Create(os.Args[1]); err != nil {
+				os.Stderr.WriteString(err.Error() + "\n")
+				os.Exit(1)
+			}
+		},
 		// vanthu-tamper IN OUT changes the first page's text "Trang 1" to
 		// "Trang 9": one byte inside the first signed revision.
 		"vanthu-tamper": func() {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/vanthu/vanthu/app/internal/demo"
 	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/exchange/client"
 	"github.com/vanthu/vanthu/exchange/edxmlcodec"
@@ -112,6 +113,14 @@ func (e *env) openExchange(ctx context.Context, xf *exchangeFlags) (*exchange, e
 }
 
 func (e *env) openLocal(ctx context.Context, xf *exchangeFlags, dataDir string, ts *trust.Store, verifier client.PDFVerifier) (*exchange, error) {
+	if demo.Exists(dataDir) {
+		// The local demo hub is where the demo key store's documents may
+		// go: trust its root here, and only here.
+		if st, err := demo.Open(dataDir); err == nil {
+			ts = withRoot(ts, st.Root())
+			verifier = client.SignatureVerifier(ts, !xf.offline)
+		}
+	}
 	hubDir := filepath.Join(dataDir, "local-hub")
 	// The local hub's status signer is issued by its own CA.
 	var cas []*x509.Certificate
@@ -141,6 +150,16 @@ func (e *env) openLocal(ctx context.Context, xf *exchangeFlags, dataDir string, 
 		return nil, err
 	}
 	return &exchange{Client: c, local: lh, closer: func() { _ = c.Close(); _ = lh.Close() }}, nil
+}
+
+// withRoot is a copy of ts that also trusts root.
+func withRoot(ts *trust.Store, root *x509.Certificate) *trust.Store {
+	out := trust.New()
+	for _, c := range ts.Certs() {
+		out.Add(c.Cert, c.Role, c.Source)
+	}
+	out.Add(root, trust.RoleAnchor, "demo")
+	return out
 }
 
 func safeDir(code string) string {
