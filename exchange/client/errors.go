@@ -49,3 +49,33 @@ func (e *HubError) Unwrap() error { return e.err }
 // Temporary reports whether a retry later may succeed (server errors,
 // rate limiting).
 func (e *HubError) Temporary() bool { return e.Status >= 500 || e.Status == 429 }
+
+// errorCodes name the errors an outbox entry can wait or fail for.
+var errorCodes = []struct {
+	err  error
+	code string
+}{
+	{ErrCertRefused, "cert_refused"}, {ErrUnreachable, "unreachable"}, {ErrRateLimited, "rate_limited"},
+	{ErrForbidden, "forbidden"}, {ErrTooLarge, "too_large"}, {ErrTooMany, "too_many"},
+	{ErrUnknownAgency, "unknown_agency"}, {ErrConflict, "conflict"}, {ErrRefused, "refused"},
+	{ErrNotFound, "not_found"}, {ErrTampered, "tampered"}, {ErrHub, "hub"},
+}
+
+// ErrorCode is a short, stable name for why a send failed or waits
+// ("unreachable", "refused", "rate_limited" …; "other" for the rest, ""
+// for nil): what OutboxEntry.ErrorCode keeps for the front ends.
+func ErrorCode(err error) string {
+	if err == nil {
+		return ""
+	}
+	for _, e := range errorCodes {
+		if errors.Is(err, e.err) {
+			return e.code
+		}
+	}
+	var he *HubError
+	if errors.As(err, &he) && he.Temporary() {
+		return "hub"
+	}
+	return "other"
+}

@@ -164,7 +164,7 @@ func TestFaultHubUnreachable(t *testing.T) {
 		t.Fatalf("offline pass: %+v", sum)
 	}
 	waiting, _ := ca.Outbox(ctx, false)
-	if len(waiting) != 10 || waiting[0].LastError == "" || waiting[0].Attempts == 0 {
+	if len(waiting) != 10 || waiting[0].LastError == "" || waiting[0].ErrorCode != "unreachable" || waiting[0].Attempts == 0 {
 		t.Fatalf("outbox while offline: %+v", waiting[0])
 	}
 	done := make(chan client.DeliverSummary, 1)

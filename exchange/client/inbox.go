@@ -129,7 +129,7 @@ func (c *Client) receiveItem(ctx context.Context, it wire.InboxItem, sum *SyncSu
 		sum.Rejected++
 		v := Verdict{Status: VerdictBadPackage, Detail: rerr.Error()}
 		p.Stage, p.Verdict, p.Err = "rejected", &v, rerr
-		return p, c.storeIncoming(ctx, it, InboxRejected, v, "", nil)
+		return p, c.storeIncoming(ctx, it, InboxRejected, v, "", nil, IncomingHeader{})
 	}
 	if in.Kind == wire.KindStatus {
 		sum.Statuses++
@@ -143,7 +143,7 @@ func (c *Client) receiveItem(ctx context.Context, it wire.InboxItem, sum *SyncSu
 	}
 	sum.Documents++
 	p.Stage, p.Verdict = "stored", &v
-	return p, c.storeIncoming(ctx, it, state, v, folder, files)
+	return p, c.storeIncoming(ctx, it, state, v, folder, files, headerOf(in.Document))
 }
 
 func (c *Client) download(ctx context.Context, it wire.InboxItem, path string) error {
@@ -230,14 +230,37 @@ func (c *Client) verifyFiles(ctx context.Context, files []string) Verdict {
 	return worst
 }
 
-func (c *Client) storeIncoming(ctx context.Context, it wire.InboxItem, state string, v Verdict, folder string, files []string) error {
+// IncomingHeader is what an incoming document's edXML header says of it
+// (only what the package's verified signature covers).
+type IncomingHeader struct {
+	SenderName string      `json:"sender_name,omitempty"`
+	Number     string      `json:"number,omitempty"`
+	Notation   string      `json:"notation,omitempty"`
+	Date       time.Time   `json:"date,omitzero"`
+	Type       string      `json:"type,omitempty"`
+	Priority   int         `json:"priority,omitempty"`
+	Signer     wire.Signer `json:"signer,omitzero"`
+	DueDate    time.Time   `json:"due_date,omitzero"`
+	Steering   int         `json:"steering,omitempty"`
+}
+
+func headerOf(d *wire.Document) IncomingHeader {
+	if d == nil {
+		return IncomingHeader{}
+	}
+	return IncomingHeader{SenderName: d.From.Name, Number: d.Number, Notation: d.Notation, Date: d.Date, Type: d.Type,
+		Priority: d.Priority, Signer: d.Signer, DueDate: d.DueDate, Steering: d.Steering}
+}
+
+func (c *Client) storeIncoming(ctx context.Context, it wire.InboxItem, state string, v Verdict, folder string, files []string, h IncomingHeader) error {
 	fj, _ := json.Marshal(files)
+	hj, _ := json.Marshal(h)
 	return c.db.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO inbox (delivery_id, hub_message_id, kind, from_code, document_id, business_type,
-			subject, state, verdict, verdict_detail, folder, files, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			subject, state, verdict, verdict_detail, folder, files, received_at, header) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (delivery_id) DO NOTHING`,
 			it.DeliveryID, it.MessageID, string(it.Kind), it.From, it.DocumentID, it.BusinessType, it.Subject, state,
-			v.Status, truncate(v.Detail, 4000), folder, string(fj), c.now().UnixMicro()); err != nil {
+			v.Status, truncate(v.Detail, 4000), folder, string(fj), c.now().UnixMicro(), string(hj)); err != nil {
 			return err
 		}
 		return c.logf(ctx, tx, "received", it.DocumentID, map[string]any{"from": it.From, "state": state, "verdict": v.Status})
@@ -292,12 +315,18 @@ type IncomingDocument struct {
 	AnswerReason string    `json:"answer_reason,omitempty"`
 	ReceivedAt   time.Time `json:"received_at"`
 	AnsweredAt   time.Time `json:"answered_at,omitzero"`
+	// Header is the document's edXML header; Progress the last handling
+	// status (04, 05, 06) reported to the sender, "" for none.
+	Header   IncomingHeader `json:"header"`
+	Progress string         `json:"progress,omitempty"`
 }
+
+const inboxColumns = `id, delivery_id, from_code, document_id, business_type, subject, state, verdict, verdict_detail, files,
+	recall_reason, answer_reason, received_at, answered_at, header, progress`
 
 // Inbox lists the local inbox; with all false, removed documents are left out.
 func (c *Client) Inbox(ctx context.Context, all bool) ([]IncomingDocument, error) {
-	q := `SELECT id, delivery_id, from_code, document_id, business_type, subject, state, verdict, verdict_detail, files,
-		recall_reason, answer_reason, received_at, answered_at FROM inbox`
+	q := "SELECT " + inboxColumns + " FROM inbox"
 	if !all {
 		q += " WHERE state <> 'removed'"
 	}
@@ -306,8 +335,7 @@ func (c *Client) Inbox(ctx context.Context, all bool) ([]IncomingDocument, error
 
 // IncomingByID returns one local inbox document.
 func (c *Client) IncomingByID(ctx context.Context, id int64) (*IncomingDocument, error) {
-	docs, err := c.queryInbox(ctx, `SELECT id, delivery_id, from_code, document_id, business_type, subject, state, verdict,
-		verdict_detail, files, recall_reason, answer_reason, received_at, answered_at FROM inbox WHERE id = ?`, id)
+	docs, err := c.queryInbox(ctx, "SELECT "+inboxColumns+" FROM inbox WHERE id = ?", id)
 	if err != nil {
 		return nil, err
 	}
@@ -323,14 +351,16 @@ func (c *Client) queryInbox(ctx context.Context, q string, args ...any) ([]Incom
 
 func scanIncoming(rows *sql.Rows) (IncomingDocument, error) {
 	var d IncomingDocument
-	var files string
+	var files, header string
 	var received int64
 	var answered sql.NullInt64
 	if err := rows.Scan(&d.ID, &d.DeliveryID, &d.From, &d.DocumentID, &d.BusinessType, &d.Subject, &d.State,
-		&d.Verdict.Status, &d.Verdict.Detail, &files, &d.RecallReason, &d.AnswerReason, &received, &answered); err != nil {
+		&d.Verdict.Status, &d.Verdict.Detail, &files, &d.RecallReason, &d.AnswerReason, &received, &answered,
+		&header, &d.Progress); err != nil {
 		return d, err
 	}
 	_ = json.Unmarshal([]byte(files), &d.Files)
+	_ = json.Unmarshal([]byte(header), &d.Header)
 	d.ReceivedAt = time.UnixMicro(received)
 	if answered.Valid {
 		d.AnsweredAt = time.UnixMicro(answered.Int64)
@@ -418,6 +448,45 @@ func transition(d *IncomingDocument, a Answer) (code, next string, err error) {
 		return wire.StatusRecallRefused, InboxRecallRefused, nil
 	}
 	return "", "", fmt.Errorf("%w: %s is %s", ErrState, d.DocumentID, d.State)
+}
+
+// ReportProgress tells the sender of an accepted document how it is
+// handled: 04 assigned (the description says to whom), 05 in progress,
+// 06 done. Each is signed with s and queued; a code may not go back
+// (after 06 nothing more is reported).
+func (c *Client) ReportProgress(ctx context.Context, id int64, code, description, staff string, s Signer) error {
+	d, err := c.IncomingByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	switch code {
+	case wire.StatusAssigned, wire.StatusInProgress, wire.StatusDone:
+	default:
+		return fmt.Errorf("%w: %q is not a handling status (04, 05, 06)", ErrState, code)
+	}
+	if d.State != InboxAccepted && d.State != InboxRecallRefused {
+		return fmt.Errorf("%w: %s is %s, not accepted", ErrState, d.DocumentID, d.State)
+	}
+	if d.Progress != "" && code < d.Progress {
+		return fmt.Errorf("%w: %s is already reported %s", ErrState, d.DocumentID, d.Progress)
+	}
+	if d.Progress == wire.StatusDone {
+		return fmt.Errorf("%w: %s is already reported done", ErrState, d.DocumentID)
+	}
+	st := wire.Status{To: wire.Organization{Code: d.From}, DocumentID: d.DocumentID, Code: code, Description: description, Staff: staff}
+	if st.Description == "" {
+		st.Description = map[string]string{wire.StatusAssigned: "Đã phân công xử lý", wire.StatusInProgress: "Đang xử lý",
+			wire.StatusDone: "Đã xử lý xong"}[code]
+	}
+	if _, err := c.queueStatus(ctx, st, s); err != nil {
+		return err
+	}
+	return c.db.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, "UPDATE inbox SET progress = ? WHERE id = ?", code, id); err != nil {
+			return err
+		}
+		return c.logf(ctx, tx, "progress."+code, d.DocumentID, map[string]string{"from": d.From, "description": st.Description})
+	})
 }
 
 // removeCopy deletes the local files of a recalled document.

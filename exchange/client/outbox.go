@@ -39,6 +39,9 @@ type OutgoingDocument struct {
 	Type       string
 	Subject    string
 	Priority   int
+	Signer     wire.Signer
+	DueDate    time.Time // zero: no response due
+	Steering   int       // wire.SteeringNone …
 	// BusinessType is wire.BusinessNew (default), BusinessUpdate or
 	// BusinessReplace; ReplacesID the document concerned.
 	BusinessType int
@@ -132,6 +135,7 @@ func (c *Client) queueDocument(ctx context.Context, d OutgoingDocument, to []wir
 	doc := wire.Document{
 		From: c.opts.Agency, To: to, DocumentID: d.DocumentID, Number: d.Number, Notation: d.Notation,
 		Date: d.Date, Type: d.Type, Subject: d.Subject, Priority: d.Priority,
+		Signer: d.Signer, DueDate: d.DueDate, Steering: d.Steering,
 		BusinessType: d.BusinessType, ReplacesID: d.ReplacesID, Reason: d.Reason,
 		Files: []wire.File{{Name: filepath.Base(d.Path), ContentType: "application/pdf", Size: st.Size(),
 			Open: func() (io.ReadCloser, error) { return os.Open(d.Path) }}},
@@ -256,19 +260,21 @@ func (c *Client) queueStatus(ctx context.Context, st wire.Status, s Signer) (int
 
 // OutboxEntry is what waits in (or went through) the outbox.
 type OutboxEntry struct {
-	ID           int64     `json:"id"`
-	ClientID     string    `json:"client_id"`
-	Kind         wire.Kind `json:"kind"`
-	DocumentID   string    `json:"document_id"`
-	StatusCode   string    `json:"status_code,omitempty"`
-	Recipients   []string  `json:"recipients"`
-	File         string    `json:"file,omitempty"`
-	Subject      string    `json:"subject,omitempty"`
-	Size         int64     `json:"size"`
-	State        string    `json:"state"`
-	Attempts     int       `json:"attempts"`
-	NextAttempt  time.Time `json:"next_attempt"`
-	LastError    string    `json:"last_error,omitempty"`
+	ID          int64     `json:"id"`
+	ClientID    string    `json:"client_id"`
+	Kind        wire.Kind `json:"kind"`
+	DocumentID  string    `json:"document_id"`
+	StatusCode  string    `json:"status_code,omitempty"`
+	Recipients  []string  `json:"recipients"`
+	File        string    `json:"file,omitempty"`
+	Subject     string    `json:"subject,omitempty"`
+	Size        int64     `json:"size"`
+	State       string    `json:"state"`
+	Attempts    int       `json:"attempts"`
+	NextAttempt time.Time `json:"next_attempt"`
+	LastError   string    `json:"last_error,omitempty"`
+	// ErrorCode names why the entry waits or failed (ErrorCode).
+	ErrorCode    string    `json:"error_code,omitempty"`
 	HubMessageID int64     `json:"hub_message_id,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
 	SentAt       time.Time `json:"sent_at,omitzero"`
@@ -276,7 +282,7 @@ type OutboxEntry struct {
 }
 
 const outboxColumns = `id, client_id, kind, document_id, status_code, recipients, file_name, subject, size, state,
-	attempts, next_at, last_error, hub_message_id, created_at, sent_at, package_path, sha256`
+	attempts, next_at, last_error, last_error_code, hub_message_id, created_at, sent_at, package_path, sha256`
 
 func scanOutbox(rows *sql.Rows) (OutboxEntry, error) {
 	var e OutboxEntry
@@ -284,7 +290,7 @@ func scanOutbox(rows *sql.Rows) (OutboxEntry, error) {
 	var next, created int64
 	var hubID, sent sql.NullInt64
 	err := rows.Scan(&e.ID, &e.ClientID, &kind, &e.DocumentID, &e.StatusCode, &to, &e.File, &e.Subject, &e.Size,
-		&e.State, &e.Attempts, &next, &e.LastError, &hubID, &created, &sent, &e.path, &e.sha)
+		&e.State, &e.Attempts, &next, &e.LastError, &e.ErrorCode, &hubID, &created, &sent, &e.path, &e.sha)
 	if err != nil {
 		return e, err
 	}
@@ -462,7 +468,7 @@ func (c *Client) deliverOne(ctx context.Context, e OutboxEntry) (DeliverProgress
 	case err == nil:
 		p.State = OutboxSent
 		dbErr := c.db.Tx(ctx, func(tx *store.Tx) error {
-			if _, err := tx.Exec(ctx, "UPDATE outbox SET state = 'sent', sent_at = ?, hub_message_id = ?, last_error = '' WHERE id = ?",
+			if _, err := tx.Exec(ctx, "UPDATE outbox SET state = 'sent', sent_at = ?, hub_message_id = ?, last_error = '', last_error_code = '' WHERE id = ?",
 				now.UnixMicro(), res.MessageID, e.ID); err != nil {
 				return err
 			}
@@ -476,13 +482,13 @@ func (c *Client) deliverOne(ctx context.Context, e OutboxEntry) (DeliverProgress
 		if backoff > c.opts.RetryMax || backoff <= 0 {
 			backoff = c.opts.RetryMax
 		}
-		_, dbErr := c.db.Exec(ctx, "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?",
-			now.Add(backoff).UnixMicro(), truncate(err.Error(), 500), e.ID)
+		_, dbErr := c.db.Exec(ctx, "UPDATE outbox SET attempts = attempts + 1, next_at = ?, last_error = ?, last_error_code = ? WHERE id = ?",
+			now.Add(backoff).UnixMicro(), truncate(err.Error(), 500), ErrorCode(err), e.ID)
 		return p, dbErr
 	default:
 		p.State = OutboxFailed
-		_, dbErr := c.db.Exec(ctx, "UPDATE outbox SET attempts = attempts + 1, state = 'failed', last_error = ? WHERE id = ?",
-			truncate(err.Error(), 500), e.ID)
+		_, dbErr := c.db.Exec(ctx, "UPDATE outbox SET attempts = attempts + 1, state = 'failed', last_error = ?, last_error_code = ? WHERE id = ?",
+			truncate(err.Error(), 500), ErrorCode(err), e.ID)
 		return p, dbErr
 	}
 }

@@ -177,7 +177,12 @@ func documentPackage(doc wire.Document, chain []*x509.Certificate, now time.Time
 		PromulgationInfo: edxml.PromulgationInfo{Place: doc.Place, PromulgationDate: edxml.DateOf(date)},
 		DocumentType:     edxml.DocumentType{TypeName: doc.Type},
 		Subject:          doc.Subject,
+		SignerInfo:       edxml.SignerInfo{Competence: doc.Signer.Competence, Position: doc.Signer.Position, FullName: doc.Signer.FullName},
 		OtherInfo:        &edxml.OtherInfo{Priority: edxml.Priority(doc.Priority)},
+		SteeringType:     edxml.SteeringType(doc.Steering),
+	}
+	if !doc.DueDate.IsZero() {
+		h.DueDate = edxml.DateOf(doc.DueDate)
 	}
 	if h.Code.CodeNumber == "" {
 		if id, err := edxml.ParseDocumentID(doc.DocumentID); err == nil {
@@ -216,6 +221,14 @@ func route(pkg *edxml.Package) wire.Route {
 	return r
 }
 
+// dayOf is an edXML date as midnight in Vietnam (zero for none).
+func dayOf(d edxml.Date) time.Time {
+	if d.IsZero() {
+		return time.Time{}
+	}
+	return time.Date(d.Year, time.Month(d.Month), d.Day, 0, 0, 0, 0, edxml.Vietnam)
+}
+
 func incoming(pkg *edxml.Package) *wire.Incoming {
 	in := &wire.Incoming{Route: route(pkg)}
 	switch {
@@ -225,10 +238,8 @@ func incoming(pkg *edxml.Package) *wire.Incoming {
 			From: wire.Organization{Code: h.From.OrganID, Name: h.From.OrganName}, DocumentID: h.DocumentID,
 			Number: h.Code.CodeNumber, Notation: h.Code.CodeNotation, Place: h.PromulgationInfo.Place,
 			Type: h.DocumentType.TypeName, Subject: h.Subject, BusinessType: int(pkg.BussinessDocType()),
-		}
-		if !h.PromulgationInfo.PromulgationDate.IsZero() {
-			pd := h.PromulgationInfo.PromulgationDate
-			d.Date = time.Date(pd.Year, time.Month(pd.Month), pd.Day, 0, 0, 0, 0, edxml.Vietnam)
+			Signer:   wire.Signer{Competence: h.SignerInfo.Competence, Position: h.SignerInfo.Position, FullName: h.SignerInfo.FullName},
+			Steering: int(h.SteeringType), Date: dayOf(h.PromulgationInfo.PromulgationDate), DueDate: dayOf(h.DueDate),
 		}
 		if h.OtherInfo != nil {
 			d.Priority = int(h.OtherInfo.Priority)

@@ -87,6 +87,12 @@ type Document struct {
 	Type       string // DocumentType name
 	Subject    string
 	Priority   int
+	// Signer is the competent signer (SignerInfo); DueDate the date a
+	// response is due (zero: none); Steering 0 none, 1 directive, 2
+	// directive with a report asked (SteeringType).
+	Signer   Signer
+	DueDate  time.Time
+	Steering int
 	// BusinessType is BusinessNew, BusinessUpdate or BusinessReplace;
 	// ReplacesID names the document an update or replacement concerns.
 	BusinessType int
@@ -94,6 +100,21 @@ type Document struct {
 	Reason       string
 	Files        []File
 }
+
+// Signer names a document's competent signer: the competence ("TM.",
+// "KT.", "TL." …), position and full name.
+type Signer struct {
+	Competence string `json:"competence,omitempty"`
+	Position   string `json:"position,omitempty"`
+	FullName   string `json:"full_name,omitempty"`
+}
+
+// Steering types of a document (SteeringType).
+const (
+	SteeringNone            = 0
+	SteeringDirective       = 1
+	SteeringDirectiveReport = 2
+)
 
 // Organization is a party of a package.
 type Organization struct {
