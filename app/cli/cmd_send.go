@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/vanthu/vanthu/app/internal/bridge"
 	"github.com/vanthu/vanthu/exchange/client"
 	"github.com/vanthu/vanthu/exchange/hub"
 	"github.com/vanthu/vanthu/exchange/wire"
@@ -169,7 +169,7 @@ func (e *env) outgoing(ctx context.Context, x *exchange, o *sendOptions, files [
 			continue
 		}
 		d := client.OutgoingDocument{Path: f, Number: o.numbers[i][0], Notation: o.numbers[i][1],
-			DocumentID: fmt.Sprintf("%s,%s,%s/%s", x.Agency().Code, o.day.Format("2006/01/02"), o.numbers[i][0], o.numbers[i][1]),
+			DocumentID: bridge.DocumentID(x.Agency().Code, o.day, o.numbers[i][0], o.numbers[i][1]),
 			Date:       o.day, Type: *o.docType, Subject: subjectFor(*o.subject, f), Priority: *o.priority, BusinessType: o.business}
 		if o.business != wire.BusinessNew {
 			d.ReplacesID = d.DocumentID
@@ -178,8 +178,6 @@ func (e *env) outgoing(ctx context.Context, x *exchange, o *sendOptions, files [
 	}
 	return docs, failed
 }
-
-var numberRE = regexp.MustCompile(`^([0-9]+)/([A-ZĐ0-9][A-ZĐ0-9.\-]*)$`)
 
 // documentNumbers gives each file its number and notation: from --number
 // (incremented for each next file), else from the file name.
@@ -192,13 +190,13 @@ func documentNumbers(number string, files []string) ([][2]string, error) {
 		}
 		return out, nil
 	}
-	m := numberRE.FindStringSubmatch(strings.ToUpper(number))
-	if m == nil {
-		return nil, fmt.Errorf("bad number %q", number)
+	num, notation, err := bridge.ParseNumber(number)
+	if err != nil {
+		return nil, err
 	}
-	n, _ := strconv.Atoi(m[1])
+	n, _ := strconv.Atoi(num)
 	for i := range files {
-		out[i] = [2]string{strconv.Itoa(n + i), m[2]}
+		out[i] = [2]string{strconv.Itoa(n + i), notation}
 	}
 	return out, nil
 }
