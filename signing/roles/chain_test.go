@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vanthu/vanthu/internal/pdfcheck"
 	"github.com/vanthu/vanthu/signing/pdf"
@@ -94,6 +95,7 @@ func TestChainReviewApproveIssue(t *testing.T) {
 
 			checkChain(t, p, issued, []string{"Review1", "Approve1", "Issue1"})
 			checkSigDicts(t, issued)
+			checkIssued(t, issued)
 			checkTextPositions(t, issued)
 			pdfcheck.Pdfsig(t, issued, 3)
 			pdfcheck.Qpdf(t, issued)
@@ -267,6 +269,23 @@ func checkSigDicts(t *testing.T, path string) {
 	}
 	if seen != 3 {
 		t.Fatalf("found %d of the 3 signature fields", seen)
+	}
+}
+
+// checkIssued: ReadIssued gives back the number, notation and date the
+// clerk gave the document and the competent signer's name.
+func checkIssued(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	is, err := ReadIssued(context.Background(), bytes.NewReader(b), int64(len(b)))
+	if err != nil || is == nil {
+		t.Fatalf("ReadIssued: %+v %v", is, err)
+	}
+	if is.Number != "123" || is.Notation != "UBND-VP" || is.Date.Format(time.DateOnly) != "2026-11-21" || is.SignerName != "Nguyễn Văn Ánh" {
+		t.Fatalf("ReadIssued: %+v", is)
 	}
 }
 

@@ -374,7 +374,7 @@ func Plan(ctx context.Context, r io.ReaderAt, size int64, req Request) (pades.Op
 		opts.Widgets = widgets
 		rep.Number, rep.Date = numPl, datePl
 		if opts.Reason == "" {
-			opts.Reason = "Ban hành văn bản số " + strings.TrimSpace(req.Number)
+			opts.Reason = issueReasonText(req.Number, date)
 		}
 		if opts.Location == "" {
 			opts.Location = place
