@@ -1,10 +1,13 @@
 // Package gui is vanthu's Fyne desktop application: one file per screen
-// (screen_*.go: Ký số, Kiểm tra, Cài đặt, the first run), the page preview
-// (preview.go) and the PIN dialog (dialog_pin.go). The screens call the
-// domain through app/internal/bridge, the same steps as the CLI. Token,
-// file and render work runs in goroutines and updates widgets through
-// fyne.Do; long work shows progress and can be cancelled. Settings and
-// remembered state live in fyne.Preferences (settings.go).
+// (screen_*.go: Ký số, Kiểm tra, Gửi văn bản, Văn bản đến, Sổ văn bản,
+// Báo cáo, Cài đặt, the first run), the page preview (preview.go), the PIN
+// dialog (dialog_pin.go), the exchange session with its status bar
+// (desk.go, statusbar.go). The screens call the domain through
+// app/internal/bridge, the same steps as the CLI. Token, file, render and
+// network work runs in goroutines and updates widgets through fyne.Do;
+// long work shows progress and can be cancelled; being offline is a state
+// shown in the status bar. Settings and remembered state live in
+// fyne.Preferences (settings.go).
 package gui
 
 import (
@@ -32,6 +35,7 @@ import (
 	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/app/internal/localeenv"
 	"github.com/vanthu/vanthu/assets"
+	"github.com/vanthu/vanthu/exchange/local"
 	"github.com/vanthu/vanthu/signing/render"
 )
 
@@ -74,12 +78,30 @@ type ui struct {
 	rendererVal  *render.Renderer
 	rendererErr  error
 
-	Tabs     *container.AppTabs
-	Sign     *signScreen
-	Verify   *verifyScreen
-	Settings *settingsScreen
-	FirstRun *firstRun // set while the first-run offer is shown
+	desk *desk // the exchange: open client, background loop, state
+
+	Tabs      *container.AppTabs
+	Sign      *signScreen
+	Verify    *verifyScreen
+	Send      *sendScreen
+	Inbox     *inboxScreen
+	Registers *registersScreen
+	Dashboard *dashboardScreen
+	Settings  *settingsScreen
+	Status    *statusBar
+	FirstRun  *firstRun // set while the first-run offer is shown
 }
+
+// The tabs, in order.
+const (
+	tabSign = iota
+	tabVerify
+	tabSend
+	tabInbox
+	tabRegisters
+	tabDashboard
+	tabSettings
+)
 
 // newUI builds the window's content on w.
 func newUI(a fyne.App, w fyne.Window, cfg Config) *ui {
@@ -93,6 +115,7 @@ func newUI(a fyne.App, w fyne.Window, cfg Config) *ui {
 	useFyneLanguage(u.lang)
 	u.openLog()
 	u.log.Printf("start vanthu %s, data folder %s", appinfo.Version, u.dataDir())
+	u.desk = newDesk(u)
 	u.build()
 	ws := u.set.WindowSize()
 	w.Resize(ws)
@@ -105,6 +128,7 @@ func newUI(a fyne.App, w fyne.Window, cfg Config) *ui {
 	})
 	u.bg.Go(u.startRenderer)
 	u.Sign.refreshCerts(u.maybeFirstRun)
+	u.desk.reopen()
 	return u
 }
 
@@ -112,16 +136,59 @@ func newUI(a fyne.App, w fyne.Window, cfg Config) *ui {
 func (u *ui) build() {
 	u.win.SetTitle(u.tr("gui.window_title"))
 	u.win.SetIcon(theme.DocumentIcon())
+	u.desk.onChange = nil
 	u.Sign = newSignScreen(u)
 	u.Verify = newVerifyScreen(u)
+	u.Send = newSendScreen(u)
+	u.Inbox = newInboxScreen(u)
+	u.Registers = newRegistersScreen(u)
+	u.Dashboard = newDashboardScreen(u)
 	u.Settings = newSettingsScreen(u)
+	u.Status = newStatusBar(u)
 	u.Tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon(u.tr("gui.tab.sign"), theme.DocumentCreateIcon(), u.Sign.content),
 		container.NewTabItemWithIcon(u.tr("gui.tab.verify"), theme.ConfirmIcon(), u.Verify.content),
+		container.NewTabItemWithIcon(u.tr("gui.tab.send"), theme.MailSendIcon(), u.Send.content),
+		container.NewTabItemWithIcon(u.tr("gui.tab.inbox"), theme.MailComposeIcon(), u.Inbox.content),
+		container.NewTabItemWithIcon(u.tr("gui.tab.registers"), theme.ListIcon(), u.Registers.content),
+		container.NewTabItemWithIcon(u.tr("gui.tab.dashboard"), theme.GridIcon(), u.Dashboard.content),
 		container.NewTabItemWithIcon(u.tr("gui.tab.settings"), theme.SettingsIcon(), u.Settings.content),
 	)
-	u.Tabs.OnSelected = func(t *container.TabItem) { u.log.Printf("tab %d: %s", u.Tabs.SelectedIndex(), t.Text) }
-	u.win.SetContent(u.Tabs)
+	u.Tabs.OnSelected = func(t *container.TabItem) {
+		u.log.Printf("tab %d: %s", u.Tabs.SelectedIndex(), t.Text)
+		u.tabShown(u.Tabs.SelectedIndex())
+	}
+	u.desk.onChange = append(u.desk.onChange, u.updateBadges)
+	u.win.SetContent(container.NewBorder(nil, u.Status.content, nil, nil, u.Tabs))
+}
+
+// tabShown reloads what a tab shows when the user opens it.
+func (u *ui) tabShown(i int) {
+	switch i {
+	case tabInbox:
+		u.Inbox.selectFirst()
+	case tabRegisters:
+		u.Registers.reload()
+	case tabDashboard:
+		u.Dashboard.reload()
+	}
+}
+
+// updateBadges puts the count of what waits in the tab titles.
+func (u *ui) updateBadges() {
+	st := u.desk.State
+	title := func(i int, key string, n int) {
+		text := u.tr(key)
+		if n > 0 {
+			text = u.tr("gui.tab.count", text, n)
+		}
+		if it := u.Tabs.Items[i]; it.Text != text {
+			it.Text = text
+			u.Tabs.Refresh()
+		}
+	}
+	title(tabInbox, "gui.tab.inbox", st.NewIn)
+	title(tabSend, "gui.tab.send", st.Pending+st.Failed)
 }
 
 // setLanguage switches the window's language at once (the screens are
@@ -130,8 +197,9 @@ func (u *ui) setLanguage(lang string) {
 	u.lang = lang
 	useFyneLanguage(lang)
 	u.build()
-	u.Tabs.SelectIndex(2)
+	u.Tabs.SelectIndex(tabSettings)
 	u.Sign.refreshCerts(nil)
+	u.desk.changed()
 }
 
 func (u *ui) close() {
@@ -139,12 +207,16 @@ func (u *ui) close() {
 	if u.Sign != nil && u.Sign.cancelFn != nil {
 		u.Sign.cancelFn()
 	}
+	if u.Send != nil && u.Send.cancelFn != nil {
+		u.Send.cancelFn()
+	}
 	done := make(chan struct{})
 	go func() { u.bg.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(30 * time.Second):
 	}
+	u.desk.close()
 	if u.rendererVal != nil {
 		_ = u.rendererVal.Close()
 	}
@@ -238,6 +310,22 @@ func (u *ui) explain(role string, err error) (msg, hint string) {
 		}
 		return u.tr("gui.sign.need_seal", me.Owner), u.tr("gui.hint.import_seal", me.Owner)
 	}
+	if errors.Is(err, errNoExchange) {
+		return u.tr("gui.exchange.not_open"), u.tr("gui.exchange.hint.not_open")
+	}
+	if errors.Is(err, errNoOrgCert) {
+		return u.tr("gui.exchange.need_org_cert"), u.tr("gui.exchange.hint.need_org_cert")
+	}
+	if key, hk, ok := i18n.ExchangeKeys(err); ok {
+		msg = u.tr(key)
+		if hk != "" {
+			if g := "gui." + hk; i18n.Has(g) {
+				hk = g
+			}
+			hint = u.tr(hk)
+		}
+		return msg, hint
+	}
 	msg, hint = i18n.ExplainSign(u.lang, role, err)
 	if k := i18n.HintKey(err); k != "" {
 		if g := "gui." + k; i18n.Has(g) {
@@ -258,35 +346,47 @@ func (u *ui) dropped(_ fyne.Position, uris []fyne.URI) {
 	if len(files) == 0 {
 		return
 	}
-	if u.Tabs.SelectedIndex() == 1 {
+	switch u.Tabs.SelectedIndex() {
+	case tabVerify:
 		u.Verify.addFiles(files)
 		return
+	case tabSend:
+		u.Send.addFiles(files)
+		return
 	}
-	u.Tabs.SelectIndex(0)
+	u.Tabs.SelectIndex(tabSign)
 	u.Sign.addFiles(files)
 }
 
-// shortcuts: Ctrl+O open, Ctrl+S sign, Ctrl+N sign the signed file next
-// (approve, then issue), Ctrl+E verify what was signed, Ctrl+1/2/3 tabs,
-// PageUp/PageDown turn pages, Ctrl++/- zoom, Esc cancels.
+// shortcuts: Ctrl+O open, Ctrl+S the screen's signing action (sign; on
+// the Send screen send, on the Inbox accept), Ctrl+N sign the signed file
+// next (approve, then issue), Ctrl+E verify what was signed, Ctrl+G send
+// what was signed, Ctrl+Shift+A act as the next demo agency (local hub),
+// Ctrl+1…7 tabs, PageUp/PageDown turn pages, Ctrl++/- zoom, Esc cancels.
 func (u *ui) shortcuts() {
 	c := u.win.Canvas()
 	add := func(k fyne.KeyName, fn func()) {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: k, Modifier: fyne.KeyModifierShortcutDefault}, func(fyne.Shortcut) { fn() })
 	}
 	add(fyne.KeyO, func() {
-		if u.Tabs.SelectedIndex() == 1 {
+		switch u.Tabs.SelectedIndex() {
+		case tabVerify:
 			u.Verify.openDialog()
-			return
+		case tabSend:
+			u.Send.openDialog()
+		default:
+			u.Sign.openDialog()
 		}
-		u.Sign.openDialog()
 	})
-	add(fyne.KeyS, func() { u.Tabs.SelectIndex(0); u.Sign.sign() })
+	add(fyne.KeyS, u.mainAction)
 	add(fyne.KeyE, u.verifySigned)
-	add(fyne.KeyN, func() { u.Tabs.SelectIndex(0); u.Sign.continueLast() })
-	add(fyne.Key1, func() { u.Tabs.SelectIndex(0) })
-	add(fyne.Key2, func() { u.Tabs.SelectIndex(1) })
-	add(fyne.Key3, func() { u.Tabs.SelectIndex(2) })
+	add(fyne.KeyG, u.sendSigned)
+	add(fyne.KeyN, func() { u.Tabs.SelectIndex(tabSign); u.Sign.continueLast() })
+	for i, k := range []fyne.KeyName{fyne.Key1, fyne.Key2, fyne.Key3, fyne.Key4, fyne.Key5, fyne.Key6, fyne.Key7} {
+		add(k, func() { u.Tabs.SelectIndex(i) })
+	}
+	c.AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyA, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift},
+		func(fyne.Shortcut) { u.nextAgency() })
 	add(fyne.KeyEqual, func() { u.current().Preview.zoomBy(1.25) })
 	add(fyne.KeyMinus, func() { u.current().Preview.zoomBy(0.8) })
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
@@ -297,6 +397,7 @@ func (u *ui) shortcuts() {
 			u.current().Preview.turn(-1)
 		case fyne.KeyEscape:
 			u.Sign.cancel()
+			u.Send.cancel()
 		case fyne.KeyReturn, fyne.KeyEnter:
 			if u.FirstRun != nil { // Enter accepts the first-run offer
 				u.FirstRun.Create.OnTapped()
@@ -309,8 +410,11 @@ func (u *ui) shortcuts() {
 type previewHolder struct{ Preview *preview }
 
 func (u *ui) current() previewHolder {
-	if u.Tabs.SelectedIndex() == 1 {
+	switch u.Tabs.SelectedIndex() {
+	case tabVerify:
 		return previewHolder{u.Verify.Preview}
+	case tabInbox:
+		return previewHolder{u.Inbox.Preview}
 	}
 	return previewHolder{u.Sign.Preview}
 }
@@ -330,7 +434,7 @@ func (u *ui) openPath(path string) {
 // verifySigned (Ctrl+E) opens the Verify screen on the files just signed,
 // or verifies its list again.
 func (u *ui) verifySigned() {
-	u.Tabs.SelectIndex(1)
+	u.Tabs.SelectIndex(tabVerify)
 	var outs []string
 	for _, r := range u.Sign.results {
 		if r.Err == nil && r.Out != "" {
@@ -342,6 +446,63 @@ func (u *ui) verifySigned() {
 		return
 	}
 	u.Verify.verifyAll()
+}
+
+// signedOutputs are the files the last sign run wrote.
+func (u *ui) signedOutputs() []signResult {
+	var out []signResult
+	for _, r := range u.Sign.results {
+		if r.Err == nil && r.Out != "" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// sendSigned (Ctrl+G) opens the Send screen with the files just signed,
+// the recipient search ready to type in.
+func (u *ui) sendSigned() {
+	u.Tabs.SelectIndex(tabSend)
+	u.Send.Tabs.SelectIndex(0)
+	u.Send.takeSigned()
+	if len(u.Send.Recipients.Codes()) == 0 {
+		u.win.Canvas().Focus(u.Send.Recipients.Search)
+	}
+}
+
+// mainAction (Ctrl+S) is the current screen's signing action.
+func (u *ui) mainAction() {
+	switch u.Tabs.SelectedIndex() {
+	case tabSend:
+		u.Send.Tabs.SelectIndex(0)
+		u.Send.send()
+	case tabInbox:
+		u.Inbox.accept()
+	default:
+		u.Tabs.SelectIndex(tabSign)
+		u.Sign.sign()
+	}
+}
+
+// nextAgency (Ctrl+Shift+A) acts as the next demo agency of the local hub.
+func (u *ui) nextAgency() {
+	st := u.desk.State
+	if !st.Open || !st.Local {
+		return
+	}
+	for i, a := range local.Demo {
+		if a.Code == st.Agency.Code {
+			u.switchAgency(local.Demo[(i+1)%len(local.Demo)].Code)
+			return
+		}
+	}
+	u.switchAgency(local.Demo[0].Code)
+}
+
+// showOutbox opens the Send screen's outbox.
+func (u *ui) showOutbox() {
+	u.Tabs.SelectIndex(tabSend)
+	u.Send.Tabs.SelectIndex(1)
 }
 
 // uiDo runs fn on the UI thread (fyne.Do). Tests replace it with a queue

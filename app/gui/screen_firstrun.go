@@ -43,7 +43,7 @@ func (u *ui) maybeFirstRun() {
 		f.d.Hide()
 		u.FirstRun = nil
 		u.set.SetFirstRunDone()
-		u.Tabs.SelectIndex(2)
+		u.Tabs.SelectIndex(tabSettings)
 	})
 	body := container.NewVBox(f.Text, container.NewHBox(f.Later, f.Create))
 	f.d = dialog.NewCustomWithoutButtons(u.tr("gui.firstrun.title"), body, u.win)
@@ -86,7 +86,7 @@ func (u *ui) openSample() {
 		u.showError("sample", err)
 		return
 	}
-	u.Tabs.SelectIndex(0)
+	u.Tabs.SelectIndex(tabSign)
 	if u.Sign.Number.Text == "" {
 		u.Sign.Number.SetText("01") // the sample letter's number when it is issued
 	}

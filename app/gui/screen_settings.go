@@ -22,9 +22,10 @@ import (
 	"github.com/vanthu/vanthu/signing/trust"
 )
 
-// settingsScreen is "Cài đặt": token modules (found, unusable and why,
-// browse), signature and seal images, time-stamping and revocation,
-// trusted roots, language, data folder, and the demo.
+// settingsScreen is "Cài đặt": the exchange (the local demo hub or an
+// agency's hub with the enrolment, the unit), token modules (found,
+// unusable and why, browse), signature and seal images, time-stamping and
+// revocation, trusted roots, language, data folder, and the demo.
 type settingsScreen struct {
 	u       *ui
 	content fyne.CanvasObject
@@ -49,6 +50,7 @@ type settingsScreen struct {
 	DemoRemove   *widget.Button
 	DemoSample   *widget.Button
 	LogPath      *widget.Label
+	Exchange     *exchangeSettings
 }
 
 func newSettingsScreen(u *ui) *settingsScreen {
@@ -106,6 +108,7 @@ func newSettingsScreen(u *ui) *settingsScreen {
 		u.set.SetDataDir(d)
 		s.refresh()
 		u.Sign.refreshCerts(nil)
+		u.desk.reopen()
 	})
 	s.DemoState = widget.NewLabel("")
 	s.DemoState.Wrapping = fyne.TextWrapWord
@@ -116,7 +119,10 @@ func newSettingsScreen(u *ui) *settingsScreen {
 	s.LogPath = widget.NewLabel(u.tr("gui.settings.log", u.logPath()))
 	s.LogPath.Wrapping = fyne.TextWrapWord
 
+	s.Exchange = newExchangeSettings(u)
 	form := container.NewVBox(
+		heading(u.tr("gui.xset.heading")), s.Exchange.content,
+		widget.NewSeparator(),
 		heading(u.tr("gui.settings.tokens")), s.Modules, container.NewHBox(s.BrowseModule, s.ClearModule),
 		widget.NewSeparator(),
 		heading(u.tr("gui.settings.images")), s.Owner, container.NewHBox(s.ImportSig, s.ImportSeal), s.Images,
@@ -291,6 +297,7 @@ func (s *settingsScreen) addRoot() {
 			return
 		}
 		s.refresh()
+		u.desk.reopen() // incoming documents are verified against the new root
 	}, u.win)
 	d.Resize(fyne.NewSize(800, 560))
 	d.Show()

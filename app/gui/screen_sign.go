@@ -315,6 +315,7 @@ func (s *signScreen) refreshCerts(after func()) {
 			s.setChoices(choices)
 			s.RefreshCrt.Enable()
 			u.Settings.setModules(mods)
+			u.Send.setCerts(choices)
 			if after != nil {
 				after()
 			}
@@ -793,12 +794,17 @@ func (s *signScreen) addResult(r signResult) {
 		openBtn := widget.NewButtonWithIcon(u.tr("gui.sign.open_signed"), theme.FileIcon(), func() { u.openPath(out) })
 		dirBtn := widget.NewButtonWithIcon(u.tr("gui.sign.show_folder"), theme.FolderIcon(), func() { u.openPath(filepath.Dir(out)) })
 		verBtn := widget.NewButtonWithIcon(u.tr("gui.sign.verify_it"), theme.ConfirmIcon(), func() {
-			u.Tabs.SelectIndex(1)
+			u.Tabs.SelectIndex(tabVerify)
 			u.Verify.addFiles([]string{out})
 		})
 		in := r.In
 		nextBtn := widget.NewButtonWithIcon(u.tr("gui.sign.continue"), theme.MailForwardIcon(), func() { s.continueWith(in, out) })
-		s.Results.Add(container.NewVBox(l, container.NewGridWithColumns(2, openBtn, dirBtn, verBtn, nextBtn)))
+		res := r
+		sendBtn := widget.NewButtonWithIcon(u.tr("gui.sign.send_it"), theme.MailSendIcon(), func() {
+			u.Tabs.SelectIndex(tabSend)
+			u.Send.addSigned([]signResult{res})
+		})
+		s.Results.Add(container.NewVBox(l, container.NewGridWithColumns(2, openBtn, dirBtn, verBtn, nextBtn, sendBtn)))
 	})
 }
 

@@ -1,6 +1,7 @@
 package gui
 
 import (
+	"encoding/json"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -94,3 +95,65 @@ func (s *settings) SetWindowSize(sz fyne.Size) {
 	s.p.SetFloat(prefWinW, float64(sz.Width))
 	s.p.SetFloat(prefWinH, float64(sz.Height))
 }
+
+// Preference keys of the exchange screens.
+const (
+	prefLocalAgency = "exchange_local_agency"
+	prefOrgCert     = "exchange_certificate"
+	prefGroups      = "recipient_groups"
+	prefDraft       = "send_draft"
+	prefDirectory   = "directory_cache"
+	prefReportUnit  = "report_unit"
+	prefPeriodKind  = "report_period_kind"
+)
+
+// LocalAgency is the demo agency the window acts as on the local hub
+// ("" = the first; $VANTHU_AGENCY gives the default).
+func (s *settings) LocalAgency() string {
+	if v := s.p.String(prefLocalAgency); v != "" {
+		return v
+	}
+	return s.getenv("VANTHU_AGENCY")
+}
+func (s *settings) SetLocalAgency(code string) { s.p.SetString(prefLocalAgency, code) }
+
+// OrgCert is the organisation certificate that signs the exchange's
+// packages (selKey; "" = the first organisation certificate).
+func (s *settings) OrgCert() string     { return s.p.String(prefOrgCert) }
+func (s *settings) SetOrgCert(k string) { s.p.SetString(prefOrgCert, k) }
+
+// Groups are the user's groups of frequent recipients (name → codes).
+func (s *settings) Groups() map[string][]string {
+	g := map[string][]string{}
+	_ = json.Unmarshal([]byte(s.p.String(prefGroups)), &g)
+	return g
+}
+
+func (s *settings) SetGroups(g map[string][]string) {
+	b, _ := json.Marshal(g)
+	s.p.SetString(prefGroups, string(b))
+}
+
+// Draft is what the Send screen holds, kept so nothing typed is lost
+// (JSON of sendDraft).
+func (s *settings) Draft() string     { return s.p.String(prefDraft) }
+func (s *settings) SetDraft(v string) { s.p.SetString(prefDraft, v) }
+
+// Directory is the last agency directory the hub gave (JSON), for
+// choosing recipients while offline.
+func (s *settings) Directory() string     { return s.p.String(prefDirectory) }
+func (s *settings) SetDirectory(v string) { s.p.SetString(prefDirectory, v) }
+
+// ReportUnit is the unit of the dashboard and the registers ("" = the
+// agency's own).
+func (s *settings) ReportUnit() string     { return s.p.String(prefReportUnit) }
+func (s *settings) SetReportUnit(v string) { s.p.SetString(prefReportUnit, strings.TrimSpace(v)) }
+
+// PeriodKind is "month" (calendar) or "nd09" (Nghị định 09/2019 periods).
+func (s *settings) PeriodKind() string {
+	if v := s.p.String(prefPeriodKind); v != "" {
+		return v
+	}
+	return "month"
+}
+func (s *settings) SetPeriodKind(v string) { s.p.SetString(prefPeriodKind, v) }
