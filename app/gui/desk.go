@@ -25,7 +25,7 @@ type desk struct {
 
 	mu   sync.Mutex
 	cur  *xsession // nil while opening or when opening failed
-	gen  int      // incremented by each reopen
+	gen  int       // incremented by each reopen
 	wake chan struct{}
 
 	deliverMu sync.Mutex // one delivery pass at a time

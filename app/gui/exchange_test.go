@@ -173,7 +173,9 @@ func TestSendReceiveAccept(t *testing.T) {
 	inDialogs := dialogsOf(in.pins)
 	act(func() { test.Tap(in.Accept) })
 	answerPIN(t, inDialogs, f.tok.PIN)
-	waitFor(t, "the answer", func() bool { return strings.HasPrefix(in.Answer.Text, "✓") || strings.HasPrefix(in.Answer.Text, "✗") })
+	waitFor(t, "the answer", func() bool {
+		return strings.HasPrefix(in.Answer.Text, "✓") || strings.HasPrefix(in.Answer.Text, "✗")
+	})
 	if !strings.Contains(in.Answer.Text, "03") {
 		t.Fatalf("accept: %q", in.Answer.Text)
 	}
