@@ -158,10 +158,10 @@ var incoming = []inSeed{
 }
 
 type staffSeed struct {
-	unit, name    string
-	from, until   string
-	cert  string // "leader", "expired", "wrongusage", "director": enrolled; "specialist": recorded when she first signs
-	enrol bool
+	unit, name  string
+	from, until string
+	cert        string // "leader", "expired", "wrongusage", "director": enrolled; "specialist": recorded when she first signs
+	enrol       bool
 }
 
 // certOf is the certificate of a staff seed.
