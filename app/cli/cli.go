@@ -38,6 +38,10 @@ var commands = []command{
 	{"sign", "cmd.sign.summary", cmdSign},
 	{"verify", "cmd.verify.summary", cmdVerify},
 	{"image", "cmd.image.summary", cmdImage},
+	{"unit", "cmd.unit.summary", cmdUnit},
+	{"staff", "cmd.staff.summary", cmdStaff},
+	{"register", "cmd.register.summary", cmdRegister},
+	{"report", "cmd.report.summary", cmdReport},
 }
 
 // env is what a CLI command sees of the process: standard streams and
