@@ -61,6 +61,19 @@ func (r *Reporter) Compute(ctx context.Context, req Request, progress Progress) 
 		return nil, err
 	}
 	q := query{db: r.db, root: root, p: req.Period, today: calendar.DateOf(r.now())}
+	var all int
+	if err := r.db.QueryRow(ctx, "SELECT count(*) FROM reg_unit").Scan(&all); err != nil {
+		return nil, fmt.Errorf("failed to count the units: %w", err)
+	}
+	switch {
+	case len(units) == all:
+		q.scope = scopeAll
+	case len(units) > largeSubtree:
+		q.scope = scopeLarge
+	}
+	if req.ForceScope != nil {
+		q.scope = scope(*req.ForceScope)
+	}
 	counts := map[int64]*Counts{}
 	for _, id := range byID {
 		counts[id] = &Counts{}
@@ -160,6 +173,39 @@ type query struct {
 	root  int64
 	p     calendar.Period
 	today calendar.Date
+	scope scope
+}
+
+// scope is how a query restricts itself to the root's subtree. For a small
+// subtree the closure drives (each unit's entries by the unit-leading
+// index); for a large one the period's entries are read by the
+// date-leading index and filtered by membership; when the subtree is every
+// unit there is nothing to filter.
+type scope int
+
+const (
+	scopeSmall scope = iota
+	scopeLarge
+	scopeAll
+	// largeSubtree is where the date-leading plan starts to win.
+	largeSubtree = 200
+)
+
+// from returns the FROM clause over table (as alias, with extra joins)
+// and the start of the WHERE clause restricting it to the subtree, with
+// their arguments.
+func (q query) from(table, alias, joins string) (string, []any) {
+	switch q.scope {
+	case scopeAll:
+		return table + " " + alias + " " + joins + " WHERE 1 = 1", nil
+	case scopeLarge:
+		col := alias + ".unit_id"
+		if q.db.Dialect() == store.SQLite {
+			col = "+" + col // keep SQLite on the date-leading index
+		}
+		return table + " " + alias + " " + joins + " WHERE " + col + " IN (SELECT unit_id FROM reg_unit_tree WHERE ancestor_id = ?)", []any{q.root}
+	}
+	return "reg_unit_tree t JOIN " + table + " " + alias + " ON " + alias + ".unit_id = t.unit_id " + joins + " WHERE t.ancestor_id = ?", []any{q.root}
 }
 
 // rollup runs a per-unit aggregate (perUnit: "SELECT uid, c1, c2, … GROUP
@@ -200,6 +246,7 @@ func (q query) rollup(ctx context.Context, perUnit string, ncols int, args []any
 const exchangedSQL = "o.channel <> 'paper' AND o.approve_sig = 'valid' AND o.issue_sig = 'valid'"
 
 func (q query) outgoing(ctx context.Context, counts map[int64]*Counts) error {
+	from, args := q.from("reg_outgoing", "o", "")
 	per := `SELECT o.unit_id AS uid,
 		COUNT(*) AS c1,
 		SUM(CASE WHEN o.secret = 1 THEN 1 ELSE 0 END) AS c2,
@@ -211,10 +258,9 @@ func (q query) outgoing(ctx context.Context, counts map[int64]*Counts) error {
 		SUM(CASE WHEN o.secret = 0 AND o.channel <> 'paper' AND ((o.approve_sig = 'valid' AND o.issue_sig <> 'valid') OR (o.approve_sig <> 'valid' AND o.issue_sig = 'valid')) THEN 1 ELSE 0 END) AS c8,
 		SUM(CASE WHEN o.recall <> '' THEN 1 ELSE 0 END) AS c9,
 		SUM(CASE WHEN o.recall = 'accepted' THEN 1 ELSE 0 END) AS c10
-		FROM reg_unit_tree t JOIN reg_outgoing o ON o.unit_id = t.unit_id
-		WHERE t.ancestor_id = ? AND o.doc_date >= ? AND o.doc_date <= ? AND o.cancelled = 0
+		FROM ` + from + ` AND o.doc_date >= ? AND o.doc_date <= ? AND o.cancelled = 0
 		GROUP BY o.unit_id`
-	return q.rollup(ctx, per, 10, []any{q.root, q.p.From.Key(), q.p.To.Key()}, func(uid int64, v []int64) {
+	return q.rollup(ctx, per, 10, append(args, q.p.From.Key(), q.p.To.Key()), func(uid int64, v []int64) {
 		if c := counts[uid]; c != nil {
 			c.Outgoing, c.Secret, c.Sent, c.Electronic, c.Exchanged = int(v[0]), int(v[1]), int(v[2]), int(v[3]), int(v[4])
 			c.PaperOnly, c.Unsigned, c.OneSignature, c.Recalls, c.Recalled = int(v[5]), int(v[6]), int(v[7]), int(v[8]), int(v[9])
@@ -226,7 +272,10 @@ func (q query) outgoing(ctx context.Context, counts map[int64]*Counts) error {
 // first working day after its arrival.
 const dueSQL = "COALESCE(k.next_workday, i.arrival_day)"
 
+const calendarJoin = "LEFT JOIN report_calendar k ON k.day = i.arrival_day"
+
 func (q query) incoming(ctx context.Context, counts map[int64]*Counts) error {
+	from, args := q.from("reg_incoming", "i", calendarJoin)
 	per := `SELECT i.unit_id AS uid,
 		COUNT(*) AS c1,
 		SUM(CASE WHEN i.receipt <> '' AND i.receipt_day <= ` + dueSQL + ` THEN 1 ELSE 0 END) AS c2,
@@ -234,57 +283,57 @@ func (q query) incoming(ctx context.Context, counts map[int64]*Counts) error {
 		SUM(CASE WHEN i.receipt = '' THEN 1 ELSE 0 END) AS c4,
 		SUM(CASE WHEN i.receipt = '02' THEN 1 ELSE 0 END) AS c5,
 		SUM(CASE WHEN i.recalled = 1 THEN 1 ELSE 0 END) AS c6
-		FROM reg_unit_tree t JOIN reg_incoming i ON i.unit_id = t.unit_id
-		LEFT JOIN report_calendar k ON k.day = i.arrival_day
-		WHERE t.ancestor_id = ? AND i.arrival_day >= ? AND i.arrival_day <= ? AND i.cancelled = 0
+		FROM ` + from + ` AND i.arrival_day >= ? AND i.arrival_day <= ? AND i.cancelled = 0
 		GROUP BY i.unit_id`
-	return q.rollup(ctx, per, 6, []any{q.root, q.p.From.Key(), q.p.To.Key()}, func(uid int64, v []int64) {
+	return q.rollup(ctx, per, 6, append(args, q.p.From.Key(), q.p.To.Key()), func(uid int64, v []int64) {
 		if c := counts[uid]; c != nil {
 			c.Received, c.OnTime, c.Late, c.Unconfirmed, c.Refused, c.TakenBack = int(v[0]), int(v[1]), int(v[2]), int(v[3]), int(v[4]), int(v[5])
 		}
 	})
 }
 
-// validCertSQL: a personal certificate of s valid at the period's end.
-const validCertSQL = `EXISTS (SELECT 1 FROM reg_cert c WHERE c.staff_id = s.id AND c.organisation = 0
-	AND c.not_before <= ? AND c.not_after >= ? AND (c.revoked_at IS NULL OR c.revoked_at > ?))`
-
-// signedSQL: s made a valid signature in the period.
-const signedSQL = `EXISTS (SELECT 1 FROM reg_signature g JOIN reg_outgoing o ON o.id = g.outgoing_id
-	WHERE g.staff_id = s.id AND g.status = 'valid' AND g.signed_day >= ? AND g.signed_day <= ? AND o.cancelled = 0)`
+// staffJoins attach to each staff member s whether a personal certificate
+// of theirs is valid at the period's end (vc) and whether they made a
+// valid signature in the period (sg).
+const staffJoins = `LEFT JOIN (SELECT DISTINCT c.staff_id FROM reg_cert c WHERE c.staff_id IS NOT NULL AND c.organisation = 0
+		AND c.not_before <= ? AND c.not_after >= ? AND (c.revoked_at IS NULL OR c.revoked_at > ?)) vc ON vc.staff_id = s.id
+	LEFT JOIN (SELECT DISTINCT g.staff_id FROM reg_signature g JOIN reg_outgoing og ON og.id = g.outgoing_id
+		WHERE g.signed_day >= ? AND g.signed_day <= ? AND g.status = 'valid' AND g.staff_id IS NOT NULL AND og.cancelled = 0) sg ON sg.staff_id = s.id`
 
 // activeSQL: s is active on the period's last day.
 const activeSQL = "s.active_from <= ? AND (s.active_until IS NULL OR s.active_until >= ?)"
 
-func (q query) staffArgs() (end int64, from, to int) {
-	return q.p.To.End().UnixMicro(), q.p.From.Key(), q.p.To.Key()
+func (q query) staffFrom(extraJoins string) (string, []any) {
+	end := q.p.To.End().UnixMicro()
+	from, args := q.from("reg_staff", "s", staffJoins+" "+extraJoins)
+	// The joins' arguments come before the scope's.
+	return from, append([]any{end, end, end, q.p.From.Key(), q.p.To.Key()}, args...)
 }
 
 func (q query) staff(ctx context.Context, counts map[int64]*Counts) error {
-	end, from, to := q.staffArgs()
+	from, args := q.staffFrom("")
+	to := q.p.To.Key()
 	per := `SELECT s.unit_id AS uid, COUNT(*) AS c1,
-		SUM(CASE WHEN ` + validCertSQL + ` THEN 1 ELSE 0 END) AS c2,
-		SUM(CASE WHEN ` + signedSQL + ` THEN 1 ELSE 0 END) AS c3
-		FROM reg_unit_tree t JOIN reg_staff s ON s.unit_id = t.unit_id
-		WHERE t.ancestor_id = ? AND ` + activeSQL + ` GROUP BY s.unit_id`
-	return q.rollup(ctx, per, 3, []any{end, end, end, from, to, q.root, to, to}, func(uid int64, v []int64) {
+		SUM(CASE WHEN vc.staff_id IS NOT NULL THEN 1 ELSE 0 END) AS c2,
+		SUM(CASE WHEN sg.staff_id IS NOT NULL THEN 1 ELSE 0 END) AS c3
+		FROM ` + from + ` AND ` + activeSQL + ` GROUP BY s.unit_id`
+	return q.rollup(ctx, per, 3, append(args, to, to), func(uid int64, v []int64) {
 		if c := counts[uid]; c != nil {
 			c.Staff, c.StaffWithCert, c.StaffSigned = int(v[0]), int(v[1]), int(v[2])
 		}
 	})
 }
 
-// bucket is a CASE expression numbering the periods a day column falls in.
-func bucket(col string, periods []calendar.Period) (string, []any) {
-	var b strings.Builder
+// periodsSQL is a derived table of the trend's periods: k, f (first day),
+// t (last day).
+func periodsSQL(periods []calendar.Period) (string, []any) {
+	var parts []string
 	var args []any
-	b.WriteString("CASE")
 	for i, p := range periods {
-		fmt.Fprintf(&b, " WHEN %s >= ? AND %s <= ? THEN %d", col, col, i)
+		parts = append(parts, fmt.Sprintf("SELECT %d AS k, CAST(? AS INTEGER) AS f, CAST(? AS INTEGER) AS t", i))
 		args = append(args, p.From.Key(), p.To.Key())
 	}
-	b.WriteString(" ELSE -1 END")
-	return b.String(), args
+	return "(" + strings.Join(parts, " UNION ALL ") + ")", args
 }
 
 func (q query) trend(ctx context.Context, periods []calendar.Period) ([]TrendPoint, error) {
@@ -292,24 +341,24 @@ func (q query) trend(ctx context.Context, periods []calendar.Period) ([]TrendPoi
 	for i, p := range periods {
 		out[i].Period = p
 	}
-	first, last := periods[0].From.Key(), periods[len(periods)-1].To.Key()
-	ob, oargs := bucket("o.doc_date", periods)
-	oq := `SELECT k, CAST(COUNT(*) AS BIGINT), CAST(SUM(e) AS BIGINT) FROM (SELECT ` + ob + ` AS k,
-		CASE WHEN ` + exchangedSQL + ` THEN 1 ELSE 0 END AS e
-		FROM reg_unit_tree t JOIN reg_outgoing o ON o.unit_id = t.unit_id
-		WHERE t.ancestor_id = ? AND o.doc_date >= ? AND o.doc_date <= ? AND o.cancelled = 0 AND o.secret = 0) x GROUP BY k`
-	if err := q.scanTrend(ctx, oq, append(oargs, q.root, first, last), func(k int, n, e int64) {
-		out[k].Exchange = Ratio{Num: int(e), Den: int(n)}
+	ps, pargs := periodsSQL(periods)
+	from, args := q.from("reg_outgoing", "o", "JOIN "+ps+" pp ON o.doc_date >= pp.f AND o.doc_date <= pp.t")
+	oq := `SELECT pp.k, CAST(COUNT(*) AS BIGINT), CAST(SUM(CASE WHEN ` + exchangedSQL + ` THEN 1 ELSE 0 END) AS BIGINT)
+		FROM ` + from + ` AND o.cancelled = 0 AND o.secret = 0 GROUP BY pp.k`
+	if err := q.scanTrend(ctx, oq, append(pargs, args...), func(k int, n, e int64) {
+		if k >= 0 && k < len(out) {
+			out[k].Exchange = Ratio{Num: int(e), Den: int(n)}
+		}
 	}); err != nil {
 		return nil, err
 	}
-	ib, iargs := bucket("i.arrival_day", periods)
-	iq := `SELECT k, CAST(COUNT(*) AS BIGINT), CAST(SUM(e) AS BIGINT) FROM (SELECT ` + ib + ` AS k,
-		CASE WHEN i.receipt <> '' AND i.receipt_day <= ` + dueSQL + ` THEN 1 ELSE 0 END AS e
-		FROM reg_unit_tree t JOIN reg_incoming i ON i.unit_id = t.unit_id LEFT JOIN report_calendar k ON k.day = i.arrival_day
-		WHERE t.ancestor_id = ? AND i.arrival_day >= ? AND i.arrival_day <= ? AND i.cancelled = 0) x GROUP BY k`
-	if err := q.scanTrend(ctx, iq, append(iargs, q.root, first, last), func(k int, n, e int64) {
-		out[k].Timeliness = Ratio{Num: int(e), Den: int(n)}
+	from, args = q.from("reg_incoming", "i", "JOIN "+ps+" pp ON i.arrival_day >= pp.f AND i.arrival_day <= pp.t "+calendarJoin)
+	iq := `SELECT pp.k, CAST(COUNT(*) AS BIGINT), CAST(SUM(CASE WHEN i.receipt <> '' AND i.receipt_day <= ` + dueSQL + ` THEN 1 ELSE 0 END) AS BIGINT)
+		FROM ` + from + ` AND i.cancelled = 0 GROUP BY pp.k`
+	if err := q.scanTrend(ctx, iq, append(pargs, args...), func(k int, n, e int64) {
+		if k >= 0 && k < len(out) {
+			out[k].Timeliness = Ratio{Num: int(e), Den: int(n)}
+		}
 	}); err != nil {
 		return nil, err
 	}
@@ -328,9 +377,7 @@ func (q query) scanTrend(ctx context.Context, sqlText string, args []any, set fu
 		if err := rows.Scan(&k, &n, &e); err != nil {
 			return err
 		}
-		if k >= 0 {
-			set(k, n, e)
-		}
+		set(k, n, e)
 	}
 	return rows.Err()
 }
@@ -345,14 +392,11 @@ func limitSQL(limit int) string {
 // lists fills the documents that missed the target, the late receipts and
 // the staff gaps.
 func (q query) lists(ctx context.Context, rep *Report, limit int) error {
-	from, to := q.p.From.Key(), q.p.To.Key()
-	missedWhere := ` FROM reg_unit_tree t JOIN reg_outgoing o ON o.unit_id = t.unit_id JOIN reg_unit u ON u.id = o.unit_id
-		WHERE t.ancestor_id = ? AND o.doc_date >= ? AND o.doc_date <= ? AND o.cancelled = 0 AND o.secret = 0 AND NOT (` + exchangedSQL + `)`
-	if err := q.db.QueryRow(ctx, "SELECT count(*)"+missedWhere, q.root, from, to).Scan(&rep.MissedTotal); err != nil {
-		return fmt.Errorf("failed to list missed documents: %w", err)
-	}
+	rep.MissedTotal = rep.Unit.Counts.Sent - rep.Unit.Counts.Exchanged
+	from, args := q.from("reg_outgoing", "o", "JOIN reg_unit u ON u.id = o.unit_id")
 	rows, err := q.db.Query(ctx, `SELECT o.id, u.code, u.name, o.number, o.doc_date, o.doc_type, o.subject, o.signer, o.channel,
-		o.paper_reason, o.approve_sig, o.issue_sig`+missedWhere+` ORDER BY u.code, o.doc_date, o.id`+limitSQL(limit), q.root, from, to)
+		o.paper_reason, o.approve_sig, o.issue_sig FROM `+from+` AND o.doc_date >= ? AND o.doc_date <= ? AND o.cancelled = 0 AND o.secret = 0
+		AND NOT (`+exchangedSQL+`) ORDER BY u.code, o.doc_date, o.id`+limitSQL(limit), append(args, q.p.From.Key(), q.p.To.Key())...)
 	if err != nil {
 		return fmt.Errorf("failed to list missed documents: %w", err)
 	}
@@ -397,12 +441,11 @@ func missedReasons(m Missed) []string {
 }
 
 func (q query) receipts(ctx context.Context, rep *Report, limit int) error {
+	from, args := q.from("reg_incoming", "i", "JOIN reg_unit u ON u.id = i.unit_id "+calendarJoin)
 	rows, err := q.db.Query(ctx, `SELECT i.id, u.code, u.name, i.sender, i.number, i.arrived_at, `+dueSQL+`, i.receipt, i.receipt_at
-		FROM reg_unit_tree t JOIN reg_incoming i ON i.unit_id = t.unit_id JOIN reg_unit u ON u.id = i.unit_id
-		LEFT JOIN report_calendar k ON k.day = i.arrival_day
-		WHERE t.ancestor_id = ? AND i.arrival_day >= ? AND i.arrival_day <= ? AND i.cancelled = 0
+		FROM `+from+` AND i.arrival_day >= ? AND i.arrival_day <= ? AND i.cancelled = 0
 		AND (i.receipt = '' OR i.receipt_day > `+dueSQL+`)
-		ORDER BY u.code, i.arrived_at, i.id`+limitSQL(limit), q.root, q.p.From.Key(), q.p.To.Key())
+		ORDER BY u.code, i.arrived_at, i.id`+limitSQL(limit), append(args, q.p.From.Key(), q.p.To.Key())...)
 	if err != nil {
 		return fmt.Errorf("failed to list late receipts: %w", err)
 	}
@@ -428,14 +471,14 @@ func (q query) receipts(ctx context.Context, rep *Report, limit int) error {
 }
 
 func (q query) staffGaps(ctx context.Context, rep *Report, limit int) error {
-	end, from, to := q.staffArgs()
+	from, args := q.staffFrom("JOIN reg_unit u ON u.id = s.unit_id")
+	to := q.p.To.Key()
 	rows, err := q.db.Query(ctx, `SELECT s.id, u.code, u.name, s.name, s.title,
 		CASE WHEN EXISTS (SELECT 1 FROM reg_cert c WHERE c.staff_id = s.id AND c.organisation = 0) THEN 1 ELSE 0 END,
-		CASE WHEN `+validCertSQL+` THEN 1 ELSE 0 END,
-		CASE WHEN `+signedSQL+` THEN 1 ELSE 0 END
-		FROM reg_unit_tree t JOIN reg_staff s ON s.unit_id = t.unit_id JOIN reg_unit u ON u.id = s.unit_id
-		WHERE t.ancestor_id = ? AND `+activeSQL+` AND NOT (`+validCertSQL+` AND `+signedSQL+`)
-		ORDER BY u.code, s.name, s.id`+limitSQL(limit), end, end, end, from, to, q.root, to, to, end, end, end, from, to)
+		CASE WHEN vc.staff_id IS NOT NULL THEN 1 ELSE 0 END,
+		CASE WHEN sg.staff_id IS NOT NULL THEN 1 ELSE 0 END
+		FROM `+from+` AND `+activeSQL+` AND (vc.staff_id IS NULL OR sg.staff_id IS NULL)
+		ORDER BY u.code, s.name, s.id`+limitSQL(limit), append(args, to, to)...)
 	if err != nil {
 		return fmt.Errorf("failed to list staff gaps: %w", err)
 	}

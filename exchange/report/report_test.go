@@ -72,6 +72,18 @@ func TestIndicators(t *testing.T) {
 			}
 			b, _ := json.Marshal(rep.Units)
 			results = append(results, spec+string(b))
+			// Every query plan gives the same report.
+			for _, plan := range []int{0, 1} {
+				other, err := rp.Compute(ctx, report.Request{Actor: admin, Unit: "H40.01", Period: p, ForceScope: &plan}, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				a, _ := json.Marshal([]any{rep.Units, rep.Missed, rep.Trend, rep.Receipts, rep.StaffGaps})
+				o, _ := json.Marshal([]any{other.Units, other.Missed, other.Trend, other.Receipts, other.StaffGaps})
+				if string(a) != string(o) {
+					t.Errorf("%s: plan %d differs:\n%s\n%s", spec, plan, a, o)
+				}
+			}
 		}
 		// Spot values of the ND09 monthly report, by hand from the seed.
 		rep, err := rp.Compute(ctx, report.Request{Actor: admin, Unit: "H40.01", Period: period(t, "nd09:2026-12")}, nil)

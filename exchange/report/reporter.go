@@ -149,6 +149,11 @@ type Request struct {
 	// MissedLimit caps the listed missed documents, late receipts and
 	// staff gaps each (0: all). The totals are always complete.
 	MissedLimit int
+	// ForceScope picks the query plan (tests check that every plan gives
+	// the same results): 0 closure-driven, 1 date-driven with a
+	// membership filter, 2 unfiltered (only right for a subtree of every
+	// unit). nil chooses by the subtree's size.
+	ForceScope *int
 }
 
 // Progress is told of each step of a report ("units", "outgoing",

@@ -84,7 +84,11 @@ CREATE TABLE reg_outgoing (
 	created_by      TEXT NOT NULL,
 	UNIQUE (unit_id, doc_key)
 );
+-- Reports read a unit's entries by unit then date (small subtrees) or a
+-- period's entries by date (large subtrees); both indexes cover the
+-- columns the indicators need.
 CREATE INDEX reg_outgoing_report ON reg_outgoing(unit_id, doc_date, cancelled, secret, channel, approve_sig, issue_sig, recall);
+CREATE INDEX reg_outgoing_period ON reg_outgoing(doc_date, unit_id, cancelled, secret, channel, approve_sig, issue_sig, recall);
 CREATE INDEX reg_outgoing_document ON reg_outgoing(document_id);
 
 CREATE TABLE reg_outgoing_to (
@@ -112,6 +116,7 @@ CREATE TABLE reg_signature (
 );
 CREATE INDEX reg_signature_outgoing ON reg_signature(outgoing_id);
 CREATE INDEX reg_signature_staff ON reg_signature(staff_id, signed_day, status);
+CREATE INDEX reg_signature_day ON reg_signature(signed_day, status, staff_id, outgoing_id);
 
 -- Incoming register (sổ văn bản đến).
 CREATE TABLE reg_incoming (
@@ -142,7 +147,8 @@ CREATE TABLE reg_incoming (
 	created_by   TEXT NOT NULL,
 	UNIQUE (unit_id, doc_key)
 );
-CREATE INDEX reg_incoming_report ON reg_incoming(unit_id, arrival_day, cancelled, receipt_day, receipt);
+CREATE INDEX reg_incoming_report ON reg_incoming(unit_id, arrival_day, cancelled, receipt_day, receipt, recalled);
+CREATE INDEX reg_incoming_period ON reg_incoming(arrival_day, unit_id, cancelled, receipt_day, receipt, recalled);
 CREATE INDEX reg_incoming_document ON reg_incoming(document_id);
 
 -- What changed, by whom, when and why. Nothing in the registers is
