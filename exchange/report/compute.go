@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/vanthu/vanthu/exchange/calendar"
 	"github.com/vanthu/vanthu/exchange/register"
@@ -78,13 +81,41 @@ func (r *Reporter) Compute(ctx context.Context, req Request, progress Progress) 
 	for _, id := range byID {
 		counts[id] = &Counts{}
 	}
+	// The aggregates and the trend are independent reads: run them side
+	// by side (SQLite in WAL mode and PostgreSQL serve readers in parallel).
+	var trend []TrendPoint
+	g, gctx := errgroup.WithContext(ctx)
+	var mu sync.Mutex
 	for i, fn := range []func(context.Context, map[int64]*Counts) error{q.outgoing, q.incoming, q.staff} {
 		if err := step(2 + i); err != nil {
 			return nil, err
 		}
-		if err := fn(ctx, counts); err != nil {
-			return nil, err
+		part := map[int64]*Counts{}
+		for id := range counts {
+			part[id] = &Counts{}
 		}
+		g.Go(func() error {
+			if err := fn(gctx, part); err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for id, c := range part {
+				add(counts[id], c)
+			}
+			return nil
+		})
+	}
+	if err := step(5); err != nil {
+		return nil, err
+	}
+	g.Go(func() error {
+		var err error
+		trend, err = q.trend(gctx, req.Period.Last(req.Trend))
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	for i := range units {
 		units[i].Counts = *counts[byID[units[i].Code]]
@@ -97,12 +128,7 @@ func (r *Reporter) Compute(ctx context.Context, req Request, progress Progress) 
 		}
 	}
 	rank(rep.Ranking)
-	if err := step(5); err != nil {
-		return nil, err
-	}
-	if rep.Trend, err = q.trend(ctx, req.Period.Last(req.Trend)); err != nil {
-		return nil, err
-	}
+	rep.Trend = trend
 	if err := step(6); err != nil {
 		return nil, err
 	}
@@ -110,6 +136,29 @@ func (r *Reporter) Compute(ctx context.Context, req Request, progress Progress) 
 		return nil, err
 	}
 	return rep, nil
+}
+
+// add sums the counts of b into a (each query fills its own fields).
+func add(a, b *Counts) {
+	a.Outgoing += b.Outgoing
+	a.Secret += b.Secret
+	a.Sent += b.Sent
+	a.Electronic += b.Electronic
+	a.Exchanged += b.Exchanged
+	a.PaperOnly += b.PaperOnly
+	a.Unsigned += b.Unsigned
+	a.OneSignature += b.OneSignature
+	a.Recalls += b.Recalls
+	a.Recalled += b.Recalled
+	a.Received += b.Received
+	a.OnTime += b.OnTime
+	a.Late += b.Late
+	a.Unconfirmed += b.Unconfirmed
+	a.Refused += b.Refused
+	a.TakenBack += b.TakenBack
+	a.Staff += b.Staff
+	a.StaffWithCert += b.StaffWithCert
+	a.StaffSigned += b.StaffSigned
 }
 
 // rank orders sub-units by e-exchange rate (those without documents
@@ -252,7 +301,7 @@ func (q query) outgoing(ctx context.Context, counts map[int64]*Counts) error {
 		SUM(CASE WHEN o.secret = 1 THEN 1 ELSE 0 END) AS c2,
 		SUM(CASE WHEN o.secret = 0 THEN 1 ELSE 0 END) AS c3,
 		SUM(CASE WHEN o.secret = 0 AND o.channel <> 'paper' THEN 1 ELSE 0 END) AS c4,
-		SUM(CASE WHEN o.secret = 0 AND ` + exchangedSQL + ` THEN 1 ELSE 0 END) AS c5,
+		SUM(o.exchanged) AS c5,
 		SUM(CASE WHEN o.secret = 0 AND o.channel = 'paper' THEN 1 ELSE 0 END) AS c6,
 		SUM(CASE WHEN o.secret = 0 AND o.channel <> 'paper' AND o.approve_sig <> 'valid' AND o.issue_sig <> 'valid' THEN 1 ELSE 0 END) AS c7,
 		SUM(CASE WHEN o.secret = 0 AND o.channel <> 'paper' AND ((o.approve_sig = 'valid' AND o.issue_sig <> 'valid') OR (o.approve_sig <> 'valid' AND o.issue_sig = 'valid')) THEN 1 ELSE 0 END) AS c8,
@@ -343,7 +392,7 @@ func (q query) trend(ctx context.Context, periods []calendar.Period) ([]TrendPoi
 	}
 	ps, pargs := periodsSQL(periods)
 	from, args := q.from("reg_outgoing", "o", "JOIN "+ps+" pp ON o.doc_date >= pp.f AND o.doc_date <= pp.t")
-	oq := `SELECT pp.k, CAST(COUNT(*) AS BIGINT), CAST(SUM(CASE WHEN ` + exchangedSQL + ` THEN 1 ELSE 0 END) AS BIGINT)
+	oq := `SELECT pp.k, CAST(COUNT(*) AS BIGINT), CAST(SUM(o.exchanged) AS BIGINT)
 		FROM ` + from + ` AND o.cancelled = 0 AND o.secret = 0 GROUP BY pp.k`
 	if err := q.scanTrend(ctx, oq, append(pargs, args...), func(k int, n, e int64) {
 		if k >= 0 && k < len(out) {

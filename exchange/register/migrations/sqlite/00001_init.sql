@@ -82,6 +82,9 @@ CREATE TABLE reg_outgoing (
 	source          TEXT NOT NULL,
 	created_at      BIGINT NOT NULL,
 	created_by      TEXT NOT NULL,
+	-- 1 when the entry counts towards the e-exchange rate: not secret, sent
+	-- over the network, both signatures valid (kept by the database).
+	exchanged       INTEGER GENERATED ALWAYS AS (CASE WHEN secret = 0 AND channel <> 'paper' AND approve_sig = 'valid' AND issue_sig = 'valid' THEN 1 ELSE 0 END) STORED,
 	UNIQUE (unit_id, doc_key)
 );
 -- Reports read a unit's entries by unit then date (small subtrees) or a
@@ -89,6 +92,7 @@ CREATE TABLE reg_outgoing (
 -- columns the indicators need.
 CREATE INDEX reg_outgoing_report ON reg_outgoing(unit_id, doc_date, cancelled, secret, channel, approve_sig, issue_sig, recall);
 CREATE INDEX reg_outgoing_period ON reg_outgoing(doc_date, unit_id, cancelled, secret, channel, approve_sig, issue_sig, recall);
+CREATE INDEX reg_outgoing_trend ON reg_outgoing(doc_date, cancelled, secret, exchanged, unit_id);
 CREATE INDEX reg_outgoing_document ON reg_outgoing(document_id);
 
 CREATE TABLE reg_outgoing_to (
