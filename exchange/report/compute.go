@@ -341,30 +341,45 @@ func (q query) incoming(ctx context.Context, counts map[int64]*Counts) error {
 	})
 }
 
-// staffJoins attach to each staff member s whether a personal certificate
-// of theirs is valid at the period's end (vc) and whether they made a
-// valid signature in the period (sg).
-const staffJoins = `LEFT JOIN (SELECT DISTINCT c.staff_id FROM reg_cert c WHERE c.staff_id IS NOT NULL AND c.organisation = 0
-		AND c.not_before <= ? AND c.not_after >= ? AND (c.revoked_at IS NULL OR c.revoked_at > ?)) vc ON vc.staff_id = s.id
-	LEFT JOIN (SELECT DISTINCT g.staff_id FROM reg_signature g JOIN reg_outgoing og ON og.id = g.outgoing_id
-		WHERE g.signed_day >= ? AND g.signed_day <= ? AND g.status = 'valid' AND g.staff_id IS NOT NULL AND og.cancelled = 0) sg ON sg.staff_id = s.id`
+// The staff indicators ask of each staff member s whether a personal
+// certificate of theirs is valid at the period's end and whether they made
+// a valid signature in the period. For a small subtree each question is a
+// correlated EXISTS (an indexed probe per staff member); for a large one,
+// a join with the set of such staff members (one pass each).
+const (
+	validCertSet = `SELECT DISTINCT c.staff_id FROM reg_cert c WHERE c.staff_id IS NOT NULL AND c.organisation = 0
+		AND c.not_before <= ? AND c.not_after >= ? AND (c.revoked_at IS NULL OR c.revoked_at > ?)`
+	signedSet = `SELECT DISTINCT g.staff_id FROM reg_signature g JOIN reg_outgoing og ON og.id = g.outgoing_id
+		WHERE g.signed_day >= ? AND g.signed_day <= ? AND g.status = 'valid' AND g.staff_id IS NOT NULL AND og.cancelled = 0`
+	validCertProbe = `EXISTS (SELECT 1 FROM reg_cert c WHERE c.staff_id = s.id AND c.organisation = 0
+		AND c.not_before <= ? AND c.not_after >= ? AND (c.revoked_at IS NULL OR c.revoked_at > ?))`
+	signedProbe = `EXISTS (SELECT 1 FROM reg_signature g JOIN reg_outgoing og ON og.id = g.outgoing_id
+		WHERE g.staff_id = s.id AND g.signed_day >= ? AND g.signed_day <= ? AND g.status = 'valid' AND og.cancelled = 0)`
+)
 
 // activeSQL: s is active on the period's last day.
 const activeSQL = "s.active_from <= ? AND (s.active_until IS NULL OR s.active_until >= ?)"
 
-func (q query) staffFrom(extraJoins string) (string, []any) {
+// staffQuery returns the expressions "has a valid certificate" and "signed"
+// (1 or 0) and the FROM/WHERE over the subtree's staff; args are in the
+// order the SQL uses them in either form: the certificate's, the
+// signature's, the scope's.
+func (q query) staffQuery(extraJoins string) (valid, signed, from string, args []any) {
 	end := q.p.To.End().UnixMicro()
-	from, args := q.from("reg_staff", "s", staffJoins+" "+extraJoins)
-	// The joins' arguments come before the scope's.
-	return from, append([]any{end, end, end, q.p.From.Key(), q.p.To.Key()}, args...)
+	args = []any{end, end, end, q.p.From.Key(), q.p.To.Key()}
+	if q.scope == scopeSmall {
+		from, sargs := q.from("reg_staff", "s", extraJoins)
+		return "CASE WHEN " + validCertProbe + " THEN 1 ELSE 0 END", "CASE WHEN " + signedProbe + " THEN 1 ELSE 0 END", from, append(args, sargs...)
+	}
+	joins := "LEFT JOIN (" + validCertSet + ") vc ON vc.staff_id = s.id LEFT JOIN (" + signedSet + ") sg ON sg.staff_id = s.id " + extraJoins
+	from, sargs := q.from("reg_staff", "s", joins)
+	return "CASE WHEN vc.staff_id IS NOT NULL THEN 1 ELSE 0 END", "CASE WHEN sg.staff_id IS NOT NULL THEN 1 ELSE 0 END", from, append(args, sargs...)
 }
 
 func (q query) staff(ctx context.Context, counts map[int64]*Counts) error {
-	from, args := q.staffFrom("")
+	valid, signed, from, args := q.staffQuery("")
 	to := q.p.To.Key()
-	per := `SELECT s.unit_id AS uid, COUNT(*) AS c1,
-		SUM(CASE WHEN vc.staff_id IS NOT NULL THEN 1 ELSE 0 END) AS c2,
-		SUM(CASE WHEN sg.staff_id IS NOT NULL THEN 1 ELSE 0 END) AS c3
+	per := `SELECT s.unit_id AS uid, COUNT(*) AS c1, SUM(` + valid + `) AS c2, SUM(` + signed + `) AS c3
 		FROM ` + from + ` AND ` + activeSQL + ` GROUP BY s.unit_id`
 	return q.rollup(ctx, per, 3, append(args, to, to), func(uid int64, v []int64) {
 		if c := counts[uid]; c != nil {
@@ -520,14 +535,14 @@ func (q query) receipts(ctx context.Context, rep *Report, limit int) error {
 }
 
 func (q query) staffGaps(ctx context.Context, rep *Report, limit int) error {
-	from, args := q.staffFrom("JOIN reg_unit u ON u.id = s.unit_id")
+	valid, signed, from, args := q.staffQuery("JOIN reg_unit u ON u.id = s.unit_id")
 	to := q.p.To.Key()
-	rows, err := q.db.Query(ctx, `SELECT s.id, u.code, u.name, s.name, s.title,
-		CASE WHEN EXISTS (SELECT 1 FROM reg_cert c WHERE c.staff_id = s.id AND c.organisation = 0) THEN 1 ELSE 0 END,
-		CASE WHEN vc.staff_id IS NOT NULL THEN 1 ELSE 0 END,
-		CASE WHEN sg.staff_id IS NOT NULL THEN 1 ELSE 0 END
-		FROM `+from+` AND `+activeSQL+` AND (vc.staff_id IS NULL OR sg.staff_id IS NULL)
-		ORDER BY u.code, s.name, s.id`+limitSQL(limit), append(args, to, to)...)
+	rows, err := q.db.Query(ctx, `SELECT id, code, uname, name, title, anycert, v, g FROM (
+		SELECT s.id AS id, u.code AS code, u.name AS uname, s.name AS name, s.title AS title,
+		CASE WHEN EXISTS (SELECT 1 FROM reg_cert c WHERE c.staff_id = s.id AND c.organisation = 0) THEN 1 ELSE 0 END AS anycert,
+		`+valid+` AS v, `+signed+` AS g
+		FROM `+from+` AND `+activeSQL+`) x WHERE v = 0 OR g = 0
+		ORDER BY code, name, id`+limitSQL(limit), append(args, to, to)...)
 	if err != nil {
 		return fmt.Errorf("failed to list staff gaps: %w", err)
 	}
