@@ -84,9 +84,9 @@ func cmdRegister(e *env, args []string) int {
 
 type registerOpts struct {
 	unit, number, date, channel, typ, subject, signer, to, reason, file string
-	from, until, sender, arrived, confirm, code, at, note            string
-	set                                                              multiFlag
-	secret, incoming, subUnits, skip, json                           bool
+	from, until, sender, arrived, confirm, code, at, note               string
+	set                                                                 multiFlag
+	secret, incoming, subUnits, skip, json                              bool
 }
 
 func (o registerOpts) entity() string {

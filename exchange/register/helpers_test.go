@@ -18,26 +18,7 @@ import (
 
 var files *registertest.Files
 
-func TestMain(m *testing.M) {
-	os.Exit(run(m))
-}
-
-func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "register-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	f, closeFn, err := registertest.Make(dir)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer closeFn()
-	files = f
-	return pgtest.Run(m)
-}
+func TestMain(m *testing.M) { os.Exit(registertest.RunTests(m, &files)) }
 
 // both runs fn on a SQLite file and on a fresh PostgreSQL database.
 func both(t *testing.T, fn func(t *testing.T, r *register.Register)) {

@@ -183,20 +183,9 @@ func (r *Register) Incoming(ctx context.Context, a Actor, id int64) (*Incoming, 
 
 // ListIncoming lists incoming entries by arrival.
 func (r *Register) ListIncoming(ctx context.Context, a Actor, f Filter) ([]Incoming, error) {
-	uid, err := UnitScope(ctx, r.db, a, f.Unit)
+	rows, err := r.listRows(ctx, a, f, "reg_incoming", "i", incomingColumns, "arrival_day", "i.arrived_at, i.id")
 	if err != nil {
 		return nil, err
-	}
-	scope := "i.unit_id = ?"
-	if f.SubUnits {
-		scope = "i.unit_id IN (SELECT unit_id FROM reg_unit_tree WHERE ancestor_id = ?)"
-	}
-	w, args := f.where("i.arrival_day")
-	q := "SELECT " + incomingColumns + " FROM reg_incoming i JOIN reg_unit u ON u.id = i.unit_id WHERE " + scope + strings.ReplaceAll(w, "cancelled", "i.cancelled") +
-		" ORDER BY i.arrived_at, i.id LIMIT ? OFFSET ?"
-	rows, err := r.db.Query(ctx, q, append(append([]any{uid}, args...), f.limit(), f.Offset)...)
-	if err != nil {
-		return nil, fmt.Errorf("failed to list the register: %w", err)
 	}
 	defer rows.Close()
 	var out []Incoming

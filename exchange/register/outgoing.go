@@ -442,23 +442,33 @@ func (f Filter) limit() int {
 	return f.Limit
 }
 
-// ListOutgoing lists outgoing entries by date, then number (without their
-// signatures; Outgoing has them).
-func (r *Register) ListOutgoing(ctx context.Context, a Actor, f Filter) ([]Outgoing, error) {
+// listRows runs the list query of a register: columns of table (as
+// alias, joined with its unit u), filtered by f on dayCol, in order.
+func (r *Register) listRows(ctx context.Context, a Actor, f Filter, table, alias, columns, dayCol, order string) (*sql.Rows, error) {
 	uid, err := UnitScope(ctx, r.db, a, f.Unit)
 	if err != nil {
 		return nil, err
 	}
-	scope := "o.unit_id = ?"
+	scope := alias + ".unit_id = ?"
 	if f.SubUnits {
-		scope = "o.unit_id IN (SELECT unit_id FROM reg_unit_tree WHERE ancestor_id = ?)"
+		scope = alias + ".unit_id IN (SELECT unit_id FROM reg_unit_tree WHERE ancestor_id = ?)"
 	}
-	w, args := f.where("o.doc_date")
-	q := "SELECT " + outgoingColumns + " FROM reg_outgoing o JOIN reg_unit u ON u.id = o.unit_id WHERE " + scope + strings.ReplaceAll(w, "cancelled", "o.cancelled") +
-		" ORDER BY o.doc_date, o.id LIMIT ? OFFSET ?"
+	w, args := f.where(alias + "." + dayCol)
+	q := "SELECT " + columns + " FROM " + table + " " + alias + " JOIN reg_unit u ON u.id = " + alias + ".unit_id WHERE " + scope +
+		strings.ReplaceAll(w, " cancelled", " "+alias+".cancelled") + " ORDER BY " + order + " LIMIT ? OFFSET ?"
 	rows, err := r.db.Query(ctx, q, append(append([]any{uid}, args...), f.limit(), f.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("failed to list the register: %w", err)
+	}
+	return rows, nil
+}
+
+// ListOutgoing lists outgoing entries by date, then number (without their
+// signatures; Outgoing has them).
+func (r *Register) ListOutgoing(ctx context.Context, a Actor, f Filter) ([]Outgoing, error) {
+	rows, err := r.listRows(ctx, a, f, "reg_outgoing", "o", outgoingColumns, "doc_date", "o.doc_date, o.id")
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []Outgoing

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/x509"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -16,30 +15,12 @@ import (
 	"github.com/vanthu/vanthu/exchange/register/registertest"
 	"github.com/vanthu/vanthu/exchange/report"
 	"github.com/vanthu/vanthu/exchange/store"
-	"github.com/vanthu/vanthu/internal/pgtest"
 	"github.com/vanthu/vanthu/signing/verify"
 )
 
 var files *registertest.Files
 
-func TestMain(m *testing.M) { os.Exit(run(m)) }
-
-func run(m *testing.M) int {
-	dir, err := os.MkdirTemp("", "report-test-")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	f, closeFn, err := registertest.Make(dir)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer closeFn()
-	files = f
-	return pgtest.Run(m)
-}
+func TestMain(m *testing.M) { os.Exit(registertest.RunTests(m, &files)) }
 
 // The seed: a three-level tree, staff, outgoing and incoming entries of
 // every kind. The expected indicators are computed from these tables in Go

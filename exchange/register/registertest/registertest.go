@@ -23,6 +23,7 @@ import (
 
 	"github.com/vanthu/vanthu/assets"
 	"github.com/vanthu/vanthu/exchange/calendar"
+	"github.com/vanthu/vanthu/internal/pgtest"
 	"github.com/vanthu/vanthu/internal/testpki"
 	"github.com/vanthu/vanthu/signing/pades"
 	"github.com/vanthu/vanthu/signing/roles"
@@ -193,4 +194,25 @@ func selfSignedOrg() (crypto.Signer, *x509.Certificate, error) {
 	}
 	cert, err := x509.ParseCertificate(der)
 	return key, cert, err
+}
+
+// RunTests is the TestMain of a package that registers the fixtures: it
+// signs them into a temporary folder, stores them in *files, runs the tests
+// through pgtest.Run (a real PostgreSQL for the tests that ask for one)
+// and removes everything; it returns the exit code.
+func RunTests(m *testing.M, files **Files) int {
+	dir, err := os.MkdirTemp("", "registertest-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	f, closeFn, err := Make(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer closeFn()
+	*files = f
+	return pgtest.Run(m)
 }
