@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -407,5 +406,3 @@ func (e *env) printJSONValue(v any) int {
 	fmt.Fprintln(e.stdout, string(b))
 	return exitOK
 }
-
-var _ = errors.New

@@ -3,8 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/vanthu/vanthu/app/internal/i18n"
@@ -176,6 +174,3 @@ func (e *env) printReport(rep *report.Report) {
 		}
 	}
 }
-
-var _ = strings.TrimSpace
-var _ = os.Stdout

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"flag"
-	"os"
 	"os/user"
 	"path/filepath"
 
@@ -142,14 +141,3 @@ func (e *env) failRegister(err error) int {
 	e.fail(err)
 	return exitFailure
 }
-
-// needArgs reports a usage error unless exactly n positional arguments were given.
-func (e *env) needArgs(args []string, n int, usageKey string) bool {
-	if len(args) == n {
-		return true
-	}
-	e.usagef(e.tr(usageKey))
-	return false
-}
-
-var _ = os.Stdout

@@ -16,12 +16,10 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vanthu/vanthu/assets"
-	"github.com/vanthu/vanthu/exchange/calendar"
 	"github.com/vanthu/vanthu/exchange/report"
 	"github.com/vanthu/vanthu/exchange/report/export"
 	"github.com/vanthu/vanthu/exchange/report/pdfreport"
@@ -235,6 +233,3 @@ func abs(x int) int {
 	}
 	return x
 }
-
-var _ = time.Second
-var _ = calendar.Vietnam
