@@ -350,4 +350,3 @@ func (h *handler) report(w http.ResponseWriter, r *http.Request) {
 		fail(w, fmt.Errorf("%w: format %q (json, csv, xlsx)", report.ErrBadRequest, q.Get("format")))
 	}
 }
-
