@@ -485,7 +485,7 @@ func (w *writer) lists() {
 			rows = append(rows, []string{fmt.Sprint(i + 1), m.UnitName, m.Number, m.Date.VN(), m.Subject, reason})
 		}
 		w.table([]string{"TT", l("report.col.unit_name"), l("report.col.number"), l("report.col.date"), l("report.col.subject"), l("report.col.reason")},
-			[]float64{0.06, 0.19, 0.16, 0.13, 0.2, 0.26}, rows, []string{"C", "L", "L", "C", "L", "L"})
+			[]float64{0.06, 0.18, 0.18, 0.13, 0.19, 0.26}, rows, []string{"C", "L", "L", "C", "L", "L"})
 		if rep.MissedTotal > len(rows) {
 			w.font("I", 11)
 			w.para(l("report.pdf.more", rep.MissedTotal-len(rows)))
@@ -506,7 +506,7 @@ func (w *writer) lists() {
 				x.Due.VN(), at, l("report.reason." + x.Reason)})
 		}
 		w.table([]string{"TT", l("report.col.unit_name"), l("report.col.number"), l("report.col.arrived"), l("report.col.due"), l("report.col.receipt_at"), l("report.col.reason")},
-			[]float64{0.06, 0.18, 0.18, 0.16, 0.12, 0.16, 0.14}, rows, []string{"C", "L", "L", "C", "C", "C", "L"})
+			[]float64{0.06, 0.16, 0.18, 0.15, 0.14, 0.16, 0.15}, rows, []string{"C", "L", "L", "C", "C", "C", "L"})
 		if len(rep.Receipts) > len(rows) {
 			w.para(l("report.pdf.more", len(rep.Receipts)-len(rows)))
 		}
