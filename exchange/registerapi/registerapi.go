@@ -246,17 +246,14 @@ func (h *handler) addOutgoing(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, o)
 }
 
-func (h *handler) correct(w http.ResponseWriter, r *http.Request) {
+// entryAction decodes body and runs do on the entry the path names.
+func (h *handler) entryAction(w http.ResponseWriter, r *http.Request, body any, status string, do func(entity string, id int64) error) {
 	e, err := entity(r)
 	if err == nil {
 		var n int64
 		if n, err = id(r); err == nil {
-			var body struct {
-				Changes map[string]string `json:"changes"`
-				Reason  string            `json:"reason"`
-			}
-			if err = h.decode(w, r, &body); err == nil {
-				err = h.Register.Correct(r.Context(), h.actor(r), e, n, body.Changes, body.Reason)
+			if err = h.decode(w, r, body); err == nil {
+				err = do(e, n)
 			}
 		}
 	}
@@ -264,27 +261,26 @@ func (h *handler) correct(w http.ResponseWriter, r *http.Request) {
 		fail(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "corrected"})
+	writeJSON(w, http.StatusOK, map[string]string{"status": status})
+}
+
+func (h *handler) correct(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		Changes map[string]string `json:"changes"`
+		Reason  string            `json:"reason"`
+	}
+	h.entryAction(w, r, &body, "corrected", func(e string, n int64) error {
+		return h.Register.Correct(r.Context(), h.actor(r), e, n, body.Changes, body.Reason)
+	})
 }
 
 func (h *handler) cancel(w http.ResponseWriter, r *http.Request) {
-	e, err := entity(r)
-	if err == nil {
-		var n int64
-		if n, err = id(r); err == nil {
-			var body struct {
-				Reason string `json:"reason"`
-			}
-			if err = h.decode(w, r, &body); err == nil {
-				err = h.Register.Cancel(r.Context(), h.actor(r), e, n, body.Reason)
-			}
-		}
+	var body struct {
+		Reason string `json:"reason"`
 	}
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": "cancelled"})
+	h.entryAction(w, r, &body, "cancelled", func(e string, n int64) error {
+		return h.Register.Cancel(r.Context(), h.actor(r), e, n, body.Reason)
+	})
 }
 
 func (h *handler) history(w http.ResponseWriter, r *http.Request) {
