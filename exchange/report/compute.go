@@ -388,62 +388,30 @@ func (q query) staff(ctx context.Context, counts map[int64]*Counts) error {
 	})
 }
 
-// periodsSQL is a derived table of the trend's periods: k, f (first day),
-// t (last day).
-func periodsSQL(periods []calendar.Period) (string, []any) {
-	var parts []string
-	var args []any
-	for i, p := range periods {
-		parts = append(parts, fmt.Sprintf("SELECT %d AS k, CAST(? AS INTEGER) AS f, CAST(? AS INTEGER) AS t", i))
-		args = append(args, p.From.Key(), p.To.Key())
-	}
-	return "(" + strings.Join(parts, " UNION ALL ") + ")", args
-}
-
+// trend computes the rate and the timeliness of each period: one
+// aggregate per period and register, each an index range scan without a
+// sort (a GROUP BY over all the periods' rows would sort them).
 func (q query) trend(ctx context.Context, periods []calendar.Period) ([]TrendPoint, error) {
 	out := make([]TrendPoint, len(periods))
+	ofrom, oargs := q.from("reg_outgoing", "o", "")
+	oq := `SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(o.exchanged), 0) AS BIGINT)
+		FROM ` + ofrom + ` AND o.doc_date >= ? AND o.doc_date <= ? AND o.cancelled = 0 AND o.secret = 0`
+	ifrom, iargs := q.from("reg_incoming", "i", calendarJoin)
+	iq := `SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN i.receipt <> '' AND i.receipt_day <= ` + dueSQL + ` THEN 1 ELSE 0 END), 0) AS BIGINT)
+		FROM ` + ifrom + ` AND i.arrival_day >= ? AND i.arrival_day <= ? AND i.cancelled = 0`
 	for i, p := range periods {
 		out[i].Period = p
-	}
-	ps, pargs := periodsSQL(periods)
-	from, args := q.from("reg_outgoing", "o", "JOIN "+ps+" pp ON o.doc_date >= pp.f AND o.doc_date <= pp.t")
-	oq := `SELECT pp.k, CAST(COUNT(*) AS BIGINT), CAST(SUM(o.exchanged) AS BIGINT)
-		FROM ` + from + ` AND o.cancelled = 0 AND o.secret = 0 GROUP BY pp.k`
-	if err := q.scanTrend(ctx, oq, append(pargs, args...), func(k int, n, e int64) {
-		if k >= 0 && k < len(out) {
-			out[k].Exchange = Ratio{Num: int(e), Den: int(n)}
+		var n, e int64
+		if err := q.db.QueryRow(ctx, oq, append(append([]any{}, oargs...), p.From.Key(), p.To.Key())...).Scan(&n, &e); err != nil {
+			return nil, fmt.Errorf("failed to compute the trend: %w", err)
 		}
-	}); err != nil {
-		return nil, err
-	}
-	from, args = q.from("reg_incoming", "i", "JOIN "+ps+" pp ON i.arrival_day >= pp.f AND i.arrival_day <= pp.t "+calendarJoin)
-	iq := `SELECT pp.k, CAST(COUNT(*) AS BIGINT), CAST(SUM(CASE WHEN i.receipt <> '' AND i.receipt_day <= ` + dueSQL + ` THEN 1 ELSE 0 END) AS BIGINT)
-		FROM ` + from + ` AND i.cancelled = 0 GROUP BY pp.k`
-	if err := q.scanTrend(ctx, iq, append(pargs, args...), func(k int, n, e int64) {
-		if k >= 0 && k < len(out) {
-			out[k].Timeliness = Ratio{Num: int(e), Den: int(n)}
+		out[i].Exchange = Ratio{Num: int(e), Den: int(n)}
+		if err := q.db.QueryRow(ctx, iq, append(append([]any{}, iargs...), p.From.Key(), p.To.Key())...).Scan(&n, &e); err != nil {
+			return nil, fmt.Errorf("failed to compute the trend: %w", err)
 		}
-	}); err != nil {
-		return nil, err
+		out[i].Timeliness = Ratio{Num: int(e), Den: int(n)}
 	}
 	return out, nil
-}
-
-func (q query) scanTrend(ctx context.Context, sqlText string, args []any, set func(k int, n, e int64)) error {
-	rows, err := q.db.Query(ctx, sqlText, args...)
-	if err != nil {
-		return fmt.Errorf("failed to compute the trend: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k int
-		var n, e int64
-		if err := rows.Scan(&k, &n, &e); err != nil {
-			return err
-		}
-		set(k, n, e)
-	}
-	return rows.Err()
 }
 
 func limitSQL(limit int) string {
