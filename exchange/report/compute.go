@@ -257,6 +257,17 @@ func (q query) from(table, alias, joins string) (string, []any) {
 	return "reg_unit_tree t JOIN " + table + " " + alias + " ON " + alias + ".unit_id = t.unit_id " + joins + " WHERE t.ancestor_id = ?", []any{q.root}
 }
 
+// unitCol is the unit column a per-unit aggregate groups by. On a large
+// subtree SQLite must read the period's entries by the date-leading index
+// and sort them by unit, rather than walk the whole unit-leading index to
+// save the sort: "+col" keeps it off that index.
+func (q query) unitCol(alias string) string {
+	if q.scope != scopeSmall && q.db.Dialect() == store.SQLite {
+		return "+" + alias + ".unit_id"
+	}
+	return alias + ".unit_id"
+}
+
 // rollup runs a per-unit aggregate (perUnit: "SELECT uid, c1, c2, … GROUP
 // BY …" over the root's subtree) and sums it up to every unit of the
 // subtree, calling add with each unit's totals.
@@ -296,7 +307,7 @@ const exchangedSQL = "o.channel <> 'paper' AND o.approve_sig = 'valid' AND o.iss
 
 func (q query) outgoing(ctx context.Context, counts map[int64]*Counts) error {
 	from, args := q.from("reg_outgoing", "o", "")
-	per := `SELECT o.unit_id AS uid,
+	per := `SELECT ` + q.unitCol("o") + ` AS uid,
 		COUNT(*) AS c1,
 		SUM(CASE WHEN o.secret = 1 THEN 1 ELSE 0 END) AS c2,
 		SUM(CASE WHEN o.secret = 0 THEN 1 ELSE 0 END) AS c3,
@@ -308,7 +319,7 @@ func (q query) outgoing(ctx context.Context, counts map[int64]*Counts) error {
 		SUM(CASE WHEN o.recall <> '' THEN 1 ELSE 0 END) AS c9,
 		SUM(CASE WHEN o.recall = 'accepted' THEN 1 ELSE 0 END) AS c10
 		FROM ` + from + ` AND o.doc_date >= ? AND o.doc_date <= ? AND o.cancelled = 0
-		GROUP BY o.unit_id`
+		GROUP BY ` + q.unitCol("o")
 	return q.rollup(ctx, per, 10, append(args, q.p.From.Key(), q.p.To.Key()), func(uid int64, v []int64) {
 		if c := counts[uid]; c != nil {
 			c.Outgoing, c.Secret, c.Sent, c.Electronic, c.Exchanged = int(v[0]), int(v[1]), int(v[2]), int(v[3]), int(v[4])
@@ -325,7 +336,7 @@ const calendarJoin = "LEFT JOIN report_calendar k ON k.day = i.arrival_day"
 
 func (q query) incoming(ctx context.Context, counts map[int64]*Counts) error {
 	from, args := q.from("reg_incoming", "i", calendarJoin)
-	per := `SELECT i.unit_id AS uid,
+	per := `SELECT ` + q.unitCol("i") + ` AS uid,
 		COUNT(*) AS c1,
 		SUM(CASE WHEN i.receipt <> '' AND i.receipt_day <= ` + dueSQL + ` THEN 1 ELSE 0 END) AS c2,
 		SUM(CASE WHEN i.receipt <> '' AND i.receipt_day > ` + dueSQL + ` THEN 1 ELSE 0 END) AS c3,
@@ -333,7 +344,7 @@ func (q query) incoming(ctx context.Context, counts map[int64]*Counts) error {
 		SUM(CASE WHEN i.receipt = '02' THEN 1 ELSE 0 END) AS c5,
 		SUM(CASE WHEN i.recalled = 1 THEN 1 ELSE 0 END) AS c6
 		FROM ` + from + ` AND i.arrival_day >= ? AND i.arrival_day <= ? AND i.cancelled = 0
-		GROUP BY i.unit_id`
+		GROUP BY ` + q.unitCol("i")
 	return q.rollup(ctx, per, 6, append(args, q.p.From.Key(), q.p.To.Key()), func(uid int64, v []int64) {
 		if c := counts[uid]; c != nil {
 			c.Received, c.OnTime, c.Late, c.Unconfirmed, c.Refused, c.TakenBack = int(v[0]), int(v[1]), int(v[2]), int(v[3]), int(v[4]), int(v[5])
@@ -396,9 +407,15 @@ func (q query) trend(ctx context.Context, periods []calendar.Period) ([]TrendPoi
 	ofrom, oargs := q.from("reg_outgoing", "o", "")
 	oq := `SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(o.exchanged), 0) AS BIGINT)
 		FROM ` + ofrom + ` AND o.doc_date >= ? AND o.doc_date <= ? AND o.cancelled = 0 AND o.secret = 0`
-	ifrom, iargs := q.from("reg_incoming", "i", calendarJoin)
-	iq := `SELECT CAST(COUNT(*) AS BIGINT), CAST(COALESCE(SUM(CASE WHEN i.receipt <> '' AND i.receipt_day <= ` + dueSQL + ` THEN 1 ELSE 0 END), 0) AS BIGINT)
-		FROM ` + ifrom + ` AND i.arrival_day >= ? AND i.arrival_day <= ? AND i.cancelled = 0`
+	// Incoming entries are counted per (arrival day, receipt day) first,
+	// so the working-day calendar is looked up per group, not per entry.
+	ifrom, iargs := q.from("reg_incoming", "i", "")
+	iq := `SELECT CAST(COALESCE(SUM(x.n), 0) AS BIGINT),
+		CAST(COALESCE(SUM(CASE WHEN x.receipt_day <= COALESCE(k.next_workday, x.arrival_day) THEN x.n ELSE 0 END), 0) AS BIGINT)
+		FROM (SELECT i.arrival_day AS arrival_day, i.receipt_day AS receipt_day, COUNT(*) AS n
+			FROM ` + ifrom + ` AND i.arrival_day >= ? AND i.arrival_day <= ? AND i.cancelled = 0
+			GROUP BY i.arrival_day, i.receipt_day) x
+		LEFT JOIN report_calendar k ON k.day = x.arrival_day`
 	for i, p := range periods {
 		out[i].Period = p
 		var n, e int64

@@ -91,8 +91,8 @@ CREATE TABLE reg_outgoing (
 -- period's entries by date (large subtrees); both indexes cover the
 -- columns the indicators need.
 CREATE INDEX reg_outgoing_report ON reg_outgoing(unit_id, doc_date, cancelled, secret, channel, approve_sig, issue_sig, recall);
-CREATE INDEX reg_outgoing_period ON reg_outgoing(doc_date, unit_id, cancelled, secret, channel, approve_sig, issue_sig, recall);
-CREATE INDEX reg_outgoing_trend ON reg_outgoing(doc_date, cancelled, secret, exchanged, unit_id);
+CREATE INDEX reg_outgoing_period ON reg_outgoing(cancelled, doc_date, unit_id, secret, channel, approve_sig, issue_sig, recall, exchanged);
+CREATE INDEX reg_outgoing_trend ON reg_outgoing(cancelled, secret, doc_date, exchanged, unit_id);
 CREATE INDEX reg_outgoing_document ON reg_outgoing(document_id);
 
 CREATE TABLE reg_outgoing_to (
@@ -152,7 +152,7 @@ CREATE TABLE reg_incoming (
 	UNIQUE (unit_id, doc_key)
 );
 CREATE INDEX reg_incoming_report ON reg_incoming(unit_id, arrival_day, cancelled, receipt_day, receipt, recalled);
-CREATE INDEX reg_incoming_period ON reg_incoming(arrival_day, unit_id, cancelled, receipt_day, receipt, recalled);
+CREATE INDEX reg_incoming_period ON reg_incoming(cancelled, arrival_day, unit_id, receipt_day, receipt, recalled);
 CREATE INDEX reg_incoming_document ON reg_incoming(document_id);
 
 -- What changed, by whom, when and why. Nothing in the registers is
