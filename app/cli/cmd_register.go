@@ -109,7 +109,7 @@ func (e *env) entryID(rest []string) (int64, bool) {
 	return id, true
 }
 
-func splitList(s string) []string {
+func splitSemicolons(s string) []string {
 	var out []string
 	for _, p := range strings.Split(s, ";") {
 		if p = strings.TrimSpace(p); p != "" {
@@ -138,7 +138,7 @@ func regAdd(e *env, r *registers, o registerOpts, rest []string) int {
 		}
 	}
 	out, err := r.reg.AddOutgoing(context.Background(), r.who, register.OutgoingInput{Unit: o.unit, Number: o.number, Date: d, Type: o.typ,
-		Subject: o.subject, Signer: o.signer, Secret: o.secret, Channel: ch, Recipients: splitList(o.to), PaperReason: o.reason, File: o.file})
+		Subject: o.subject, Signer: o.signer, Secret: o.secret, Channel: ch, Recipients: splitSemicolons(o.to), PaperReason: o.reason, File: o.file})
 	if err != nil {
 		return e.failRegister(err)
 	}
