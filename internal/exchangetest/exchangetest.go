@@ -88,14 +88,23 @@ func (e *Env) NewHub(tb testing.TB, dsn string, limits hub.Limits) *Hub {
 }
 
 // ServeDir serves an initialised hub folder in this process.
-func (e *Env) ServeDir(tb testing.TB, d *hub.Dir) *Hub {
+func (e *Env) ServeDir(tb testing.TB, d *hub.Dir) *Hub { return e.ServeDirHook(tb, d, nil) }
+
+// ServeDirHook is ServeDir with a hook (the registers) told of every
+// accepted send and status; hook, when not nil, is called with the hub's
+// database first.
+func (e *Env) ServeDirHook(tb testing.TB, d *hub.Dir, hook func(db *store.DB) hub.Hook) *Hub {
 	tb.Helper()
 	ctx := context.Background()
 	db, err := hub.OpenDB(ctx, d.DSN())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h, err := d.OpenHub(ctx, hub.Config{DB: db, Codec: e.Codec})
+	var hk hub.Hook
+	if hook != nil {
+		hk = hook(db)
+	}
+	h, err := d.OpenHub(ctx, hub.Config{DB: db, Codec: e.Codec, Hook: hk})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -58,6 +58,8 @@ type Files struct {
 	// comment of the header, covered by every signature) changed: both
 	// invalid.
 	Tampered string
+
+	at time.Time
 }
 
 // New signs the fixtures into a temporary folder of tb.
@@ -81,25 +83,30 @@ func Make(dir string) (f *Files, closeFn func(), err error) {
 		return nil, nil, fmt.Errorf("registertest: %w", err)
 	}
 	stop := func() { _ = p.Close() }
-	defer func() {
-		if err != nil {
-			stop()
-		}
-	}()
-	ts := trust.New()
-	ts.Add(p.Root.Cert, trust.RoleAnchor, "test")
-	f = &Files{PKI: p, Trust: ts, Dir: dir,
-		Verify: verify.Options{Trust: ts, Online: true, Now: func() time.Time { return SignedAt.Add(time.Hour) }}}
-	doc, _, err := rolestest.Default().PDF(rolestest.TJ)
-	if err != nil {
+	if f, err = SignAll(dir, p, SignedAt); err != nil {
+		stop()
 		return nil, nil, err
 	}
+	return f, stop, nil
+}
+
+// SignAll signs the fixtures into dir with the identities of p at time
+// at (p's clock must agree): Make's files, for a PKI made elsewhere.
+func SignAll(dir string, p *testpki.PKI, at time.Time) (f *Files, err error) {
+	ts := trust.New()
+	ts.Add(p.Root.Cert, trust.RoleAnchor, "test")
+	f = &Files{PKI: p, Trust: ts, Dir: dir, at: at,
+		Verify: verify.Options{Trust: ts, Online: true, Now: func() time.Time { return at.Add(time.Hour) }}}
+	doc, _, err := rolestest.Default().PDF(rolestest.TJ)
+	if err != nil {
+		return nil, err
+	}
 	if !bytes.HasPrefix(doc, []byte("%PDF-1.7\n%\xe2")) {
-		return nil, nil, errors.New("registertest: the letter does not start with the binary comment to tamper with")
+		return nil, errors.New("registertest: the letter does not start with the binary comment to tamper with")
 	}
 	key, cert, err := selfSignedOrg()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	steps := []struct {
 		dst  *string
@@ -114,30 +121,30 @@ func Make(dir string) (f *Files, closeFn func(), err error) {
 		{new(string), "reviewed.pdf", &f.Plain, roles.Review, p.Specialist.Key, p.Specialist.ChainWithLeaf()},
 	}
 	if f.Plain, err = f.write("plain.pdf", doc); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var reviewed, approved string
 	steps[2].dst = &reviewed
 	for _, s := range steps {
 		if *s.dst, err = f.sign(*s.in, s.name, s.role, s.key, s.ch); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	if approved, err = f.sign(reviewed, "approved.pdf", roles.Approve, p.Leader.Key, p.Leader.ChainWithLeaf()); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if f.Full, err = f.sign(approved, "full.pdf", roles.Issue, p.Org.Key, p.Org.ChainWithLeaf()); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	full, err := os.ReadFile(f.Full)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	full[10] ^= 0x01 // a byte of the binary comment: every signature covers it
 	if f.Tampered, err = f.write("tampered.pdf", full); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return f, stop, nil
+	return f, nil
 }
 
 func (f *Files) write(name string, b []byte) (string, error) {
@@ -149,7 +156,7 @@ func (f *Files) write(name string, b []byte) (string, error) {
 // with the test signature and seal images; issue writes the number
 // "123/UBND-VP".
 func (f *Files) RoleRequest(role roles.Role, key crypto.Signer, chain []*x509.Certificate) roles.Request {
-	now := SignedAt
+	now := f.at
 	req := roles.Request{
 		Role:    role,
 		Options: pades.Options{Signer: key, Chain: chain, Now: func() time.Time { return now }},
@@ -162,7 +169,7 @@ func (f *Files) RoleRequest(role roles.Role, key crypto.Signer, chain []*x509.Ce
 		req.Signature = rolestest.SignaturePNG(600, 240)
 	case roles.Issue:
 		req.Seal, req.SealMM, req.Number = rolestest.SealPNG(500), 36, "123/UBND-VP"
-		req.Date = SignedAt
+		req.Date = f.at
 	}
 	return req
 }
@@ -184,7 +191,7 @@ func selfSignedOrg() (crypto.Signer, *x509.Certificate, error) {
 	name := "ỦY BAN NHÂN DÂN PHƯỜNG GIẢ"
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(77), Subject: pkix.Name{CommonName: name, Organization: []string{name}, Country: []string{"VN"}},
-		NotBefore: SignedAt.AddDate(-1, 0, 0), NotAfter: SignedAt.AddDate(1, 0, 0),
+		NotBefore: time.Now().AddDate(-5, 0, 0), NotAfter: time.Now().AddDate(5, 0, 0),
 		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageContentCommitment,
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageEmailProtection},
 	}
