@@ -2,6 +2,12 @@ package registerhub_test
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
 	"os"
 	"testing"
 	"time"
@@ -11,6 +17,7 @@ import (
 	"github.com/vanthu/vanthu/exchange/register"
 	"github.com/vanthu/vanthu/exchange/register/registertest"
 	"github.com/vanthu/vanthu/exchange/registerhub"
+	"github.com/vanthu/vanthu/exchange/report"
 	"github.com/vanthu/vanthu/exchange/store"
 	"github.com/vanthu/vanthu/exchange/wire"
 	"github.com/vanthu/vanthu/internal/exchangetest"
@@ -37,17 +44,17 @@ func TestSendThroughHub(t *testing.T) {
 	files.Verify.Now = nil
 	ctx := context.Background()
 	var reg *register.Register
-	hook := &registerhub.Hook{Codec: env.Codec, SpoolDir: t.TempDir()}
+	var hook *registerhub.Hook
+	var rp *report.Reporter
 	d := env.InitDir(t, "", hub.Limits{})
 	h := env.ServeDirHook(t, d, func(db *store.DB) hub.Hook {
 		var err error
-		if reg, err = register.Open(ctx, register.Config{DB: db, Verifier: register.VerifyWith(files.Verify)}); err != nil {
+		if hook, rp, err = registerhub.New(ctx, db, env.Codec, register.VerifyWith(files.Verify), t.TempDir(), report.Options{}); err != nil {
 			t.Fatal(err)
 		}
-		hook.Register = reg
+		reg = hook.Register
 		return hook
-	})
-	hook.Packages = h.Hub.OpenPackage
+	}, func(h *hub.Hub) { hook.Attach(h, rp, nil) })
 	admin := register.Actor{Admin: true, Name: "test"}
 	for _, u := range [][3]string{{"H40.01", "UBND huyện Yên Thành", ""}, {"H40.01.VP", "Văn phòng", "H40.01"}, {"H40.01.X01", "UBND xã Hợp Thành", "H40.01"}} {
 		if _, err := reg.AddUnit(ctx, admin, u[0], u[1], u[2]); err != nil {
@@ -140,6 +147,38 @@ func TestSendThroughHub(t *testing.T) {
 	deliver(t, cb)
 	if o, _ := reg.Outgoing(ctx, admin, out[0].ID); o.Recall != register.RecallAccepted {
 		t.Fatalf("recall: %+v (inbox %+v)", o.Recall, inbox)
+	}
+	// The registers' API on the hub, as the agency of the client
+	// certificate: the office reads its report, not the commune's register.
+	get := func(a *exchangetest.Agency, path string) (int, []byte) {
+		t.Helper()
+		cert, cas, err := client.LoadTLS(a.ConfigDir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pool := x509.NewCertPool()
+		for _, c := range cas {
+			pool.AddCert(c)
+		}
+		hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{Certificates: []tls.Certificate{cert}, RootCAs: pool}}}
+		resp, err := hc.Get(h.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, body
+	}
+	code, body := get(a, "/v1/report?unit=H40.01.VP&period=nd09:2026-12")
+	var rep report.Report
+	if code != 200 || json.Unmarshal(body, &rep) != nil || rep.Unit.Counts.Sent != 2 || rep.Unit.Counts.Exchanged != 1 || rep.Unit.Counts.Recalled != 1 {
+		t.Fatalf("report over the hub: %d %s", code, body)
+	}
+	if code, body := get(a, "/v1/register/incoming?unit=H40.01.X01"); code != http.StatusForbidden {
+		t.Fatalf("office reads the commune's register: %d %s", code, body)
+	}
+	if code, body := get(b, "/v1/register/incoming?unit=H40.01.X01"); code != 200 || !strings.Contains(string(body), `"receipt":"03"`) {
+		t.Fatalf("commune's register: %d %s", code, body)
 	}
 }
 

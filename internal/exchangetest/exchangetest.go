@@ -88,12 +88,13 @@ func (e *Env) NewHub(tb testing.TB, dsn string, limits hub.Limits) *Hub {
 }
 
 // ServeDir serves an initialised hub folder in this process.
-func (e *Env) ServeDir(tb testing.TB, d *hub.Dir) *Hub { return e.ServeDirHook(tb, d, nil) }
+func (e *Env) ServeDir(tb testing.TB, d *hub.Dir) *Hub { return e.ServeDirHook(tb, d, nil, nil) }
 
 // ServeDirHook is ServeDir with a hook (the registers) told of every
 // accepted send and status; hook, when not nil, is called with the hub's
-// database first.
-func (e *Env) ServeDirHook(tb testing.TB, d *hub.Dir, hook func(db *store.DB) hub.Hook) *Hub {
+// database first, and setup, when not nil, with the hub before it serves
+// (to mount handlers).
+func (e *Env) ServeDirHook(tb testing.TB, d *hub.Dir, hook func(db *store.DB) hub.Hook, setup func(h *hub.Hub)) *Hub {
 	tb.Helper()
 	ctx := context.Background()
 	db, err := hub.OpenDB(ctx, d.DSN())
@@ -107,6 +108,9 @@ func (e *Env) ServeDirHook(tb testing.TB, d *hub.Dir, hook func(db *store.DB) hu
 	h, err := d.OpenHub(ctx, hub.Config{DB: db, Codec: e.Codec, Hook: hk})
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if setup != nil {
+		setup(h)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
