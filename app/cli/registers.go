@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/vanthu/vanthu/exchange/calendar"
+	"github.com/vanthu/vanthu/exchange/hub"
 	"github.com/vanthu/vanthu/exchange/register"
 	"github.com/vanthu/vanthu/exchange/report"
 	"github.com/vanthu/vanthu/exchange/store"
@@ -16,8 +17,9 @@ import (
 )
 
 // The unit, staff, register and report commands work on the registers of
-// a hub's database: --db, else $VANTHU_DB, else the embedded hub's
-// database in the data folder (<data dir>/hub/hub.db).
+// a hub's database: --db, else $VANTHU_DB, else the database of the hub
+// configured on this machine (`vanthu hub init`: $VANTHU_HUB_DIR or
+// <data dir>/hub), else the embedded local hub's (<data dir>/local-hub).
 
 // registerFlags are the flags every register command has.
 type registerFlags struct {
@@ -48,8 +50,15 @@ type registers struct {
 
 func (r *registers) close() { _ = r.db.Close() }
 
-// defaultDSN is the embedded hub's database.
-func defaultDSN(dataDir string) string { return filepath.Join(dataDir, "hub", "hub.db") }
+// defaultDSN is the configured hub's database, else the local hub's.
+func (e *env) defaultDSN(dataDir string) string {
+	if dir, err := e.hubDir(""); err == nil {
+		if d, err := hub.LoadDir(dir); err == nil {
+			return d.DSN()
+		}
+	}
+	return filepath.Join(dataDir, "local-hub", hub.FileDatabase)
+}
 
 // openRegisters opens the database the flags name. The local user acts as
 // the hub's operator (every unit) unless --agency names the agency to act
@@ -64,7 +73,7 @@ func (e *env) openRegisters(ctx context.Context, rf *registerFlags) (*registers,
 		dsn = e.getenv("VANTHU_DB")
 	}
 	if dsn == "" {
-		dsn = defaultDSN(data)
+		dsn = e.defaultDSN(data)
 	}
 	db, err := store.Open(ctx, dsn)
 	if err != nil {

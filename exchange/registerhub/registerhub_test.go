@@ -7,8 +7,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"strings"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
