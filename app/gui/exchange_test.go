@@ -1,6 +1,9 @@
 package gui
 
 import (
+	"bytes"
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -8,8 +11,13 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/vanthu/vanthu/app/cli"
+	"github.com/vanthu/vanthu/exchange/calendar"
 	"github.com/vanthu/vanthu/exchange/client"
 	"github.com/vanthu/vanthu/exchange/local"
+	"github.com/vanthu/vanthu/exchange/register"
+	"github.com/vanthu/vanthu/exchange/report"
+	"github.com/vanthu/vanthu/exchange/report/export"
 	"github.com/vanthu/vanthu/signing/roles"
 	"github.com/vanthu/vanthu/signing/stamp"
 )
@@ -50,7 +58,7 @@ func issueThroughScreens(t *testing.T, u *ui, f *fixture) string {
 // logOnFailure prints the app's log when the test fails.
 func logOnFailure(t *testing.T, u *ui) {
 	t.Cleanup(func() {
-		if t.Failed() {
+		if t.Failed() || os.Getenv("VANTHU_TEST_LOG") != "" {
 			b, _ := os.ReadFile(u.logPath())
 			t.Logf("vanthu.log:\n%s", b)
 		}
@@ -200,5 +208,110 @@ func TestSendReceiveAccept(t *testing.T) {
 	}
 	if p := filepath.Base(issued); !strings.Contains(p, "ban-hanh") {
 		t.Errorf("issued %s", p)
+	}
+
+	// The dashboard of A for the Nghị định 09 month: what `vanthu report
+	// --json` says for the same unit and period (1 of 1 exchanged).
+	period := calendar.ND09MonthOf(2026, 12)
+	dash := showReport(t, u, period, 1)
+	want := cliReport(t, f.data, a.Code, period)
+	sameReport(t, u, dash, want)
+	if c := want.Unit.Counts; c.Sent != 1 || c.Exchanged != 1 {
+		t.Fatalf("report before the paper send: %+v", c)
+	}
+
+	// A paper send registered on the Registers screen: 1 of 2.
+	r := u.Registers
+	act(func() { u.Tabs.SelectIndex(tabRegisters) })
+	waitFor(t, "the outgoing register", func() bool { return len(r.outgoing) == 1 && len(r.rows) == 1 })
+	if o := r.outgoing[0]; o.Channel != register.Electronic || o.Approve != register.SigValid || o.Issue != register.SigValid {
+		t.Fatalf("the electronic send in the register: %+v", o)
+	}
+	act(func() {
+		r.addPaper(paperSend{Number: "7/UBND-VP", Date: "2026-11-25", Subject: "V/v họp giao ban", To: "H40", Reason: "Nơi nhận chưa kết nối trục"})
+	})
+	waitFor(t, "the paper send", func() bool {
+		return len(r.outgoing) == 2 && r.selected >= 0 && strings.Contains(r.History.Text, "vào sổ")
+	})
+	paper := r.outgoing[r.rows[r.selected]]
+	if paper.Number != "7/UBND-VP" || paper.Channel != register.Paper || !strings.Contains(r.Detail.Text, "Nơi nhận chưa kết nối trục") {
+		t.Fatalf("paper send: %+v\n%s", paper, r.Detail.Text)
+	}
+	act(func() {
+		r.correct(register.EntityOutgoing, paper.ID, map[string]string{"subject": "V/v họp giao ban tháng 12"}, "sai trích yếu")
+	})
+	waitFor(t, "the correction in the history", func() bool { return strings.Contains(r.History.Text, "sai trích yếu") })
+	if !strings.Contains(r.History.Text, "V/v họp giao ban → V/v họp giao ban tháng 12") {
+		t.Errorf("history: %s", r.History.Text)
+	}
+	csv := filepath.Join(t.TempDir(), "so-di.csv")
+	var err error
+	act(func() { err = r.exportCSV(csv) })
+	if b, _ := os.ReadFile(csv); err != nil || !strings.Contains(string(b), "7/UBND-VP") || !strings.Contains(string(b), d.Number) {
+		t.Fatalf("CSV export: %v\n%s", err, b)
+	}
+
+	dash = showReport(t, u, period, 2)
+	want = cliReport(t, f.data, a.Code, period)
+	sameReport(t, u, dash, want)
+	if c := want.Unit.Counts; c.Sent != 2 || c.Exchanged != 1 || c.PaperOnly != 1 || dash.Rate.Text != "50,0%" {
+		t.Fatalf("after the paper send: %+v, shown %q", c, dash.Rate.Text)
+	}
+	if !strings.Contains(dash.missedLine(0), "chỉ gửi bản giấy") || !strings.Contains(dash.missedLine(0), "7/UBND-VP") {
+		t.Errorf("missed: %q", dash.missedLine(0))
+	}
+	act(func() { dash.openMissed(0) })
+	waitFor(t, "the missed document's entry", func() bool {
+		return u.Tabs.SelectedIndex() == tabRegisters && r.selected >= 0 && r.outgoing[r.rows[r.selected]].ID == paper.ID
+	})
+}
+
+// showReport opens the dashboard on period and waits for the report of
+// sent outgoing documents.
+func showReport(t *testing.T, u *ui, p calendar.Period, sent int) *dashboardScreen {
+	t.Helper()
+	d := u.Dashboard
+	act(func() {
+		u.Tabs.SelectIndex(tabDashboard)
+		d.period = p
+		d.reload()
+	})
+	waitFor(t, "the report", func() bool { return d.rep != nil && d.rep.Period == p && d.rep.Unit.Counts.Sent == sent })
+	return d
+}
+
+// cliReport is `vanthu report --json` on the data folder as agency.
+func cliReport(t *testing.T, data, agency string, p calendar.Period) *report.Report {
+	t.Helper()
+	t.Setenv("VANTHU_DB", "")
+	t.Setenv("VANTHU_HUB_DIR", "")
+	var out, errb bytes.Buffer
+	code := cli.Run([]string{"report", "--json", "--data-dir", data, "--agency", agency, "--unit", agency, "--period", p.String()}, nil, &out, &errb)
+	if code != 0 {
+		t.Fatalf("vanthu report: %d %s", code, errb.String())
+	}
+	var rep report.Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil {
+		t.Fatalf("vanthu report --json: %v\n%s", err, out.String())
+	}
+	return &rep
+}
+
+// sameReport: the dashboard shows the numbers of want.
+func sameReport(t *testing.T, u *ui, d *dashboardScreen, want *report.Report) {
+	t.Helper()
+	var got report.Report
+	act(func() { got = *d.rep })
+	if got.Unit.Counts != want.Unit.Counts || got.Unit.Rates != want.Unit.Rates || got.MissedTotal != want.MissedTotal || len(got.Trend) != len(want.Trend) {
+		t.Fatalf("dashboard %+v %+v (missed %d), vanthu report %+v %+v (missed %d)", got.Unit.Counts, got.Unit.Rates, got.MissedTotal,
+			want.Unit.Counts, want.Unit.Rates, want.MissedTotal)
+	}
+	l := export.Labels(u.tr)
+	var rate, gap, counts string
+	act(func() { rate, gap, counts = d.Rate.Text, d.Gap.Text, d.Counts.Text })
+	c := want.Unit.Counts
+	if rate != export.Percent(l, want.Unit.Rates.Exchange) || !strings.Contains(gap, export.Percent(l, want.Unit.Rates.Gap)) ||
+		!strings.HasPrefix(counts, fmt.Sprintf("%d đạt / %d văn bản đi", c.Exchanged, c.Sent)) {
+		t.Fatalf("shown %q / %q / %q for %+v", rate, gap, counts, want.Unit.Rates)
 	}
 }

@@ -1,18 +1,842 @@
 package gui
 
 import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/vanthu/vanthu/app/internal/bridge"
+	"github.com/vanthu/vanthu/exchange/calendar"
+	"github.com/vanthu/vanthu/exchange/register"
+	"github.com/vanthu/vanthu/exchange/report/export"
+	"github.com/vanthu/vanthu/signing/roles"
 )
 
-// registersScreen is "Sổ văn bản" (being built).
+// registersScreen is "Sổ văn bản": the outgoing and incoming registers the
+// hub keeps for the unit (and, when asked, its sub-units), with a search
+// (with or without diacritics), filters (period, unit, channel, signed,
+// secret), sorting, the paper sends a clerk adds with their reason,
+// corrections with the reason (the history is kept and shown), and CSV
+// export.
 type registersScreen struct {
 	u       *ui
 	content fyne.CanvasObject
+
+	Kind      *widget.Select // outgoing, incoming
+	Unit      *widget.Select
+	SubUnits  *widget.Check
+	From, To  *widget.Entry
+	Channel   *widget.Select
+	Signed    *widget.Select
+	Secret    *widget.Select
+	Search    *widget.Entry
+	Sort      *widget.Select
+	Reload    *widget.Button
+	AddPaper  *widget.Button
+	Correct   *widget.Button
+	Export    *widget.Button
+	Table     *widget.Table
+	Count     *widget.Label
+	Detail    *widget.Label
+	History   *widget.Label
+	Status    *widget.Label
+	unitCodes []string
+
+	outgoing []register.Outgoing // as read
+	incoming []register.Incoming
+	rows     []int // indexes of the entries shown, in order
+	selected int   // row, -1 none
+	gen      int
+	want     int64 // an entry to select when it appears
 }
+
+// Register kinds.
+const (
+	regOutgoing = 0
+	regIncoming = 1
+)
 
 func newRegistersScreen(u *ui) *registersScreen {
-	return &registersScreen{u: u, content: widget.NewLabel("")}
+	r := &registersScreen{u: u, selected: -1}
+	r.Kind = widget.NewSelect([]string{u.tr("gui.reg.outgoing"), u.tr("gui.reg.incoming")}, func(string) { r.reload() })
+	r.Unit = widget.NewSelect(nil, func(string) { r.reload() })
+	r.Unit.PlaceHolder = u.tr("gui.reg.unit_own")
+	r.SubUnits = widget.NewCheck(u.tr("gui.reg.sub_units"), func(bool) { r.reload() })
+	today := calendar.Today()
+	r.From = widget.NewEntry()
+	r.From.SetText(today.AddMonths(-3).String())
+	r.To = widget.NewEntry()
+	r.To.SetPlaceHolder("YYYY-MM-DD")
+	for _, e := range []*widget.Entry{r.From, r.To} {
+		e.OnSubmitted = func(string) { r.reload() }
+	}
+	r.Channel = widget.NewSelect([]string{u.tr("gui.reg.all"), u.tr("report.channel.electronic"), u.tr("report.channel.paper"), u.tr("report.channel.both")},
+		func(string) { r.apply() })
+	r.Signed = widget.NewSelect([]string{u.tr("gui.reg.all"), u.tr("gui.reg.signed_both"), u.tr("gui.reg.signed_not")}, func(string) { r.apply() })
+	r.Secret = widget.NewSelect([]string{u.tr("gui.reg.all"), u.tr("gui.reg.secret"), u.tr("gui.reg.not_secret")}, func(string) { r.apply() })
+	r.Search = widget.NewEntry()
+	r.Search.SetPlaceHolder(u.tr("gui.reg.search"))
+	r.Search.OnChanged = func(string) { r.apply() }
+	r.Sort = widget.NewSelect([]string{u.tr("gui.reg.sort.newest"), u.tr("gui.reg.sort.oldest"), u.tr("gui.reg.sort.number")}, func(string) { r.apply() })
+	r.Reload = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), r.reload)
+	r.AddPaper = widget.NewButtonWithIcon(u.tr("gui.reg.add_paper"), theme.ContentAddIcon(), r.addPaperDialog)
+	r.Correct = widget.NewButtonWithIcon(u.tr("gui.reg.correct"), theme.DocumentCreateIcon(), r.correctDialog)
+	r.Export = widget.NewButtonWithIcon(u.tr("gui.reg.export"), theme.DocumentSaveIcon(), r.exportDialog)
+	r.Count = widget.NewLabel("")
+	r.Detail = widget.NewLabel(u.tr("gui.reg.choose"))
+	r.Detail.Wrapping = fyne.TextWrapWord
+	r.History = widget.NewLabel("")
+	r.History.Wrapping = fyne.TextWrapWord
+	r.Status = widget.NewLabel("")
+	r.Status.Wrapping = fyne.TextWrapWord
+	r.Table = widget.NewTableWithHeaders(r.size, func() fyne.CanvasObject {
+		l := widget.NewLabel("")
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
+	}, r.cell)
+	r.Table.ShowHeaderColumn = false
+	r.Table.CreateHeader = func() fyne.CanvasObject {
+		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	r.Table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
+		if id.Col >= 0 && id.Col < len(r.columns()) {
+			o.(*widget.Label).SetText(u.tr(r.columns()[id.Col].key))
+		}
+	}
+	r.Table.OnSelected = func(id widget.TableCellID) { r.selectRow(id.Row) }
+	kindChanged := r.Kind.OnChanged
+	r.Kind.OnChanged = nil
+	r.Kind.SetSelectedIndex(regOutgoing)
+	r.Kind.OnChanged = kindChanged
+	r.Channel.SetSelectedIndex(0)
+	r.Signed.SetSelectedIndex(0)
+	r.Secret.SetSelectedIndex(0)
+	r.Sort.SetSelectedIndex(0)
+	r.setWidths()
+
+	filters := container.NewVBox(
+		container.NewHBox(r.Kind, r.Unit, r.SubUnits, widget.NewLabel(u.tr("gui.reg.from")), sized(r.From, 120),
+			widget.NewLabel(u.tr("gui.reg.to")), sized(r.To, 120), r.Reload),
+		container.NewBorder(nil, nil, container.NewHBox(r.Channel, r.Signed, r.Secret, r.Sort), nil, r.Search),
+		container.NewBorder(nil, nil, r.Count, container.NewHBox(r.AddPaper, r.Correct, r.Export)),
+	)
+	side := container.NewVScroll(container.NewPadded(container.NewVBox(heading(u.tr("gui.reg.entry")), r.Detail,
+		heading(u.tr("gui.reg.history")), r.History, r.Status)))
+	split := container.NewHSplit(r.Table, side)
+	split.Offset = 0.7
+	r.content = container.NewBorder(container.NewPadded(filters), nil, nil, nil, split)
+	u.desk.onChange = append(u.desk.onChange, func() {
+		if u.Tabs != nil && u.Tabs.SelectedIndex() == tabRegisters {
+			r.reload()
+		}
+	})
+	r.updateButtons()
+	return r
 }
 
-func (r *registersScreen) reload() {}
+// sized gives an entry a fixed width in a row.
+func sized(o fyne.CanvasObject, w float32) fyne.CanvasObject {
+	return container.NewGridWrap(fyne.NewSize(w, o.MinSize().Height), o)
+}
+
+// column is one column of the register table.
+type column struct {
+	key   string
+	width float32
+}
+
+func (r *registersScreen) columns() []column {
+	if r.Kind.SelectedIndex() == regIncoming {
+		return []column{{"gui.reg.col.sender", 190}, {"gui.reg.col.number", 120}, {"gui.reg.col.date", 95}, {"gui.reg.col.subject", 260},
+			{"gui.reg.col.channel", 90}, {"gui.reg.col.arrived", 120}, {"gui.reg.col.receipt", 150}}
+	}
+	return []column{{"gui.reg.col.number", 120}, {"gui.reg.col.date", 95}, {"gui.reg.col.subject", 250}, {"gui.reg.col.to", 150},
+		{"gui.reg.col.channel", 90}, {"gui.reg.col.signatures", 150}, {"gui.reg.col.note", 170}}
+}
+
+func (r *registersScreen) setWidths() {
+	for i, c := range r.columns() {
+		r.Table.SetColumnWidth(i, c.width)
+	}
+}
+
+func (r *registersScreen) size() (int, int) { return len(r.rows), len(r.columns()) }
+
+// cell fills one cell.
+func (r *registersScreen) cell(id widget.TableCellID, o fyne.CanvasObject) {
+	l := o.(*widget.Label)
+	if id.Row >= len(r.rows) {
+		l.SetText("")
+		return
+	}
+	i := r.rows[id.Row]
+	if r.Kind.SelectedIndex() == regIncoming {
+		l.SetText(r.incomingCell(r.incoming[i], id.Col))
+	} else {
+		l.SetText(r.outgoingCell(r.outgoing[i], id.Col))
+	}
+}
+
+func (r *registersScreen) outgoingCell(o register.Outgoing, col int) string {
+	u := r.u
+	switch col {
+	case 0:
+		return strike(o.Number, o.Cancelled)
+	case 1:
+		return o.Date.VN()
+	case 2:
+		return o.Subject
+	case 3:
+		var to []string
+		for _, x := range o.Recipients {
+			s := x.Agency
+			if x.Status != "" {
+				s += " " + x.Status
+			}
+			to = append(to, s)
+		}
+		return strings.Join(to, ", ")
+	case 4:
+		return u.tr("report.channel." + string(o.Channel))
+	case 5:
+		mark := "✗ "
+		if o.Approve == register.SigValid && o.Issue == register.SigValid {
+			mark = "✓ "
+		}
+		return mark + u.tr("report.sig."+string(o.Approve)) + " / " + u.tr("report.sig."+string(o.Issue))
+	case 6:
+		switch {
+		case o.Cancelled:
+			return u.tr("gui.reg.cancelled")
+		case o.Secret:
+			return u.tr("gui.reg.secret")
+		case o.PaperReason != "":
+			return o.PaperReason
+		case o.Recall != "":
+			return u.tr("gui.reg.recall." + o.Recall)
+		}
+	}
+	return ""
+}
+
+func (r *registersScreen) incomingCell(in register.Incoming, col int) string {
+	u := r.u
+	switch col {
+	case 0:
+		if in.SenderName != "" {
+			return in.Sender + " " + in.SenderName
+		}
+		return in.Sender
+	case 1:
+		return strike(in.Number, in.Cancelled)
+	case 2:
+		if in.Date.IsZero() {
+			return ""
+		}
+		return in.Date.VN()
+	case 3:
+		return in.Subject
+	case 4:
+		return u.tr("report.channel." + string(in.Channel))
+	case 5:
+		return in.ArrivedAt.In(calendar.Vietnam).Format("15:04 02/01")
+	case 6:
+		if in.Receipt == "" {
+			return u.tr("gui.reg.not_confirmed")
+		}
+		return in.Receipt + " " + in.ReceiptAt.In(calendar.Vietnam).Format("15:04 02/01")
+	}
+	return ""
+}
+
+// strike marks a cancelled entry's number.
+func strike(s string, cancelled bool) string {
+	if cancelled {
+		return "✗ " + s
+	}
+	return s
+}
+
+// filter is the list the screen asks the hub for.
+func (r *registersScreen) filter() (register.Filter, error) {
+	f := register.Filter{Unit: r.unit(), SubUnits: r.SubUnits.Checked, Cancelled: true, Limit: 5000}
+	var err error
+	if t := strings.TrimSpace(r.From.Text); t != "" {
+		if f.From, err = calendar.ParseDate(t); err != nil {
+			return f, &bridge.UsageError{Key: "gui.reg.bad_date", Args: []any{t}}
+		}
+	}
+	if t := strings.TrimSpace(r.To.Text); t != "" {
+		if f.To, err = calendar.ParseDate(t); err != nil {
+			return f, &bridge.UsageError{Key: "gui.reg.bad_date", Args: []any{t}}
+		}
+	}
+	return f, nil
+}
+
+// unit is the unit chosen ("" = the agency's own).
+func (r *registersScreen) unit() string {
+	if i := r.Unit.SelectedIndex(); i >= 0 && i < len(r.unitCodes) {
+		return r.unitCodes[i]
+	}
+	return r.u.set.ReportUnit()
+}
+
+// registers are the hub's registers as the window's agency (nil when the
+// exchange is not open).
+func (u *ui) registers(x *bridge.Exchange) bridge.Registers {
+	return x.Registers(u.actorName())
+}
+
+// actorName is who the histories name: the organisation certificate's
+// holder, else the user's login name.
+func (u *ui) actorName() string {
+	if c := u.orgChoice(); c != nil {
+		return c.Cert.Subject.CommonName
+	}
+	if n := u.cfg.Getenv("USER"); n != "" {
+		return n
+	}
+	return "vanthu"
+}
+
+// reload reads the register from the hub (off the UI thread).
+func (r *registersScreen) reload() {
+	u := r.u
+	f, err := r.filter()
+	if err != nil {
+		msg, _ := u.explain("", err)
+		r.Status.SetText("✗ " + msg)
+		return
+	}
+	r.gen++
+	gen := r.gen
+	kind := r.Kind.SelectedIndex()
+	r.Status.SetText(u.tr("gui.reg.loading"))
+	u.bg.Go(func() {
+		var out []register.Outgoing
+		var in []register.Incoming
+		var units []register.Unit
+		err := u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
+			regs := u.registers(x)
+			if regs == nil {
+				return errNoExchange
+			}
+			units, _ = regs.Units(ctx, "")
+			var err error
+			if kind == regIncoming {
+				in, err = regs.ListIncoming(ctx, f)
+			} else {
+				out, err = regs.ListOutgoing(ctx, f)
+			}
+			return err
+		})
+		uiDo(func() {
+			if gen != r.gen {
+				return
+			}
+			switch {
+			case errors.Is(err, errNoExchange):
+				r.Status.SetText(u.statusError(err))
+			case err != nil:
+				u.log.Printf("registers: %v", err)
+				r.Status.SetText("✗ " + u.registerError(err))
+			default:
+				r.Status.SetText("")
+			}
+			r.setUnits(units)
+			r.outgoing, r.incoming = out, in
+			r.setWidths()
+			r.apply()
+		})
+	})
+}
+
+// registerError is a registers' error in the user's words.
+func (u *ui) registerError(err error) string {
+	for _, m := range []struct {
+		err error
+		key string
+	}{
+		{register.ErrForbidden, "reg.err.forbidden"}, {register.ErrNotFound, "reg.err.not_found"},
+		{register.ErrDuplicate, "reg.err.duplicate"}, {register.ErrNoReason, "reg.err.no_reason"},
+		{register.ErrNotCorrectable, "reg.err.not_correctable"}, {register.ErrInvalid, "reg.err.invalid"},
+		{calendar.ErrBadPeriod, "reg.err.invalid"}, {calendar.ErrBadDate, "reg.err.invalid"},
+	} {
+		if errors.Is(err, m.err) {
+			return u.tr(m.key) + " (" + err.Error() + ")"
+		}
+	}
+	return u.statusError(err)
+}
+
+// setUnits offers the agency's units.
+func (r *registersScreen) setUnits(units []register.Unit) {
+	if len(units) == 0 {
+		return
+	}
+	keep := r.unit()
+	r.unitCodes = nil
+	var opts []string
+	for _, x := range units {
+		r.unitCodes = append(r.unitCodes, x.Code)
+		opts = append(opts, strings.Repeat("  ", x.Depth)+x.Code+" — "+x.Name)
+	}
+	cb := r.Unit.OnChanged
+	r.Unit.OnChanged = nil
+	r.Unit.Options = opts
+	r.Unit.ClearSelected()
+	for i, c := range r.unitCodes {
+		if c == keep {
+			r.Unit.SetSelectedIndex(i)
+		}
+	}
+	r.Unit.Refresh()
+	r.Unit.OnChanged = cb
+}
+
+// apply filters, searches and sorts what was read.
+func (r *registersScreen) apply() {
+	if r.Kind == nil || r.Table == nil {
+		return
+	}
+	q := roles.FoldName(r.Search.Text)
+	ch := []register.Channel{"", register.Electronic, register.Paper, register.Both}[max(r.Channel.SelectedIndex(), 0)]
+	r.rows = nil
+	type key struct {
+		date   calendar.Date
+		number string
+	}
+	var keys []key
+	keep := func(i int, k key) {
+		r.rows = append(r.rows, i)
+		keys = append(keys, k)
+	}
+	if r.Kind.SelectedIndex() == regIncoming {
+		for i, in := range r.incoming {
+			text := roles.FoldName(strings.Join([]string{in.Number, in.Subject, in.Sender, in.SenderName, in.Type}, " "))
+			if (q == "" || strings.Contains(text, q)) && (ch == "" || in.Channel == ch) && r.secretOK(in.Secret) {
+				keep(i, key{in.Date, in.Number})
+			}
+		}
+	} else {
+		for i, o := range r.outgoing {
+			var to []string
+			for _, x := range o.Recipients {
+				to = append(to, x.Agency)
+			}
+			text := roles.FoldName(strings.Join(append([]string{o.Number, o.Subject, o.Signer, o.Type, o.PaperReason}, to...), " "))
+			both := o.Approve == register.SigValid && o.Issue == register.SigValid
+			signedOK := r.Signed.SelectedIndex() <= 0 || (r.Signed.SelectedIndex() == 1) == both
+			if (q == "" || strings.Contains(text, q)) && (ch == "" || o.Channel == ch) && r.secretOK(o.Secret) && signedOK {
+				keep(i, key{o.Date, o.Number})
+			}
+		}
+	}
+	order := make([]int, len(r.rows))
+	for i := range order {
+		order[i] = i
+	}
+	sortBy := r.Sort.SelectedIndex()
+	sort.SliceStable(order, func(a, b int) bool {
+		ka, kb := keys[order[a]], keys[order[b]]
+		switch sortBy {
+		case 1:
+			return ka.date.Before(kb.date)
+		case 2:
+			return numberLess(ka.number, kb.number)
+		}
+		return ka.date.After(kb.date)
+	})
+	rows := make([]int, len(order))
+	for i, o := range order {
+		rows[i] = r.rows[o]
+	}
+	r.rows = rows
+	total := len(r.outgoing)
+	if r.Kind.SelectedIndex() == regIncoming {
+		total = len(r.incoming)
+	}
+	r.Count.SetText(r.u.tr("gui.reg.count", len(r.rows), total))
+	r.Table.UnselectAll()
+	r.selected = -1
+	r.Table.Refresh()
+	r.Detail.SetText(r.u.tr("gui.reg.choose"))
+	r.History.SetText("")
+	if r.want != 0 {
+		for row, i := range r.rows {
+			if r.Kind.SelectedIndex() == regOutgoing && r.outgoing[i].ID == r.want {
+				r.want = 0
+				r.Table.Select(widget.TableCellID{Row: row, Col: 0})
+			}
+		}
+	}
+	r.updateButtons()
+}
+
+func (r *registersScreen) secretOK(secret bool) bool {
+	switch r.Secret.SelectedIndex() {
+	case 1:
+		return secret
+	case 2:
+		return !secret
+	}
+	return true
+}
+
+// numberLess orders "7/UBND" before "12/UBND".
+func numberLess(a, b string) bool {
+	var na, nb int
+	fmt.Sscanf(a, "%d", &na)
+	fmt.Sscanf(b, "%d", &nb)
+	if na != nb {
+		return na < nb
+	}
+	return a < b
+}
+
+// selectRow shows an entry and its history.
+func (r *registersScreen) selectRow(row int) {
+	if row < 0 || row >= len(r.rows) {
+		return
+	}
+	r.selected = row
+	u := r.u
+	i := r.rows[row]
+	entity, id := register.EntityOutgoing, int64(0)
+	if r.Kind.SelectedIndex() == regIncoming {
+		entity, id = register.EntityIncoming, r.incoming[i].ID
+		r.Detail.SetText(r.incomingDetail(r.incoming[i]))
+	} else {
+		id = r.outgoing[i].ID
+		r.Detail.SetText(r.outgoingDetail(r.outgoing[i]))
+	}
+	r.updateButtons()
+	r.History.SetText(u.tr("gui.reg.loading"))
+	u.bg.Go(func() {
+		var hist []register.Change
+		err := u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
+			var err error
+			hist, err = u.registers(x).History(ctx, entity, id)
+			return err
+		})
+		uiDo(func() {
+			if r.selected != row {
+				return
+			}
+			if err != nil {
+				r.History.SetText(u.registerError(err))
+				return
+			}
+			r.History.SetText(historyLines(u, hist))
+		})
+	})
+}
+
+// historyLines are an entry's changes, oldest first.
+func historyLines(u *ui, hist []register.Change) string {
+	var lines []string
+	for _, c := range hist {
+		line := c.At.In(calendar.Vietnam).Format("15:04 02/01/2006") + "  " + u.tr("gui.reg.action."+c.Action)
+		if c.Field != "" {
+			line += " " + c.Field + ": " + dash(c.Old) + " → " + dash(c.New)
+		}
+		if c.Reason != "" {
+			line += " (" + c.Reason + ")"
+		}
+		line += " — " + c.Actor
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func (r *registersScreen) outgoingDetail(o register.Outgoing) string {
+	u := r.u
+	var b strings.Builder
+	add := func(key, v string) {
+		if strings.TrimSpace(v) != "" {
+			fmt.Fprintf(&b, "%s: %s\n", u.tr(key), v)
+		}
+	}
+	add("gui.reg.col.number", o.Number)
+	add("gui.reg.col.date", o.Date.VN())
+	add("gui.send.type", o.Type)
+	add("gui.reg.col.subject", o.Subject)
+	add("gui.send.signer", o.Signer)
+	add("gui.reg.col.channel", u.tr("report.channel."+string(o.Channel)))
+	add("gui.reg.paper_reason", o.PaperReason)
+	for _, x := range o.Recipients {
+		st := u.tr("gui.sent.no_answer")
+		if x.Status != "" {
+			st = x.Status + " " + u.tr("status.code."+x.Status)
+		}
+		add("gui.reg.col.to", x.Agency+" — "+st)
+	}
+	add("report.col.approve", u.tr("report.sig."+string(o.Approve)))
+	add("report.col.issue", u.tr("report.sig."+string(o.Issue)))
+	for _, s := range o.Signatures {
+		add("gui.reg.signature", fmt.Sprintf("%s (%s) — %s", s.Signer, s.Role, u.tr("report.sig."+string(s.Status))))
+	}
+	add("gui.reg.file", o.FileName)
+	if o.Secret {
+		add("gui.reg.secret", u.tr("report.yes"))
+	}
+	if !o.Exchanged() && !o.Secret && !o.Cancelled {
+		add("gui.reg.missed", u.tr("gui.reg.missed_yes"))
+	}
+	if o.Cancelled {
+		add("gui.reg.cancelled", u.tr("report.yes"))
+	}
+	add("gui.reg.source", o.Source+" — "+o.CreatedBy)
+	return strings.TrimSpace(b.String())
+}
+
+func (r *registersScreen) incomingDetail(in register.Incoming) string {
+	u := r.u
+	var b strings.Builder
+	add := func(key, v string) {
+		if strings.TrimSpace(v) != "" {
+			fmt.Fprintf(&b, "%s: %s\n", u.tr(key), v)
+		}
+	}
+	add("gui.reg.col.sender", strings.TrimSpace(in.Sender+" "+in.SenderName))
+	add("gui.reg.col.number", in.Number)
+	if !in.Date.IsZero() {
+		add("gui.reg.col.date", in.Date.VN())
+	}
+	add("gui.reg.col.subject", in.Subject)
+	add("gui.reg.col.channel", u.tr("report.channel."+string(in.Channel)))
+	add("gui.reg.col.arrived", in.ArrivedAt.In(calendar.Vietnam).Format("15:04 02/01/2006"))
+	if in.Receipt != "" {
+		add("gui.reg.col.receipt", in.Receipt+" "+u.tr("status.code."+in.Receipt)+" — "+in.ReceiptAt.In(calendar.Vietnam).Format("15:04 02/01/2006"))
+	}
+	if in.Status != "" && in.Status != in.Receipt {
+		add("gui.inbox.progress", in.Status+" "+u.tr("status.code."+in.Status))
+	}
+	if in.Recalled {
+		add("gui.reg.recalled", u.tr("report.yes"))
+	}
+	return strings.TrimSpace(b.String())
+}
+
+func (r *registersScreen) updateButtons() {
+	if r.selected >= 0 {
+		r.Correct.Enable()
+	} else {
+		r.Correct.Disable()
+	}
+	if r.Kind.SelectedIndex() == regOutgoing {
+		r.AddPaper.Enable()
+	} else {
+		r.AddPaper.Disable()
+	}
+}
+
+// paperSend is what the paper-send form holds.
+type paperSend struct {
+	Unit, Number, Date, Type, Subject, Signer, To, Reason string
+	Secret, Both                                          bool
+}
+
+// addPaperDialog registers a send the exchange did not carry, with why.
+func (r *registersScreen) addPaperDialog() {
+	u := r.u
+	number, date, typ, subject, signer, to, reason := widget.NewEntry(), widget.NewEntry(), widget.NewSelectEntry(docTypes),
+		widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewMultiLineEntry()
+	number.SetPlaceHolder("7/UBND")
+	date.SetText(calendar.Today().String())
+	typ.SetText(docTypes[0])
+	to.SetPlaceHolder(u.tr("gui.reg.to_placeholder"))
+	reason.SetPlaceHolder(u.tr("gui.reg.reason_placeholder"))
+	secret := widget.NewCheck(u.tr("gui.reg.secret"), nil)
+	both := widget.NewCheck(u.tr("gui.reg.both"), nil)
+	items := []*widget.FormItem{
+		widget.NewFormItem(u.tr("gui.reg.col.number"), number), widget.NewFormItem(u.tr("gui.reg.col.date"), date),
+		widget.NewFormItem(u.tr("gui.send.type"), typ), widget.NewFormItem(u.tr("gui.reg.col.subject"), subject),
+		widget.NewFormItem(u.tr("gui.send.signer"), signer), widget.NewFormItem(u.tr("gui.reg.col.to"), to),
+		widget.NewFormItem(u.tr("gui.reg.paper_reason"), reason), widget.NewFormItem("", secret), widget.NewFormItem("", both),
+	}
+	d := dialog.NewForm(u.tr("gui.reg.add_paper_title"), u.tr("gui.reg.add"), u.tr("gui.cancel"), items, func(ok bool) {
+		if ok {
+			r.addPaper(paperSend{Unit: r.unit(), Number: number.Text, Date: date.Text, Type: typ.Text, Subject: subject.Text,
+				Signer: signer.Text, To: to.Text, Reason: reason.Text, Secret: secret.Checked, Both: both.Checked})
+		}
+	}, u.win)
+	d.Resize(fyne.NewSize(620, 0))
+	d.Show()
+}
+
+// addPaper registers p (off the UI thread).
+func (r *registersScreen) addPaper(p paperSend) {
+	u := r.u
+	date, err := calendar.ParseDate(strings.TrimSpace(p.Date))
+	if err != nil {
+		r.Status.SetText("✗ " + u.tr("gui.reg.bad_date", p.Date))
+		return
+	}
+	if strings.TrimSpace(p.Reason) == "" && !p.Secret {
+		r.Status.SetText("✗ " + u.tr("gui.reg.need_reason"))
+		return
+	}
+	ch := register.Paper
+	if p.Both {
+		ch = register.Both
+	}
+	unit := p.Unit
+	if unit == "" {
+		unit = u.desk.State.Agency.Code
+	}
+	in := register.OutgoingInput{Unit: unit, Number: strings.TrimSpace(p.Number), Date: date, Type: strings.TrimSpace(p.Type),
+		Subject: strings.TrimSpace(p.Subject), Signer: strings.TrimSpace(p.Signer), Secret: p.Secret, Channel: ch,
+		Recipients: splitCodes(p.To), PaperReason: strings.TrimSpace(p.Reason)}
+	r.Status.SetText(u.tr("gui.reg.saving"))
+	u.bg.Go(func() {
+		var o *register.Outgoing
+		err := u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
+			var err error
+			o, err = u.registers(x).AddOutgoing(ctx, in)
+			return err
+		})
+		uiDo(func() {
+			if err != nil {
+				u.log.Printf("registers: add paper send: %v", err)
+				r.Status.SetText("✗ " + u.registerError(err))
+				return
+			}
+			u.log.Printf("registers: paper send %s registered (%d)", o.Number, o.ID)
+			r.Status.SetText("✓ " + u.tr("gui.reg.added", o.Number))
+			r.want = o.ID
+			r.reload()
+			u.Dashboard.reload()
+		})
+	})
+}
+
+func splitCodes(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' }) {
+		out = append(out, strings.ToUpper(f))
+	}
+	return out
+}
+
+// correctDialog changes one field of the chosen entry, with the reason.
+func (r *registersScreen) correctDialog() {
+	u := r.u
+	if r.selected < 0 || r.selected >= len(r.rows) {
+		return
+	}
+	fields := register.OutgoingFields
+	entity, id := register.EntityOutgoing, int64(0)
+	if r.Kind.SelectedIndex() == regIncoming {
+		fields, entity, id = register.IncomingFields, register.EntityIncoming, r.incoming[r.rows[r.selected]].ID
+	} else {
+		id = r.outgoing[r.rows[r.selected]].ID
+	}
+	field := widget.NewSelect(fields, nil)
+	field.SetSelectedIndex(0)
+	value, reason := widget.NewEntry(), widget.NewEntry()
+	reason.SetPlaceHolder(u.tr("gui.reg.correct_reason"))
+	d := dialog.NewForm(u.tr("gui.reg.correct_title"), u.tr("gui.reg.correct"), u.tr("gui.cancel"), []*widget.FormItem{
+		widget.NewFormItem(u.tr("gui.reg.field"), field), widget.NewFormItem(u.tr("gui.reg.value"), value),
+		widget.NewFormItem(u.tr("gui.inbox.reason"), reason)}, func(ok bool) {
+		if ok {
+			r.correct(entity, id, map[string]string{field.Selected: value.Text}, reason.Text)
+		}
+	}, u.win)
+	d.Resize(fyne.NewSize(520, 0))
+	d.Show()
+}
+
+// correct applies a correction (off the UI thread).
+func (r *registersScreen) correct(entity string, id int64, changes map[string]string, reason string) {
+	u := r.u
+	u.bg.Go(func() {
+		err := u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
+			return u.registers(x).Correct(ctx, entity, id, changes, strings.TrimSpace(reason))
+		})
+		uiDo(func() {
+			if err != nil {
+				r.Status.SetText("✗ " + u.registerError(err))
+				return
+			}
+			u.log.Printf("registers: %s %d corrected: %v", entity, id, changes)
+			r.Status.SetText("✓ " + u.tr("gui.reg.corrected"))
+			if entity == register.EntityOutgoing {
+				r.want = id
+			}
+			r.reload()
+		})
+	})
+}
+
+// exportDialog saves the entries shown as CSV.
+func (r *registersScreen) exportDialog() {
+	u := r.u
+	name := "so-van-ban-di.csv"
+	if r.Kind.SelectedIndex() == regIncoming {
+		name = "so-van-ban-den.csv"
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		path := w.URI().Path()
+		_ = w.Close()
+		if err := r.exportCSV(path); err != nil {
+			u.showError("export", err)
+			return
+		}
+		r.Status.SetText("✓ " + u.tr("gui.reg.exported", path))
+	}, u.win)
+	d.SetFileName(name)
+	d.Resize(fyne.NewSize(800, 560))
+	d.Show()
+}
+
+// exportCSV writes the entries shown, in their order, as path.
+func (r *registersScreen) exportCSV(path string) error {
+	l := export.Labels(r.u.tr)
+	var v export.View
+	if r.Kind.SelectedIndex() == regIncoming {
+		var in []register.Incoming
+		for _, i := range r.rows {
+			in = append(in, r.incoming[i])
+		}
+		v = export.IncomingView(l, in)
+	} else {
+		var out []register.Outgoing
+		for _, i := range r.rows {
+			out = append(out, r.outgoing[i])
+		}
+		v = export.OutgoingView(l, out)
+	}
+	err := export.WriteAtomic(path, func(w io.Writer) error { return export.CSV(w, v) })
+	if err == nil {
+		r.u.log.Printf("registers: %d entries exported to %s", len(v.Rows), path)
+	}
+	return err
+}
+
+// showEntry opens the outgoing register on entry id (from the dashboard).
+func (r *registersScreen) showEntry(id int64, date calendar.Date) {
+	r.want = id
+	if from, err := calendar.ParseDate(strings.TrimSpace(r.From.Text)); err != nil || date.Before(from) {
+		r.From.SetText(date.String())
+	}
+	r.u.Tabs.SelectIndex(tabRegisters)
+	if r.Kind.SelectedIndex() != regOutgoing {
+		r.Kind.SetSelectedIndex(regOutgoing) // reloads
+	} else {
+		r.reload()
+	}
+}

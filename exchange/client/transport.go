@@ -79,6 +79,13 @@ func NewHTTPTransport(hubURL string, cert tls.Certificate, hubCA []*x509.Certifi
 // Close releases idle connections.
 func (t *HTTPTransport) Close() { t.client.CloseIdleConnections() }
 
+// URL is the hub's address.
+func (t *HTTPTransport) URL() string { return t.base.String() }
+
+// HTTPClient is the mutual-TLS client the transport uses, for the hub's
+// other APIs (the registers').
+func (t *HTTPTransport) HTTPClient() *http.Client { return t.client }
+
 func (t *HTTPTransport) url(path string, q url.Values) string {
 	u := *t.base
 	u.Path = t.base.Path + path

@@ -34,11 +34,27 @@ var Demo = []wire.Agency{
 type Hub struct {
 	Hub *hub.Hub
 	Dir *hub.Dir
-	db  *store.DB
+	// Register and Reporter are the registers the hub keeps and their
+	// reports (the local operator's front ends read them directly).
+	Register *register.Register
+	Reporter *report.Reporter
+	db       *store.DB
+}
+
+// Options tune OpenWith.
+type Options struct {
+	// Trust verifies the signatures of the documents the registers record
+	// (default: the bundled and the user's roots).
+	Trust *trust.Store
 }
 
 // Open opens (initialising on first use) the local hub in dir.
 func Open(ctx context.Context, dir string, codec wire.Codec) (*Hub, error) {
+	return OpenWith(ctx, dir, codec, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, dir string, codec wire.Codec, opts Options) (*Hub, error) {
 	d, err := hub.LoadDir(dir)
 	if errors.Is(err, hub.ErrNotInitialised) {
 		d, err = hub.InitDir(dir, hub.DirConfig{Name: "vanthu local hub"}, time.Now())
@@ -53,10 +69,12 @@ func Open(ctx context.Context, dir string, codec wire.Codec) (*Hub, error) {
 	// The registers are kept by the hub: sends and statuses are registered
 	// as they pass (signatures checked against the bundled and the user's
 	// roots; revocation look-ups bounded so a send never waits long).
-	ts, err := trust.Load(ctx, trust.Options{})
-	if err != nil {
-		_ = db.Close()
-		return nil, err
+	ts := opts.Trust
+	if ts == nil {
+		if ts, err = trust.Load(ctx, trust.Options{}); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
 	}
 	hook, rp, err := registerhub.New(ctx, db, codec, register.VerifyWith(verify.Options{Trust: ts, Online: true, FetchTimeout: 3 * time.Second}), filepath.Join(dir, "spool"), report.Options{})
 	if err != nil {
@@ -69,7 +87,7 @@ func Open(ctx context.Context, dir string, codec wire.Codec) (*Hub, error) {
 		return nil, err
 	}
 	hook.Attach(h, rp, nil)
-	l := &Hub{Hub: h, Dir: d, db: db}
+	l := &Hub{Hub: h, Dir: d, Register: hook.Register, Reporter: rp, db: db}
 	if err := l.ensureDemo(ctx); err != nil {
 		h.Close()
 		_ = db.Close()
@@ -83,6 +101,11 @@ func (l *Hub) ensureDemo(ctx context.Context) error {
 		err := l.Hub.AddAgency(ctx, "local", a)
 		if err != nil && !errors.Is(err, hub.ErrAgencyExists) {
 			return fmt.Errorf("failed to add demo agency: %w", err)
+		}
+		// Each demo agency is a unit of the registers from the start, so
+		// its reports exist before its first send.
+		if _, err := l.Register.AddUnit(ctx, register.Exchange, a.Code, a.Name, ""); err != nil && !errors.Is(err, register.ErrDuplicate) {
+			return fmt.Errorf("failed to add demo unit: %w", err)
 		}
 	}
 	return nil

@@ -116,7 +116,7 @@ func openLocal(ctx context.Context, o ExchangeOptions) (*Exchange, error) {
 		ts = withDemoRoot(ctx, ts, st.Root())
 	}
 	verifier := client.SignatureVerifier(ts, o.Online)
-	lh, err := local.Open(ctx, LocalHubDir(o.DataDir), ExchangeCodec(ts, nil))
+	lh, err := local.OpenWith(ctx, LocalHubDir(o.DataDir), ExchangeCodec(ts, nil), local.Options{Trust: ts})
 	if err != nil {
 		return nil, err
 	}
