@@ -294,6 +294,9 @@ func (s *sendScreen) inspect(d *outDoc, prefill bool) {
 				if is.SignerTitle != "" {
 					d.Position = is.SignerTitle
 				}
+				if is.Subject != "" {
+					d.Subject = is.Subject
+				}
 			}
 			u.log.Printf("send: %s: %s (number %q, date %q)", filepath.Base(d.Path), check, d.Number, d.Date)
 			s.Files.Refresh()
@@ -732,6 +735,8 @@ func (s *sendScreen) loadDirectory() {
 			if err != nil {
 				u.log.Printf("send: directory: %v", err)
 				list = s.Recipients.cached()
+			} else {
+				u.log.Printf("send: directory of %d agencies", len(list))
 			}
 			s.Recipients.setDirectory(list, own)
 			s.updateSend()

@@ -284,7 +284,8 @@ func checkIssued(t *testing.T, path string) {
 	if err != nil || is == nil {
 		t.Fatalf("ReadIssued: %+v %v", is, err)
 	}
-	if is.Number != "123" || is.Notation != "UBND-VP" || is.Date.Format(time.DateOnly) != "2026-11-21" || is.SignerName != "Nguyễn Văn Ánh" {
+	if is.Number != "123" || is.Notation != "UBND-VP" || is.Date.Format(time.DateOnly) != "2026-11-21" || is.SignerName != "Nguyễn Văn Ánh" ||
+		!strings.HasPrefix(is.Subject, "V/v ") {
 		t.Fatalf("ReadIssued: %+v", is)
 	}
 }

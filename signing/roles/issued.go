@@ -21,6 +21,9 @@ type Issued struct {
 	Number   string    // "123"
 	Notation string    // "UBND-VP" (from the page's "Số: …/UBND-VP" when the number was given alone)
 	Date     time.Time // the issue date (midnight, Vietnam); the signing day when the reason has none
+	// Subject is the document's "V/v …" (or "Về việc …") line under its
+	// number, as printed on page 1; "" when none is found.
+	Subject string
 	// SignerName and SignerTitle are the competent signer's name (the
 	// approve signature's /Name) and title (from its reason, "CHỦ
 	// TỊCH"); "" when not recorded.
@@ -97,28 +100,51 @@ func ReadIssued(ctx context.Context, r io.ReaderAt, size int64) (*Issued, error)
 		return nil, nil
 	}
 	out.SignerName, out.SignerTitle = name, title
-	if out.Notation == "" {
-		out.Notation = printedNotation(ctx, r, size)
+	if doc, err := layout.Open(r, size, layout.Options{}); err == nil {
+		if p, err := doc.Page(ctx, 1); err == nil {
+			if out.Notation == "" {
+				out.Notation = printedNotation(p)
+			}
+			out.Subject = PrintedSubject(p)
+		}
 	}
 	return out, nil
 }
 
-// printedNotation is the notation printed after "Số:" on page 1, without
-// its "/".
-func printedNotation(ctx context.Context, r io.ReaderAt, size int64) string {
-	doc, err := layout.Open(r, size, layout.Options{})
-	if err != nil {
-		return ""
-	}
-	p, err := doc.Page(ctx, 1)
-	if err != nil {
-		return ""
-	}
+// printedNotation is the notation printed after "Số:" on the page,
+// without its "/".
+func printedNotation(p *layout.Page) string {
 	np, err := FindNumber(p)
 	if err != nil {
 		return ""
 	}
 	return strings.TrimSpace(strings.TrimPrefix(strings.ReplaceAll(np.Notation, " ", ""), "/"))
+}
+
+// PrintedSubject is the subject (trích yếu) printed in the top half of the
+// page: the "V/v …" line of a letter or the "Về việc …" line under a
+// decision's name, with the lines it wraps onto; "" when none is found.
+func PrintedSubject(p *layout.Page) string {
+	top := p.Box.Y0 + p.Box.H()*0.5
+	for i, l := range p.Lines {
+		f := fold(l.Text)
+		if l.Baseline < top || !(strings.HasPrefix(f, "V/V ") || strings.HasPrefix(f, "VE VIEC ")) {
+			continue
+		}
+		parts := []string{strings.TrimSpace(l.Text)}
+		last := l
+		for _, n := range p.Lines[i+1:] {
+			gap := last.Baseline - n.Baseline
+			if gap <= 0 || gap > 1.6*last.Size || n.Rect.X0 > l.Rect.X1 || n.Rect.X1 < l.Rect.X0 ||
+				strings.HasPrefix(fold(n.Text), "KINH GUI") {
+				break
+			}
+			parts = append(parts, strings.TrimSpace(n.Text))
+			last = n
+		}
+		return strings.Join(parts, " ")
+	}
+	return ""
 }
 
 func textOf(f *pdf.File, o pdf.Object) string {

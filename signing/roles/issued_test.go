@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vanthu/vanthu/signing/layout"
 	"github.com/vanthu/vanthu/signing/roles/rolestest"
 )
 
@@ -45,5 +46,29 @@ func TestReadIssuedUnsigned(t *testing.T) {
 	is, err := ReadIssued(context.Background(), bytes.NewReader(b), int64(len(b)))
 	if err != nil || is != nil {
 		t.Fatalf("ReadIssued: %+v %v", is, err)
+	}
+}
+
+// The subject under the number is read from each producer's letter, the
+// bundled sample's too.
+func TestPrintedSubject(t *testing.T) {
+	for _, pr := range producers() {
+		if pr.name == "libreoffice-2pages" { // the same producer as "libreoffice"
+			continue
+		}
+		t.Run(pr.name, func(t *testing.T) {
+			b := pr.make(t, rolestest.Default())
+			doc, err := layout.Open(bytes.NewReader(b), int64(len(b)), layout.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := doc.Page(context.Background(), 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := PrintedSubject(p); got != "V/v triển khai chữ ký số chuyên dùng" {
+				t.Fatalf("subject %q\n%s", got, p)
+			}
+		})
 	}
 }
