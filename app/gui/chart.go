@@ -5,6 +5,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -17,6 +18,7 @@ var (
 	colTrack   = color.NRGBA{R: 128, G: 128, B: 128, A: 60} // the empty part of a bar
 	colTarget  = color.NRGBA{R: 30, G: 160, B: 80, A: 255}  // the 100 % line
 	colNoShare = color.NRGBA{R: 128, G: 128, B: 128, A: 160}
+	colBase    = color.NRGBA{R: 128, G: 128, B: 128, A: 200} // the trend's baseline
 )
 
 // shareColour is the colour of a share against the 100 % target.
@@ -91,8 +93,12 @@ func text(s string, size float32, col color.Color) *canvas.Text {
 func (r *barRenderer) build() {
 	fg := theme.Color(theme.ColorNameForeground)
 	r.objs, r.tracks, r.fills, r.labels, r.values = nil, nil, nil, nil, nil
+	track := colTrack
+	if r.c.vertical {
+		track = colBase // the trend: only the baseline under the bars
+	}
 	for _, b := range r.c.bars {
-		tr := canvas.NewRectangle(colTrack)
+		tr := canvas.NewRectangle(track)
 		fill := canvas.NewRectangle(shareColour(b.Share, b.OK))
 		lab := text(b.Label, 12, fg)
 		val := text(b.Value, 12, fg)
@@ -157,8 +163,8 @@ func (r *barRenderer) layoutVertical(size fyne.Size, n int) {
 		x := left + float32(i)*colW
 		bw := colW * 0.6
 		fh := h * clamp01(r.c.bars[i].Share)
-		r.tracks[i].Move(fyne.NewPos(x+(colW-bw)/2, top))
-		r.tracks[i].Resize(fyne.NewSize(bw, h))
+		r.tracks[i].Move(fyne.NewPos(x, top+h))
+		r.tracks[i].Resize(fyne.NewSize(colW, 1))
 		r.fills[i].Move(fyne.NewPos(x+(colW-bw)/2, top+h-fh))
 		r.fills[i].Resize(fyne.NewSize(bw, fh))
 		lw := r.labels[i].MinSize().Width
@@ -196,3 +202,17 @@ func (r *barRenderer) Refresh() {
 
 func (r *barRenderer) Objects() []fyne.CanvasObject { return r.objs }
 func (r *barRenderer) Destroy()                     {}
+
+// minHeight gives o at least height h (a list in a scrolled page).
+func minHeight(o fyne.CanvasObject, h float32) fyne.CanvasObject {
+	spacer := canvas.NewRectangle(color.Transparent)
+	spacer.SetMinSize(fyne.NewSize(1, h))
+	return container.NewStack(spacer, o)
+}
+
+// twoLines makes a list row of two lines (the second cut with "…").
+func twoLines() fyne.CanvasObject {
+	l := widget.NewLabel("\n")
+	l.Truncation = fyne.TextTruncateEllipsis
+	return l
+}

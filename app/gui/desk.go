@@ -53,6 +53,9 @@ type deskState struct {
 	Failed   int
 	Next     time.Time // the next retry of a waiting entry
 	NewIn    int       // inbox items waiting for an answer
+	// Traffic counts the passes that brought documents or statuses, and
+	// the sends: the registers and reports changed.
+	Traffic int
 }
 
 // xsession is one open exchange; users hold it while they work with it,
@@ -307,6 +310,9 @@ func (d *desk) report(s *xsession, sum client.SyncSummary, err error) {
 			st.Since = time.Now()
 			d.u.log.Printf("exchange: offline: %v", err)
 		}
+		if sum.Documents+sum.Statuses+sum.Rejected > 0 {
+			st.Traffic++
+		}
 		st.Pending, st.Failed, st.Next = outboxCounts(entries)
 		st.NewIn = waitingCount(inbox)
 		d.changed()
@@ -363,8 +369,10 @@ func (d *desk) changed() {
 	}
 }
 
-// refresh asks the loop for a pass now and the screens to reload.
+// refresh asks the loop for a pass now and the screens to reload (what
+// was sent or answered changed the registers).
 func (d *desk) refresh() {
+	d.State.Traffic++
 	d.kick()
 	d.changed()
 }
@@ -420,3 +428,18 @@ func (u *ui) withOrgSigner(ctx context.Context, c bridge.CertChoice, pins *pinAs
 
 // errNoOrgCert: no organisation certificate to sign the packages with.
 var errNoOrgCert = errors.New("no organisation certificate")
+
+// deskSeen is what a screen last loaded after: it reloads when the agency
+// or the traffic changed.
+type deskSeen struct {
+	agency  string
+	traffic int
+}
+
+func (s *deskSeen) changed(st deskState) bool {
+	if !st.Open || (s.agency == st.Agency.Code && s.traffic == st.Traffic) {
+		return false
+	}
+	s.agency, s.traffic = st.Agency.Code, st.Traffic
+	return true
+}

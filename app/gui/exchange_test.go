@@ -112,8 +112,8 @@ func TestSendReceiveAccept(t *testing.T) {
 	act(u.desk.reopen) // verify against the root just trusted
 	a, b := local.Demo[0], local.Demo[1]
 	waitFor(t, "the local hub", func() bool { return u.desk.State.Open && u.desk.State.Agency.Code == a.Code })
-	if !u.desk.State.Local || !u.Status.Switch.Visible() || !strings.Contains(u.Status.Agency.Text, a.Name) {
-		t.Fatalf("status bar: %q, switch visible %v", u.Status.Agency.Text, u.Status.Switch.Visible())
+	if !u.desk.State.Local || !u.Status.switchBox.Visible() || !strings.Contains(u.Status.Switch.Selected, a.Name) {
+		t.Fatalf("status bar: %q %q, switch visible %v", u.Status.Switch.Selected, u.Status.Agency.Text, u.Status.switchBox.Visible())
 	}
 
 	// Send: the issued letter from the Sign screen.

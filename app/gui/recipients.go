@@ -190,7 +190,10 @@ func (p *recipientPicker) takeMatch() {
 	}
 	p.selected[leaves[0]] = true
 	p.Search.SetText("")
+	p.u.log.Printf("send: recipient %s chosen", leaves[0])
 	p.changed()
+	// Out of the search, so the window's shortcuts (Ctrl+S: send) work.
+	p.u.win.Canvas().Unfocus()
 }
 
 func (p *recipientPicker) set(code string, on bool) {

@@ -65,6 +65,7 @@ type dashboardScreen struct {
 	period    calendar.Period
 	rep       *report.Report
 	gen       int
+	seen      deskSeen
 }
 
 func newDashboardScreen(u *ui) *dashboardScreen {
@@ -108,12 +109,7 @@ func newDashboardScreen(u *ui) *dashboardScreen {
 	d.Trend = newBarChart(true, "100%", u.tr("gui.dash.no_trend"))
 	d.MissedHead = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.Missed = widget.NewList(func() int { return d.missedCount() },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Wrapping = fyne.TextWrapWord
-			return l
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(d.missedLine(i)) })
+		twoLines, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(d.missedLine(i)) })
 	d.Missed.OnSelected = func(i widget.ListItemID) {
 		d.Missed.UnselectAll()
 		d.openMissed(i)
@@ -134,21 +130,21 @@ func newDashboardScreen(u *ui) *dashboardScreen {
 	d.Kind.SetSelectedIndex(idx)
 	d.Kind.OnChanged = cb
 
-	bar := container.NewBorder(nil, nil, container.NewHBox(d.Unit, d.Kind, d.Prev, d.Period, d.Next, d.Refresh), nil)
-	bar = container.NewBorder(nil, nil, bar, container.NewHBox(d.ExportXLSX, d.ExportPDF, d.SignReport))
+	bar := container.NewVBox(
+		container.NewBorder(nil, nil, container.NewHBox(sized(d.Unit, 260), sized(d.Kind, 230), d.Prev), container.NewHBox(d.Next, d.Refresh), d.Period),
+		container.NewBorder(nil, nil, nil, container.NewHBox(d.ExportXLSX, d.ExportPDF, d.SignReport)))
+	card := func(title string, body fyne.CanvasObject) fyne.CanvasObject {
+		return widget.NewCard("", "", container.NewBorder(heading(title), nil, nil, nil, body))
+	}
 	rate := widget.NewCard("", "", container.NewVBox(d.RateTitle, d.Rate, d.Gap, d.Counts))
-	side := container.NewVBox(
-		widget.NewCard(u.tr("gui.dash.timeliness"), "", d.Timeliness),
-		widget.NewCard(u.tr("gui.dash.staff"), "", d.Staff))
+	side := container.NewVBox(card(u.tr("gui.dash.timeliness"), d.Timeliness), card(u.tr("gui.dash.staff"), d.Staff))
 	top := container.NewGridWithColumns(2, rate, side)
-	charts := container.NewGridWithColumns(2,
-		widget.NewCard(u.tr("gui.dash.sub_units"), "", d.Units),
-		widget.NewCard(u.tr("gui.dash.trend"), "", d.Trend))
-	missed := container.NewBorder(d.MissedHead, nil, nil, nil, container.NewGridWrap(fyne.NewSize(1100, 180), d.Missed))
+	charts := container.NewGridWithColumns(2, card(u.tr("gui.dash.sub_units"), d.Units), card(u.tr("gui.dash.trend"), d.Trend))
+	missed := container.NewBorder(d.MissedHead, nil, nil, nil, minHeight(d.Missed, 200))
 	body := container.NewVBox(top, charts, missed, d.Status)
 	d.content = container.NewBorder(container.NewPadded(bar), nil, nil, nil, container.NewVScroll(container.NewPadded(body)))
 	u.desk.onChange = append(u.desk.onChange, func() {
-		if u.Tabs != nil && u.Tabs.SelectedIndex() == tabDashboard {
+		if u.Tabs != nil && u.Tabs.SelectedIndex() == tabDashboard && d.seen.changed(u.desk.State) {
 			d.reload()
 		}
 	})
@@ -297,12 +293,20 @@ func (d *dashboardScreen) show(rep *report.Report) {
 		d.Gap.SetText(u.tr("gui.dash.no_outgoing"))
 	}
 	d.Counts.SetText(u.tr("gui.dash.counts", c.Exchanged, c.Sent, c.Electronic, c.PaperOnly, c.Unsigned, c.OneSignature, c.Secret))
-	d.Timeliness.SetText(u.tr("gui.dash.timeliness_text", export.Percent(l, r.Timeliness), c.OnTime, c.Received, c.Late, c.Unconfirmed))
-	d.Staff.SetText(u.tr("gui.dash.staff_text", export.Percent(l, r.CertCover), c.StaffWithCert, c.Staff, export.Percent(l, r.SignCover), c.StaffSigned))
+	if c.Received == 0 {
+		d.Timeliness.SetText(u.tr("gui.dash.no_incoming"))
+	} else {
+		d.Timeliness.SetText(u.tr("gui.dash.timeliness_text", export.Percent(l, r.Timeliness), c.OnTime, c.Received, c.Late, c.Unconfirmed))
+	}
+	if c.Staff == 0 {
+		d.Staff.SetText(u.tr("gui.dash.no_staff"))
+	} else {
+		d.Staff.SetText(u.tr("gui.dash.staff_text", export.Percent(l, r.CertCover), c.StaffWithCert, c.Staff, export.Percent(l, r.SignCover), c.StaffSigned))
+	}
 	var bars []chartBar
 	for _, x := range rep.Ranking {
 		v, ok := x.Rates.Exchange.Value()
-		bars = append(bars, chartBar{Label: x.Code, Value: export.Percent(l, x.Rates.Exchange), Share: v, OK: ok})
+		bars = append(bars, chartBar{Label: clip(x.Code+" "+x.Name, 26), Value: export.Percent(l, x.Rates.Exchange), Share: v, OK: ok})
 	}
 	d.Units.SetBars(bars)
 	bars = nil
@@ -313,6 +317,15 @@ func (d *dashboardScreen) show(rep *report.Report) {
 	d.Trend.SetBars(bars)
 	d.MissedHead.SetText(u.tr("gui.dash.missed", rep.MissedTotal))
 	d.Missed.Refresh()
+}
+
+// clip cuts s to n letters with "…".
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // trendLabel is a period's short name under its bar ("12/26", "Q4/26").

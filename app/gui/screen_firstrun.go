@@ -67,6 +67,7 @@ func (u *ui) createDemo(then func()) {
 			u.log.Printf("demo key store created in %s", demo.Dir(u.dataDir()))
 			u.set.SetFirstRunDone()
 			u.Settings.refresh()
+			u.desk.reopen() // the local demo hub takes the demo's documents
 			u.Sign.Status.SetText(u.tr("gui.demo.created", demo.PIN))
 			u.Sign.refreshCerts(then)
 		})

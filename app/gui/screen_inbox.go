@@ -52,7 +52,10 @@ type inboxScreen struct {
 	all      bool
 	selected int
 	gen      int
+	checkGen int
 	busy     bool
+	// detailBox holds the detail, the verdict and the buttons.
+	detailBox *fyne.Container
 }
 
 // progressCodes are the handling statuses an accepted document reports.
@@ -69,11 +72,7 @@ func newInboxScreen(u *ui) *inboxScreen {
 	s.Fetch = widget.NewButtonWithIcon(u.tr("gui.inbox.fetch"), theme.ViewRefreshIcon(), func() { u.desk.refresh() })
 	s.AcceptAll = widget.NewButtonWithIcon(u.tr("gui.inbox.accept_all"), theme.ConfirmIcon(), s.acceptAll)
 	s.List = widget.NewList(func() int { return len(s.docs) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Wrapping = fyne.TextWrapWord
-			return l
-		},
+		twoLines,
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.line(s.docs[i])) })
 	s.List.OnSelected = func(i widget.ListItemID) { s.show(i) }
 	s.Summary = widget.NewLabel("")
@@ -104,7 +103,8 @@ func newInboxScreen(u *ui) *inboxScreen {
 		container.NewHBox(s.Accept, s.Refuse, s.ShowSigs),
 		container.NewBorder(nil, nil, s.Progress, s.Report, s.ProgDesc),
 		s.Answer)
-	detail := container.NewVScroll(container.NewPadded(container.NewVBox(s.Detail, s.Verdict, actions)))
+	s.detailBox = container.NewVBox(s.Detail, s.Verdict, actions)
+	detail := container.NewVScroll(container.NewPadded(s.detailBox))
 	right := container.NewVSplit(detail, s.Preview.content)
 	right.Offset = 0.5
 	split := container.NewHSplit(container.NewPadded(left), right)
@@ -177,10 +177,13 @@ func (s *inboxScreen) setDocs(docs []client.IncomingDocument, all bool) {
 			s.List.Select(i)
 		}
 	}
-	if s.selected < 0 {
+	switch {
+	case s.selected < 0 && len(list) > 0 && s.u.Tabs != nil && s.u.Tabs.SelectedIndex() == tabInbox:
+		s.List.Select(0) // the first waiting document, as the inbox is open
+	case s.selected < 0:
 		s.List.UnselectAll()
 		s.showNone()
-	} else {
+	default:
 		s.showDetail()
 	}
 	s.updateActions()
@@ -283,6 +286,41 @@ func (s *inboxScreen) showDetail() {
 		v += "\n" + d.Verdict.Detail
 	}
 	s.Verdict.SetText(u.tr("gui.inbox.verdict", v))
+	s.recheck(d)
+}
+
+// recheck verifies the document's PDFs as the Verify screen does (demo
+// signatures told apart) and adds its summary under the verdict.
+func (s *inboxScreen) recheck(d client.IncomingDocument) {
+	u := s.u
+	s.checkGen++
+	gen, base := s.checkGen, s.Verdict.Text
+	var pdfs []string
+	for _, f := range d.Files {
+		if strings.EqualFold(filepath.Ext(f), ".pdf") {
+			pdfs = append(pdfs, f)
+		}
+	}
+	if len(pdfs) == 0 {
+		return
+	}
+	u.bg.Go(func() {
+		ctx, cancel := context.WithTimeout(u.ctx, time.Minute)
+		defer cancel()
+		var lines []string
+		for _, f := range pdfs {
+			vd, _ := u.Verify.verify(ctx, f)
+			if vd != nil && vd.Result != nil {
+				lines = append(lines, strings.SplitN(u.Verify.summary(vd), "\n", 2)[0])
+			}
+		}
+		uiDo(func() {
+			if gen == s.checkGen && len(lines) > 0 {
+				s.Verdict.SetText(base + "\n" + strings.Join(lines, "\n"))
+				s.detailBox.Refresh()
+			}
+		})
+	})
 }
 
 // updateActions enables what the chosen document's state allows.

@@ -17,6 +17,7 @@ import (
 	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/exchange/client"
 	"github.com/vanthu/vanthu/exchange/wire"
+	"github.com/vanthu/vanthu/signing/roles"
 )
 
 // outboxView is the Send screen's "Hộp thư đi": what waits to be
@@ -38,11 +39,7 @@ type outboxView struct {
 func newOutboxView(u *ui) *outboxView {
 	o := &outboxView{u: u}
 	o.List = widget.NewList(func() int { return len(o.entries) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.Wrapping = fyne.TextWrapWord
-			return l
-		},
+		twoLines,
 		func(i widget.ListItemID, c fyne.CanvasObject) { c.(*widget.Label).SetText(o.line(o.entries[i])) })
 	o.Summary = widget.NewLabel("")
 	o.Summary.Wrapping = fyne.TextWrapWord
@@ -154,6 +151,7 @@ type sentView struct {
 	Refresh *widget.Button
 
 	docs     []client.OutboxEntry // one per document (the first send)
+	states   map[string]string    // per document: each recipient's last status
 	selected int
 	gen      int
 	want     string // a document to select when it appears
@@ -161,11 +159,10 @@ type sentView struct {
 
 func newSentView(u *ui, pins *pinAsker) *sentView {
 	v := &sentView{u: u, pins: pins, selected: -1}
-	v.List = widget.NewList(func() int { return len(v.docs) },
-		func() fyne.CanvasObject { return widget.NewLabel("") },
+	v.List = widget.NewList(func() int { return len(v.docs) }, twoLines,
 		func(i widget.ListItemID, c fyne.CanvasObject) {
 			e := v.docs[i]
-			c.(*widget.Label).SetText(fmt.Sprintf("%s  %s — %s", shortTime(e.SentAt), docNumber(e.DocumentID), e.Subject))
+			c.(*widget.Label).SetText(fmt.Sprintf("%s  %s — %s\n%s", shortTime(e.SentAt), docNumber(e.DocumentID), e.Subject, v.states[e.DocumentID]))
 		})
 	v.List.OnSelected = func(i widget.ListItemID) { v.selected = i; v.showDetail() }
 	v.Detail = widget.NewLabel(u.tr("gui.sent.choose"))
@@ -186,21 +183,28 @@ func (v *sentView) reload() {
 	v.gen++
 	gen := v.gen
 	u.bg.Go(func() {
-		var all []client.OutboxEntry
+		var docs []client.OutboxEntry
+		states := map[string]string{}
 		_ = u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
-			var err error
-			all, err = x.Outbox(ctx, true)
+			all, err := x.Outbox(ctx, true)
+			seen := map[string]bool{}
+			for _, e := range all {
+				if e.Kind == wire.KindDocument && e.State == client.OutboxSent && !seen[e.DocumentID] {
+					seen[e.DocumentID] = true
+					docs = append(docs, e)
+				}
+			}
+			sort.SliceStable(docs, func(i, j int) bool { return docs[i].SentAt.After(docs[j].SentAt) })
+			for i, e := range docs {
+				if i == 300 {
+					break // the newest; the others show their statuses when chosen
+				}
+				if h, err := x.Status(ctx, e.DocumentID); err == nil {
+					states[e.DocumentID] = statusLine(u, h)
+				}
+			}
 			return err
 		})
-		seen := map[string]bool{}
-		var docs []client.OutboxEntry
-		for _, e := range all {
-			if e.Kind == wire.KindDocument && e.State == client.OutboxSent && !seen[e.DocumentID] {
-				seen[e.DocumentID] = true
-				docs = append(docs, e)
-			}
-		}
-		sort.SliceStable(docs, func(i, j int) bool { return docs[i].SentAt.After(docs[j].SentAt) })
 		uiDo(func() {
 			if gen != v.gen {
 				return
@@ -212,7 +216,7 @@ func (v *sentView) reload() {
 			if v.want != "" {
 				keep = v.want
 			}
-			v.docs = docs
+			v.docs, v.states = docs, states
 			v.List.Refresh()
 			v.selected = -1
 			for i, d := range docs {
@@ -221,6 +225,10 @@ func (v *sentView) reload() {
 					v.want = ""
 					v.List.Select(i)
 				}
+			}
+			if v.selected < 0 && len(docs) > 0 {
+				v.selected = 0 // the newest
+				v.List.Select(0)
 			}
 			if v.selected < 0 {
 				v.List.UnselectAll()
@@ -256,7 +264,10 @@ func (v *sentView) showDetail() {
 				v.Detail.SetText(msg)
 				return
 			}
-			v.Detail.SetText(historyText(u, e, h))
+			if text := historyText(u, e, h); text != v.Detail.Text {
+				v.Detail.SetText(text)
+				u.log.Printf("sent: %s: %s", e.DocumentID, lastCodes(h))
+			}
 		})
 	})
 }
@@ -271,12 +282,13 @@ func historyText(u *ui, e client.OutboxEntry, h *client.StatusHistory) string {
 	}
 	sort.Strings(recips)
 	for _, r := range recips {
-		fmt.Fprintf(&b, "\n%s\n", r)
+		fmt.Fprintf(&b, "\n%s\n", u.agencyName(r))
 		fmt.Fprintf(&b, "   %s  %s\n", e.SentAt.Local().Format("15:04:05 02/01/2006"), u.tr("gui.sent.sent"))
 		for _, s := range h.Recipients[r] {
-			line := fmt.Sprintf("   %s  %s %s", s.At.Local().Format("15:04:05 02/01/2006"), s.Code, u.tr("status.code."+s.Code))
-			if s.Description != "" {
-				line += " — " + s.Description
+			label := u.tr("status.code." + s.Code)
+			line := fmt.Sprintf("   %s  %s %s", s.At.Local().Format("15:04:05 02/01/2006"), s.Code, label)
+			if s.Description != "" && !strings.HasPrefix(roles.FoldName(label), roles.FoldName(s.Description)) {
+				line += " — " + s.Description // what the recipient wrote (a reason, to whom)
 			}
 			fmt.Fprintln(&b, line)
 		}
@@ -285,6 +297,43 @@ func historyText(u *ui, e client.OutboxEntry, h *client.StatusHistory) string {
 		}
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// statusLine is each recipient's last status, in words.
+func statusLine(u *ui, h *client.StatusHistory) string {
+	var parts []string
+	for r, es := range h.Recipients {
+		st := u.tr("gui.sent.no_answer")
+		if len(es) > 0 {
+			last := es[len(es)-1]
+			st = last.Code + " " + u.tr("status.code."+last.Code)
+		}
+		parts = append(parts, r+": "+st)
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
+}
+
+// agencyName is "CODE — Name" from the directory, else the code.
+func (u *ui) agencyName(code string) string {
+	if a, ok := u.Send.Recipients.agencies[code]; ok && a.Name != "" {
+		return code + " — " + a.Name
+	}
+	return code
+}
+
+// lastCodes sums up a history: each recipient with its statuses.
+func lastCodes(h *client.StatusHistory) string {
+	var parts []string
+	for r, es := range h.Recipients {
+		var codes []string
+		for _, e := range es {
+			codes = append(codes, e.Code)
+		}
+		parts = append(parts, r+" "+strings.Join(codes, " "))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
 }
 
 // recall asks the recipients to give the chosen document back (a reason

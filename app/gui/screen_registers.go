@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/vanthu/vanthu/app/internal/bridge"
+	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/exchange/calendar"
 	"github.com/vanthu/vanthu/exchange/register"
 	"github.com/vanthu/vanthu/exchange/report/export"
@@ -57,6 +58,8 @@ type registersScreen struct {
 	selected int   // row, -1 none
 	gen      int
 	want     int64 // an entry to select when it appears
+	seen     deskSeen
+	side     *fyne.Container // the entry's detail and history
 }
 
 // Register kinds.
@@ -71,6 +74,7 @@ func newRegistersScreen(u *ui) *registersScreen {
 	r.Unit = widget.NewSelect(nil, func(string) { r.reload() })
 	r.Unit.PlaceHolder = u.tr("gui.reg.unit_own")
 	r.SubUnits = widget.NewCheck(u.tr("gui.reg.sub_units"), func(bool) { r.reload() })
+	r.SubUnits.Checked = true // a unit head sees the units below; a unit without any, its own
 	today := calendar.Today()
 	r.From = widget.NewEntry()
 	r.From.SetText(today.AddMonths(-3).String())
@@ -79,10 +83,10 @@ func newRegistersScreen(u *ui) *registersScreen {
 	for _, e := range []*widget.Entry{r.From, r.To} {
 		e.OnSubmitted = func(string) { r.reload() }
 	}
-	r.Channel = widget.NewSelect([]string{u.tr("gui.reg.all"), u.tr("report.channel.electronic"), u.tr("report.channel.paper"), u.tr("report.channel.both")},
+	r.Channel = widget.NewSelect([]string{u.tr("gui.reg.channel_all"), u.tr("report.channel.electronic"), u.tr("report.channel.paper"), u.tr("report.channel.both")},
 		func(string) { r.apply() })
-	r.Signed = widget.NewSelect([]string{u.tr("gui.reg.all"), u.tr("gui.reg.signed_both"), u.tr("gui.reg.signed_not")}, func(string) { r.apply() })
-	r.Secret = widget.NewSelect([]string{u.tr("gui.reg.all"), u.tr("gui.reg.secret"), u.tr("gui.reg.not_secret")}, func(string) { r.apply() })
+	r.Signed = widget.NewSelect([]string{u.tr("gui.reg.signed_all"), u.tr("gui.reg.signed_both"), u.tr("gui.reg.signed_not")}, func(string) { r.apply() })
+	r.Secret = widget.NewSelect([]string{u.tr("gui.reg.secret_all"), u.tr("gui.reg.secret"), u.tr("gui.reg.not_secret")}, func(string) { r.apply() })
 	r.Search = widget.NewEntry()
 	r.Search.SetPlaceHolder(u.tr("gui.reg.search"))
 	r.Search.OnChanged = func(string) { r.apply() }
@@ -105,7 +109,9 @@ func newRegistersScreen(u *ui) *registersScreen {
 	}, r.cell)
 	r.Table.ShowHeaderColumn = false
 	r.Table.CreateHeader = func() fyne.CanvasObject {
-		return widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		l := widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		l.Truncation = fyne.TextTruncateEllipsis
+		return l
 	}
 	r.Table.UpdateHeader = func(id widget.TableCellID, o fyne.CanvasObject) {
 		if id.Col >= 0 && id.Col < len(r.columns()) {
@@ -124,18 +130,18 @@ func newRegistersScreen(u *ui) *registersScreen {
 	r.setWidths()
 
 	filters := container.NewVBox(
-		container.NewHBox(r.Kind, r.Unit, r.SubUnits, widget.NewLabel(u.tr("gui.reg.from")), sized(r.From, 120),
+		container.NewHBox(sized(r.Kind, 190), sized(r.Unit, 260), r.SubUnits, widget.NewLabel(u.tr("gui.reg.from")), sized(r.From, 120),
 			widget.NewLabel(u.tr("gui.reg.to")), sized(r.To, 120), r.Reload),
-		container.NewBorder(nil, nil, container.NewHBox(r.Channel, r.Signed, r.Secret, r.Sort), nil, r.Search),
+		container.NewBorder(nil, nil, container.NewHBox(sized(r.Channel, 170), sized(r.Signed, 200), sized(r.Secret, 175), sized(r.Sort, 160)), nil, r.Search),
 		container.NewBorder(nil, nil, r.Count, container.NewHBox(r.AddPaper, r.Correct, r.Export)),
 	)
-	side := container.NewVScroll(container.NewPadded(container.NewVBox(heading(u.tr("gui.reg.entry")), r.Detail,
-		heading(u.tr("gui.reg.history")), r.History, r.Status)))
+	r.side = container.NewVBox(heading(u.tr("gui.reg.entry")), r.Detail, heading(u.tr("gui.reg.history")), r.History, r.Status)
+	side := container.NewVScroll(container.NewPadded(r.side))
 	split := container.NewHSplit(r.Table, side)
-	split.Offset = 0.7
+	split.Offset = 0.75
 	r.content = container.NewBorder(container.NewPadded(filters), nil, nil, nil, split)
 	u.desk.onChange = append(u.desk.onChange, func() {
-		if u.Tabs != nil && u.Tabs.SelectedIndex() == tabRegisters {
+		if u.Tabs != nil && u.Tabs.SelectedIndex() == tabRegisters && r.seen.changed(u.desk.State) {
 			r.reload()
 		}
 	})
@@ -156,11 +162,11 @@ type column struct {
 
 func (r *registersScreen) columns() []column {
 	if r.Kind.SelectedIndex() == regIncoming {
-		return []column{{"gui.reg.col.sender", 190}, {"gui.reg.col.number", 120}, {"gui.reg.col.date", 95}, {"gui.reg.col.subject", 260},
-			{"gui.reg.col.channel", 90}, {"gui.reg.col.arrived", 120}, {"gui.reg.col.receipt", 150}}
+		return []column{{"gui.reg.col.unit", 85}, {"gui.reg.col.sender", 170}, {"gui.reg.col.number", 105}, {"gui.reg.col.subject", 215},
+			{"gui.reg.col.arrived", 100}, {"gui.reg.col.receipt", 130}}
 	}
-	return []column{{"gui.reg.col.number", 120}, {"gui.reg.col.date", 95}, {"gui.reg.col.subject", 250}, {"gui.reg.col.to", 150},
-		{"gui.reg.col.channel", 90}, {"gui.reg.col.signatures", 150}, {"gui.reg.col.note", 170}}
+	return []column{{"gui.reg.col.unit", 85}, {"gui.reg.col.number", 105}, {"gui.reg.col.date", 105}, {"gui.reg.col.subject", 205},
+		{"gui.reg.col.channel", 90}, {"gui.reg.col.signatures", 135}, {"gui.reg.col.note", 160}}
 }
 
 func (r *registersScreen) setWidths() {
@@ -190,29 +196,23 @@ func (r *registersScreen) outgoingCell(o register.Outgoing, col int) string {
 	u := r.u
 	switch col {
 	case 0:
-		return strike(o.Number, o.Cancelled)
+		return o.Unit
 	case 1:
-		return o.Date.VN()
+		return strike(o.Number, o.Cancelled)
 	case 2:
-		return o.Subject
+		return o.Date.VN()
 	case 3:
-		var to []string
-		for _, x := range o.Recipients {
-			s := x.Agency
-			if x.Status != "" {
-				s += " " + x.Status
-			}
-			to = append(to, s)
-		}
-		return strings.Join(to, ", ")
+		return o.Subject
 	case 4:
 		return u.tr("report.channel." + string(o.Channel))
 	case 5:
-		mark := "✗ "
-		if o.Approve == register.SigValid && o.Issue == register.SigValid {
-			mark = "✓ "
+		switch {
+		case o.Approve == register.SigValid && o.Issue == register.SigValid:
+			return "✓ " + u.tr("gui.reg.sig_both")
+		case o.Approve == o.Issue:
+			return "✗ " + u.tr("report.sig."+string(o.Approve))
 		}
-		return mark + u.tr("report.sig."+string(o.Approve)) + " / " + u.tr("report.sig."+string(o.Issue))
+		return "✗ " + u.tr("gui.reg.sig_each", u.tr("report.sig."+string(o.Approve)), u.tr("report.sig."+string(o.Issue)))
 	case 6:
 		switch {
 		case o.Cancelled:
@@ -232,24 +232,19 @@ func (r *registersScreen) incomingCell(in register.Incoming, col int) string {
 	u := r.u
 	switch col {
 	case 0:
+		return in.Unit
+	case 1:
 		if in.SenderName != "" {
 			return in.Sender + " " + in.SenderName
 		}
 		return in.Sender
-	case 1:
-		return strike(in.Number, in.Cancelled)
 	case 2:
-		if in.Date.IsZero() {
-			return ""
-		}
-		return in.Date.VN()
+		return strike(in.Number, in.Cancelled)
 	case 3:
 		return in.Subject
 	case 4:
-		return u.tr("report.channel." + string(in.Channel))
-	case 5:
 		return in.ArrivedAt.In(calendar.Vietnam).Format("15:04 02/01")
-	case 6:
+	case 5:
 		if in.Receipt == "" {
 			return u.tr("gui.reg.not_confirmed")
 		}
@@ -355,6 +350,9 @@ func (r *registersScreen) reload() {
 			}
 			r.setUnits(units)
 			r.outgoing, r.incoming = out, in
+			if err == nil {
+				u.log.Printf("registers: %d outgoing, %d incoming entries", len(out), len(in))
+			}
 			r.setWidths()
 			r.apply()
 		})
@@ -423,7 +421,7 @@ func (r *registersScreen) apply() {
 	}
 	if r.Kind.SelectedIndex() == regIncoming {
 		for i, in := range r.incoming {
-			text := roles.FoldName(strings.Join([]string{in.Number, in.Subject, in.Sender, in.SenderName, in.Type}, " "))
+			text := roles.FoldName(strings.Join([]string{in.Unit, in.Number, in.Subject, in.Sender, in.SenderName, in.Type}, " "))
 			if (q == "" || strings.Contains(text, q)) && (ch == "" || in.Channel == ch) && r.secretOK(in.Secret) {
 				keep(i, key{in.Date, in.Number})
 			}
@@ -434,7 +432,7 @@ func (r *registersScreen) apply() {
 			for _, x := range o.Recipients {
 				to = append(to, x.Agency)
 			}
-			text := roles.FoldName(strings.Join(append([]string{o.Number, o.Subject, o.Signer, o.Type, o.PaperReason}, to...), " "))
+			text := roles.FoldName(strings.Join(append([]string{o.Unit, o.Number, o.Subject, o.Signer, o.Type, o.PaperReason}, to...), " "))
 			both := o.Approve == register.SigValid && o.Issue == register.SigValid
 			signedOK := r.Signed.SelectedIndex() <= 0 || (r.Signed.SelectedIndex() == 1) == both
 			if (q == "" || strings.Contains(text, q)) && (ch == "" || o.Channel == ch) && r.secretOK(o.Secret) && signedOK {
@@ -480,6 +478,9 @@ func (r *registersScreen) apply() {
 			}
 		}
 	}
+	if r.selected < 0 && r.want == 0 && len(r.rows) > 0 {
+		r.Table.Select(widget.TableCellID{Row: 0, Col: 0}) // the first entry's detail and history
+	}
 	r.updateButtons()
 }
 
@@ -524,9 +525,20 @@ func (r *registersScreen) selectRow(row int) {
 	r.History.SetText(u.tr("gui.reg.loading"))
 	u.bg.Go(func() {
 		var hist []register.Change
+		var out *register.Outgoing
+		var in *register.Incoming
 		err := u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
+			regs := u.registers(x)
 			var err error
-			hist, err = u.registers(x).History(ctx, entity, id)
+			if entity == register.EntityOutgoing {
+				out, err = regs.Outgoing(ctx, id) // with its recipients and signatures
+			} else {
+				in, err = regs.Incoming(ctx, id)
+			}
+			if err != nil {
+				return err
+			}
+			hist, err = regs.History(ctx, entity, id)
 			return err
 		})
 		uiDo(func() {
@@ -537,7 +549,14 @@ func (r *registersScreen) selectRow(row int) {
 				r.History.SetText(u.registerError(err))
 				return
 			}
+			switch {
+			case out != nil:
+				r.Detail.SetText(r.outgoingDetail(*out))
+			case in != nil:
+				r.Detail.SetText(r.incomingDetail(*in))
+			}
 			r.History.SetText(historyLines(u, hist))
+			r.side.Refresh() // the texts' heights changed
 		})
 	})
 }
@@ -567,6 +586,7 @@ func (r *registersScreen) outgoingDetail(o register.Outgoing) string {
 			fmt.Fprintf(&b, "%s: %s\n", u.tr(key), v)
 		}
 	}
+	add("gui.reg.col.unit", o.Unit)
 	add("gui.reg.col.number", o.Number)
 	add("gui.reg.col.date", o.Date.VN())
 	add("gui.send.type", o.Type)
@@ -584,7 +604,11 @@ func (r *registersScreen) outgoingDetail(o register.Outgoing) string {
 	add("report.col.approve", u.tr("report.sig."+string(o.Approve)))
 	add("report.col.issue", u.tr("report.sig."+string(o.Issue)))
 	for _, s := range o.Signatures {
-		add("gui.reg.signature", fmt.Sprintf("%s (%s) — %s", s.Signer, s.Role, u.tr("report.sig."+string(s.Status))))
+		role := string(s.Role)
+		if k := "gui.role." + role; i18n.Has(k) {
+			role = u.tr(k)
+		}
+		add("gui.reg.signature", fmt.Sprintf("%s (%s) — %s", s.Signer, role, u.tr("report.sig."+string(s.Status))))
 	}
 	add("gui.reg.file", o.FileName)
 	if o.Secret {
@@ -596,7 +620,7 @@ func (r *registersScreen) outgoingDetail(o register.Outgoing) string {
 	if o.Cancelled {
 		add("gui.reg.cancelled", u.tr("report.yes"))
 	}
-	add("gui.reg.source", o.Source+" — "+o.CreatedBy)
+	add("gui.reg.source", u.tr("gui.reg.source."+o.Source)+" — "+o.CreatedBy)
 	return strings.TrimSpace(b.String())
 }
 
@@ -608,6 +632,7 @@ func (r *registersScreen) incomingDetail(in register.Incoming) string {
 			fmt.Fprintf(&b, "%s: %s\n", u.tr(key), v)
 		}
 	}
+	add("gui.reg.col.unit", in.Unit)
 	add("gui.reg.col.sender", strings.TrimSpace(in.Sender+" "+in.SenderName))
 	add("gui.reg.col.number", in.Number)
 	if !in.Date.IsZero() {

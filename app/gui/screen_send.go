@@ -154,6 +154,7 @@ func newSendScreen(u *ui) *sendScreen {
 	s.CancelBtn = widget.NewButtonWithIcon(u.tr("gui.cancel"), theme.CancelIcon(), s.cancel)
 	s.CancelBtn.Disable()
 	s.Progress = widget.NewProgressBar()
+	s.Progress.Hide() // until a run
 	s.Status = widget.NewLabel("")
 	s.Status.Wrapping = fyne.TextWrapWord
 	s.Results = container.NewVBox()
@@ -268,10 +269,11 @@ func (s *sendScreen) addFiles(paths []string) {
 // what they record.
 func (s *sendScreen) inspect(d *outDoc, prefill bool) {
 	u := s.u
+	demoOK := u.desk.State.Local || u.desk.State.Opening // the local demo hub takes demo signatures
 	u.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(u.ctx, 2*time.Minute)
 		defer cancel()
-		check, ok := s.checkFile(ctx, d.Path)
+		check, ok := s.checkFile(ctx, d.Path, demoOK)
 		var is *roles.Issued
 		if prefill {
 			is = readIssued(ctx, d.Path)
@@ -312,7 +314,7 @@ func (s *sendScreen) inspect(d *outDoc, prefill bool) {
 // checkFile verifies the file as the Verify screen does: signed, and
 // every signature valid (demo signatures only where the local demo hub
 // takes them).
-func (s *sendScreen) checkFile(ctx context.Context, path string) (string, bool) {
+func (s *sendScreen) checkFile(ctx context.Context, path string, demoOK bool) (string, bool) {
 	u := s.u
 	ts, err := bridge.LoadTrust(ctx, nil, filepath.Join(u.dataDir(), "trust"), false)
 	if err != nil {
@@ -337,7 +339,7 @@ func (s *sendScreen) checkFile(ctx context.Context, path string) (string, bool) 
 	case vd.OK():
 		return u.tr("gui.send.check_ok", n), true
 	case allDemoValid(vd):
-		return u.tr("gui.send.check_demo", n), u.desk.State.Local || u.desk.State.Opening
+		return u.tr("gui.send.check_demo", n), demoOK
 	}
 	return u.tr("gui.send.check_invalid", u.tr("verify.status."+string(vd.Status))), false
 }
@@ -533,6 +535,7 @@ func (s *sendScreen) send() {
 	s.SendBtn.Disable()
 	s.CancelBtn.Enable()
 	s.Progress.SetValue(0)
+	s.Progress.Show()
 	s.Results.RemoveAll()
 	s.lines = map[string]*widget.Label{}
 	s.Status.SetText(u.tr("gui.sign.opening_token"))
@@ -584,6 +587,7 @@ func (s *sendScreen) queued(p client.QueueProgress, to []wire.Organization) {
 			s.Progress.SetValue(float64(p.Index+1) / float64(p.Total) / 2)
 		}
 		if p.Stage == "failed" {
+			u.log.Printf("send: %s: %v", filepath.Base(p.File), p.Err)
 			msg, hint := u.explain("", p.Err)
 			l := widget.NewLabel("✗ " + filepath.Base(p.File) + ": " + strings.TrimSpace(msg+" "+hint))
 			l.Wrapping = fyne.TextWrapWord
@@ -695,8 +699,8 @@ func (s *sendScreen) deliver(ctx context.Context) {
 			s.Status.SetText(u.tr("gui.send.done", sent))
 		}
 		u.log.Printf("send: delivered %d, waiting %d", sent, waiting)
+		u.desk.refresh()
 	})
-	u.desk.refresh()
 }
 
 // cancel stops the run (what is in the outbox stays there).

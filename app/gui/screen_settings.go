@@ -352,6 +352,7 @@ func (s *settingsScreen) removeDemo() {
 			u.showError("demo", err)
 		}
 		s.refresh()
+		u.desk.reopen()
 		u.Sign.refreshCerts(nil)
 	}, u.win).Show()
 }

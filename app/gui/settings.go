@@ -149,11 +149,12 @@ func (s *settings) SetDirectory(v string) { s.p.SetString(prefDirectory, v) }
 func (s *settings) ReportUnit() string     { return s.p.String(prefReportUnit) }
 func (s *settings) SetReportUnit(v string) { s.p.SetString(prefReportUnit, strings.TrimSpace(v)) }
 
-// PeriodKind is "month" (calendar) or "nd09" (Nghị định 09/2019 periods).
+// PeriodKind is the dashboard's kind of period (calendar.PeriodKind;
+// default the Nghị định 09/2019 month, the reporting regime's).
 func (s *settings) PeriodKind() string {
 	if v := s.p.String(prefPeriodKind); v != "" {
 		return v
 	}
-	return "month"
+	return "nd09-month"
 }
 func (s *settings) SetPeriodKind(v string) { s.p.SetString(prefPeriodKind, v) }

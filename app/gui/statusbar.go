@@ -28,13 +28,14 @@ type statusBar struct {
 	Switch *widget.Select // the local hub's demo agencies
 	Conn   *widget.Label
 	Outbox *widget.Button
+
+	switchBox fyne.CanvasObject
 }
 
 func newStatusBar(u *ui) *statusBar {
 	b := &statusBar{u: u}
 	b.Icon = widget.NewIcon(theme.MediaRecordIcon())
 	b.Agency = widget.NewLabel("")
-	b.Agency.Truncation = fyne.TextTruncateEllipsis
 	var opts []string
 	for _, a := range local.Demo {
 		opts = append(opts, a.Code+" — "+a.Name)
@@ -47,13 +48,14 @@ func newStatusBar(u *ui) *statusBar {
 			u.switchAgency(code)
 		}
 	}
-	b.Switch.Hide()
 	b.Conn = widget.NewLabel(u.tr("gui.status.opening"))
 	b.Conn.Truncation = fyne.TextTruncateEllipsis
 	b.Outbox = widget.NewButtonWithIcon("", theme.MailSendIcon(), func() { u.showOutbox() })
 	b.Outbox.Importance = widget.LowImportance
 	b.Outbox.Hide()
-	left := container.NewHBox(b.Icon, b.Agency, b.Switch)
+	b.switchBox = sized(b.Switch, 310)
+	b.switchBox.Hide()
+	left := container.NewHBox(b.Icon, b.switchBox, b.Agency)
 	b.content = container.NewBorder(widget.NewSeparator(), nil, left, b.Outbox, b.Conn)
 	u.desk.onChange = append(u.desk.onChange, b.update)
 	return b
@@ -85,13 +87,12 @@ func (b *statusBar) update() {
 		}
 		b.Conn.SetText(text)
 	}
-	if st.Open {
-		where := u.tr("gui.status.local_hub")
-		if !st.Local {
-			where = st.Hub
-		}
-		b.Agency.SetText(st.Agency.Code + " — " + st.Agency.Name + "  ·  " + where)
-	} else {
+	switch {
+	case st.Open && st.Local: // the switch names the agency
+		b.Agency.SetText("·  " + u.tr("gui.status.local_hub"))
+	case st.Open:
+		b.Agency.SetText(st.Agency.Code + " — " + st.Agency.Name + "  ·  " + st.Hub)
+	default:
 		b.Agency.SetText("")
 	}
 	if st.Open && st.Local {
@@ -101,8 +102,9 @@ func (b *statusBar) update() {
 			}
 		}
 		b.Switch.Show()
+		b.switchBox.Show()
 	} else {
-		b.Switch.Hide()
+		b.switchBox.Hide()
 	}
 	switch {
 	case st.Pending == 0 && st.Failed == 0:

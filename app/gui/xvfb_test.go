@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vanthu/vanthu/exchange/calendar"
 )
 
 // session drives the real vanthu binary on the X display: keys through
@@ -20,10 +22,14 @@ import (
 type session struct {
 	t      *testing.T
 	cmd    *exec.Cmd
+	bin    string
+	env    []string
 	home   string
 	log    string
 	shots  string
 	window string // X window id
+	from   int64  // waitNew looks at the log after this offset (mark)
+	period calendar.Period
 }
 
 // TestRealBinaryWalkthrough starts the built program under Xvfb on a fresh
@@ -120,10 +126,143 @@ func TestRealBinaryWalkthrough(t *testing.T) {
 		t.Errorf("verify: the cards do not show the demo verdict (%d purple pixels)", n)
 	}
 
-	d.key("ctrl+3")
-	d.waitLog("tab 2: Cài đặt")
+	d.walkExchange()
+
+	d.key("ctrl+7")
+	d.waitLog("tab 6: Cài đặt")
 	time.Sleep(300 * time.Millisecond)
 	d.notBlank(d.shot("06-settings.png"))
+}
+
+// walkExchange goes on from the issued sample with the embedded local hub:
+// send it to the second demo agency (Ctrl+G, the recipient typed without
+// diacritics, Ctrl+S, the PIN), switch to that agency (Ctrl+Shift+A), see
+// it in the inbox and accept it (Ctrl+S, the PIN), switch back and see the
+// recipient's 01 and 03; then, with sub-units and register entries added
+// through the CLI as a unit head's office would, the registers and the
+// dashboard.
+func (d *session) walkExchange() {
+	t := d.t
+	t.Helper()
+	d.key("ctrl+g")
+	d.waitLog("send: cong-van-mau-ban-hanh.pdf: ◐")
+	d.waitLog("send: directory of 2 agencies")
+	time.Sleep(200 * time.Millisecond)
+	d.typeText("thu nghiem b")
+	d.key("Return")
+	d.waitLog("send: recipient T99.02 chosen")
+	send := d.shotWhen("07-gui-van-ban.png", func(img image.Image) bool {
+		return count(img, region{0.42, 0.6, 0.7, 0.8}, isPrimaryBlue) >= 300 // Gửi enabled: the recipient is chosen
+	})
+	if n := count(send, region{0.42, 0.6, 0.7, 0.8}, isPrimaryBlue); n < 300 {
+		t.Errorf("send: the Send button is not enabled (%d blue pixels)", n)
+	}
+	d.notBlank(send)
+
+	d.mark()
+	d.key("ctrl+s")
+	d.waitNew(`PIN dialog for "Khóa thử nghiệm (demo)"`)
+	time.Sleep(200 * time.Millisecond)
+	d.typeText("123456")
+	d.key("Return")
+	d.waitLog("send: delivered 1, waiting 0")
+
+	d.mark()
+	d.key("ctrl+shift+a")
+	d.waitNew("exchange: open as T99.02")
+	d.waitNew("exchange: arrived T99.01,")
+	d.waitNew("notification: T99.01: V/v triển khai chữ ký số chuyên dùng")
+	d.key("ctrl+4")
+	d.waitNew("tab 3: Văn bản đến (1)")
+	d.waitNew("preview 01-cong-van-mau-ban-hanh.pdf")
+	inbox := d.shotWhen("08-van-ban-den.png", func(img image.Image) bool {
+		return count(img, region{0.36, 0.5, 1, 0.93}, isSealRed) >= 50
+	})
+	d.notBlank(inbox)
+	if n := count(inbox, region{0.36, 0.5, 1, 0.93}, isSealRed); n < 50 {
+		t.Errorf("inbox: the preview does not show the letter's red seal (%d pixels)", n)
+	}
+
+	d.mark()
+	d.key("ctrl+s")
+	d.waitNew(`PIN dialog for "Khóa thử nghiệm (demo)"`)
+	time.Sleep(200 * time.Millisecond)
+	d.typeText("123456")
+	d.key("Return")
+	d.waitNew("inbox: answered 1 with 03")
+	d.waitNew("exchange: delivered status")
+
+	d.mark()
+	d.key("ctrl+shift+a")
+	d.waitNew("exchange: open as T99.01")
+	d.waitNew("exchange: status 03 for")
+	d.key("ctrl+3")
+	d.waitNew("tab 2: Gửi văn bản")
+	d.waitLog("T99.02 01 03")
+	time.Sleep(300 * time.Millisecond)
+	d.notBlank(d.shot("09-da-gui.png"))
+
+	d.seedRegisters()
+	d.mark()
+	d.key("ctrl+5")
+	d.waitNew("registers: 9 outgoing")
+	time.Sleep(300 * time.Millisecond)
+	d.notBlank(d.shot("10-so-van-ban.png"))
+
+	d.mark()
+	d.key("ctrl+6")
+	d.waitNew("dashboard T99.01 nd09:")
+	dash := d.shotWhen("11-bao-cao.png", func(img image.Image) bool {
+		return count(img, region{0, 0.1, 1, 0.9}, isMet) > 200 && count(img, region{0, 0.1, 1, 0.9}, isFar) > 200
+	})
+	d.notBlank(dash)
+	if !strings.Contains(d.logText(), "dashboard T99.01 "+d.period.String()+": 3/6 exchanged, 3 missed") {
+		t.Errorf("the dashboard does not count the seeded registers:\n%s", d.logText())
+	}
+	if n := count(dash, region{0, 0.1, 1, 0.9}, isMet); n < 200 {
+		t.Errorf("dashboard: no green bar of the sub-unit at 100%% (%d pixels)", n)
+	}
+	if n := count(dash, region{0, 0.1, 1, 0.9}, isFar); n < 200 {
+		t.Errorf("dashboard: no red for the rate below 80%% (%d pixels)", n)
+	}
+}
+
+// seedRegisters adds, through the CLI on the same data folder, three
+// sub-units of T99.01 and their outgoing documents of this period and the
+// two before it: electronic ones verified from the issued sample (its
+// demo signatures trusted with the demo root), paper ones with their
+// reasons, and one registered without its file.
+func (d *session) seedRegisters() {
+	data := filepath.Join(d.home, ".config", "vanthu")
+	issued := filepath.Join(data, "demo", "van-ban-mau", "cong-van-mau-ban-hanh.pdf")
+	root := filepath.Join(data, "demo", "root.pem")
+	d.period = periodOf(calendar.ND09Month, calendar.Today())
+	now, prev1, prev2 := calendar.Today(), d.period.From.AddDays(-3), d.period.Prev().From.AddDays(-3)
+	for _, u := range [][2]string{{"T99.01.01", "Phòng Tổng hợp"}, {"T99.01.02", "Văn phòng"}, {"T99.01.03", "Phòng Kế hoạch - Tài chính"}} {
+		d.cli("unit", "add", u[0], u[1], "--parent", "T99.01")
+	}
+	add := func(unit, number string, day calendar.Date, extra ...string) {
+		d.cli(append([]string{"register", "add", "--unit", unit, "--number", number, "--date", day.String(), "--trust", root,
+			"--type", "Công văn", "--to", "T99.02"}, extra...)...)
+	}
+	add("T99.01.01", "21/PTH", now, "--channel", "electronic", "--file", issued, "--subject", "V/v báo cáo tình hình ký số")
+	add("T99.01.02", "15/VP", now, "--channel", "electronic", "--file", issued, "--subject", "V/v lịch họp giao ban")
+	add("T99.01.02", "16/VP", now, "--channel", "paper", "--reason", "Nơi nhận chưa kết nối trục", "--subject", "V/v mời họp")
+	add("T99.01.03", "8/KHTC", now, "--channel", "paper", "--reason", "Văn bản kèm hồ sơ giấy", "--subject", "V/v dự toán ngân sách")
+	add("T99.01.03", "9/KHTC", now, "--channel", "electronic", "--subject", "V/v quyết toán quý")
+	add("T99.01.01", "18/PTH", prev1, "--channel", "electronic", "--file", issued, "--subject", "V/v kế hoạch chuyển đổi số")
+	add("T99.01.02", "11/VP", prev1, "--channel", "paper", "--reason", "Nơi nhận chưa kết nối trục", "--subject", "V/v trực lễ")
+	add("T99.01.01", "12/PTH", prev2, "--channel", "paper", "--reason", "Nơi nhận chưa kết nối trục", "--subject", "V/v thi đua khen thưởng")
+}
+
+// cli runs the built vanthu with arguments on the session's HOME.
+func (d *session) cli(args ...string) {
+	d.t.Helper()
+	cmd := exec.Command(d.bin, args...)
+	cmd.Env = d.env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		d.t.Fatalf("vanthu %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
 }
 
 // startDesktop builds vanthu and starts it on a fresh HOME; extra are
@@ -153,12 +292,13 @@ func startDesktop(t *testing.T, extra []string) *session {
 	if xa := os.Getenv("XAUTHORITY"); xa != "" {
 		env = append(env, "XAUTHORITY="+xa)
 	}
-	cmd.Env = append(env, extra...)
+	env = append(env, extra...)
+	cmd.Env = env
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	d := &session{t: t, cmd: cmd, home: home, shots: shots, log: filepath.Join(home, ".config", "vanthu", "vanthu.log")}
+	d := &session{t: t, cmd: cmd, bin: bin, env: env, home: home, shots: shots, log: filepath.Join(home, ".config", "vanthu", "vanthu.log")}
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_, _ = cmd.Process.Wait()
@@ -223,6 +363,31 @@ func (d *session) waitLog(s string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	d.t.Fatalf("the log never said %q:\n%s", s, d.logText())
+}
+
+// mark makes waitNew look only at what the log says from now on.
+func (d *session) mark() {
+	if st, err := os.Stat(d.log); err == nil {
+		d.from = st.Size()
+	}
+}
+
+// waitNew waits for a log line containing s written after the mark (and
+// moves the mark past it), for lines that appear more than once.
+func (d *session) waitNew(s string) {
+	d.t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		b, err := os.ReadFile(d.log)
+		if err == nil && int64(len(b)) > d.from {
+			if i := strings.Index(string(b[d.from:]), s); i >= 0 {
+				d.from += int64(i + len(s))
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	d.t.Fatalf("the log never said %q after the mark:\n%s", s, d.logText())
 }
 
 func (d *session) key(k string) {
@@ -330,7 +495,12 @@ func isDark(c color.RGBA) bool  { return c.R < 90 && c.G < 90 && c.B < 90 }
 func isPrimaryBlue(c color.RGBA) bool { return c.B > 200 && c.R < 80 && c.G > 80 && c.G < 160 }
 
 func isPlacementBlue(c color.RGBA) bool { return near(c, 0, 110, 230, 40) }
-func isDemoPurple(c color.RGBA) bool    { return near(c, 170, 60, 200, 30) }
+
+// isMet and isFar are the dashboard's green (target met) and red (below
+// 80 %).
+func isMet(c color.RGBA) bool        { return near(c, 30, 160, 80, 25) }
+func isFar(c color.RGBA) bool        { return near(c, 215, 50, 50, 25) }
+func isDemoPurple(c color.RGBA) bool { return near(c, 170, 60, 200, 30) }
 
 // isSignatureBlue is the ink of the demo signature (rolestest's blue).
 func isSignatureBlue(c color.RGBA) bool {

@@ -78,6 +78,24 @@ func (c *Client) ListIncoming(ctx context.Context, f register.Filter) ([]registe
 	return out, c.do(ctx, "GET", "/v1/register/incoming", filterQuery(f), nil, &out)
 }
 
+// Outgoing is one outgoing entry with its recipients and signatures.
+func (c *Client) Outgoing(ctx context.Context, id int64) (*register.Outgoing, error) {
+	var out register.Outgoing
+	if err := c.do(ctx, "GET", entryPath(register.EntityOutgoing, id, ""), nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Incoming is one incoming entry.
+func (c *Client) Incoming(ctx context.Context, id int64) (*register.Incoming, error) {
+	var out register.Incoming
+	if err := c.do(ctx, "GET", entryPath(register.EntityIncoming, id, ""), nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
 // AddOutgoing registers a send the exchange did not carry (on paper).
 func (c *Client) AddOutgoing(ctx context.Context, in register.OutgoingInput) (*register.Outgoing, error) {
 	body := paperSend{Unit: in.Unit, Number: in.Number, Date: in.Date, Type: in.Type, Subject: in.Subject, Signer: in.Signer,

@@ -43,6 +43,15 @@ func TestClient(t *testing.T) {
 	if err != nil || o.ID == 0 || o.Channel != register.Paper {
 		t.Fatalf("add: %+v %v", o, err)
 	}
+	if got, err := district.Outgoing(ctx, o.ID); err != nil || got.PaperReason != in.PaperReason {
+		t.Fatalf("get: %+v %v", got, err)
+	}
+	if _, err := sibling.Outgoing(ctx, o.ID); !errors.Is(err, register.ErrNotFound) {
+		t.Fatalf("sibling reads: %v", err)
+	}
+	if _, err := commune.Incoming(ctx, 999); !errors.Is(err, register.ErrNotFound) {
+		t.Fatalf("no such incoming entry: %v", err)
+	}
 	if _, err := commune.AddOutgoing(ctx, in); !errors.Is(err, register.ErrDuplicate) {
 		t.Fatalf("duplicate: %v", err)
 	}

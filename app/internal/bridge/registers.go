@@ -19,6 +19,8 @@ type Registers interface {
 	Units(ctx context.Context, root string) ([]register.Unit, error)
 	ListOutgoing(ctx context.Context, f register.Filter) ([]register.Outgoing, error)
 	ListIncoming(ctx context.Context, f register.Filter) ([]register.Incoming, error)
+	Outgoing(ctx context.Context, id int64) (*register.Outgoing, error)
+	Incoming(ctx context.Context, id int64) (*register.Incoming, error)
 	AddOutgoing(ctx context.Context, in register.OutgoingInput) (*register.Outgoing, error)
 	Correct(ctx context.Context, entity string, id int64, changes map[string]string, reason string) error
 	Cancel(ctx context.Context, entity string, id int64, reason string) error
@@ -61,6 +63,14 @@ func (l *localRegisters) ListOutgoing(ctx context.Context, f register.Filter) ([
 
 func (l *localRegisters) ListIncoming(ctx context.Context, f register.Filter) ([]register.Incoming, error) {
 	return l.reg.ListIncoming(ctx, l.who, f)
+}
+
+func (l *localRegisters) Outgoing(ctx context.Context, id int64) (*register.Outgoing, error) {
+	return l.reg.Outgoing(ctx, l.who, id)
+}
+
+func (l *localRegisters) Incoming(ctx context.Context, id int64) (*register.Incoming, error) {
+	return l.reg.Incoming(ctx, l.who, id)
 }
 
 func (l *localRegisters) AddOutgoing(ctx context.Context, in register.OutgoingInput) (*register.Outgoing, error) {
