@@ -156,3 +156,9 @@ func optTime(v sql.NullInt64) time.Time {
 	}
 	return fromMicros(v.Int64)
 }
+
+// AgencyName is the name of the active agency code; an unknown or revoked
+// one is ErrUnknownAgency.
+func (h *Hub) AgencyName(ctx context.Context, code string) (string, error) {
+	return activeAgencyName(ctx, h.db, code)
+}

@@ -197,13 +197,18 @@ func (e *Env) Enroll(tb testing.TB, h *Hub, code, name string) *Agency {
 		tb.Fatal(err)
 	}
 	a.Cert = cert
+	a.Org, a.Signer = e.orgSigner(tb, code, name)
+	return a
+}
+
+// orgSigner issues the organisation key of an agency.
+func (e *Env) orgSigner(tb testing.TB, code, name string) (*testpki.Identity, client.Signer) {
+	tb.Helper()
 	org, err := e.PKI.Issue(testpki.Spec{CommonName: name, Organization: name, Organisation: true, KeyID: "org-" + code, Key: testpki.ECP256})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	a.Org = org
-	a.Signer = client.Signer{Key: org.Key, Chain: org.ChainWithLeaf()}
-	return a
+	return org, client.Signer{Key: org.Key, Chain: org.ChainWithLeaf()}
 }
 
 // Client opens the agency's client against the hub it enrolled with.
