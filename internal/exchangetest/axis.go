@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vanthu/vanthu/exchange/axisclient"
 	"github.com/vanthu/vanthu/exchange/axishub"
+	"github.com/vanthu/vanthu/exchange/client"
+	"github.com/vanthu/vanthu/exchange/hub"
 	"github.com/vanthu/vanthu/exchange/wire"
 )
 
@@ -84,4 +87,30 @@ func (e *Env) AddAxisSystem(tb testing.TB, d *AxisDoor, code, name, systemID str
 	a := &Agency{Code: code, Name: name, ConfigDir: filepath.Join(base, "config"), DataDir: filepath.Join(base, "data")}
 	a.Org, a.Signer = e.orgSigner(tb, code, name)
 	return &AxisSystem{Agency: a, SystemID: systemID, Secret: secret}
+}
+
+// AxisClient enrols the installation of s with the door as `vanthu enroll
+// --axis URL --system-id ID --secret-file F --ca-file hub-ca.pem` does and
+// opens its client.
+func (e *Env) AxisClient(tb testing.TB, d *AxisDoor, s *AxisSystem) *client.Client {
+	tb.Helper()
+	ctx := context.Background()
+	if err := axisclient.Enroll(s.ConfigDir, axisclient.EnrollOptions{Endpoint: d.URL, SystemID: s.SystemID,
+		Secret: []byte(s.Secret + "\n"), Agency: s.Code, AgencyName: s.Name, CAPEM: hub.CertPEM(d.hub.Dir.CA.Cert)}); err != nil {
+		tb.Fatal(err)
+	}
+	t, cfg, err := axisclient.Dial(ctx, s.ConfigDir, filepath.Join(s.DataDir, "axis.db"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	c, err := client.Open(ctx, client.Options{
+		DataDir: s.DataDir, Agency: wire.Organization{Code: cfg.Agency, Name: cfg.AgencyName},
+		Transport: t, Codec: e.Codec, Verify: client.SignatureVerifier(e.Trust, true),
+		RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond,
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = c.Close(); t.Close() })
+	return c
 }
