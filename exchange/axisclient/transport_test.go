@@ -250,7 +250,9 @@ func TestTransportErrors(t *testing.T) {
 	tr := transport(t, srv, "H41")
 	ctx := context.Background()
 	for code, check := range map[string]func(error) bool{
-		"401": func(err error) bool { return errors.Is(err, axisclient.ErrCredentials) && errors.Is(err, client.ErrForbidden) },
+		"401": func(err error) bool {
+			return errors.Is(err, axisclient.ErrCredentials) && errors.Is(err, client.ErrForbidden)
+		},
 		"500": client.Temporary,
 		"429": client.Temporary,
 		"403": func(err error) bool { return errors.Is(err, client.ErrForbidden) && !client.Temporary(err) },
