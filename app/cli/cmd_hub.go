@@ -17,10 +17,14 @@ import (
 	"time"
 
 	"github.com/vanthu/vanthu/exchange/hub"
+	"github.com/vanthu/vanthu/exchange/register"
+	"github.com/vanthu/vanthu/exchange/registerhub"
+	"github.com/vanthu/vanthu/exchange/report"
 	"github.com/vanthu/vanthu/exchange/store"
 	"github.com/vanthu/vanthu/exchange/wire"
 	"github.com/vanthu/vanthu/internal/fsutil"
 	"github.com/vanthu/vanthu/signing/trust"
+	"github.com/vanthu/vanthu/signing/verify"
 )
 
 // cmdHub implements
@@ -150,12 +154,24 @@ func (e *env) openHub(ctx context.Context, d *hub.Dir, o *hubOptions) (*hub.Hub,
 		_ = db.Close()
 		return nil, nil, err
 	}
-	h, err := d.OpenHub(ctx, hub.Config{DB: db, Codec: exchangeCodec(ts, nil),
-		Logger: slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	codec := exchangeCodec(ts, nil)
+	// The registers are kept by the hub: every accepted send and status is
+	// registered, and the registers' and reports' API is served to the
+	// agencies beside the exchange's.
+	hook, rp, err := registerhub.New(ctx, db, codec, register.VerifyWith(verify.Options{Trust: ts, Online: true}),
+		filepath.Join(d.Path, "spool"), report.Options{})
 	if err != nil {
 		_ = db.Close()
 		return nil, nil, err
 	}
+	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	hook.Logger = logger
+	h, err := d.OpenHub(ctx, hub.Config{DB: db, Codec: codec, Hook: hook, Logger: logger})
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, err
+	}
+	hook.Attach(h, rp, e.tr)
 	return h, db, nil
 }
 

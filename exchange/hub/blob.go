@@ -134,6 +134,13 @@ type blobReader struct {
 	done bool
 }
 
+// OpenPackage reads a stored package by its SHA-256 (SentEvent.SHA256),
+// for a Hook that needs the package itself (the registers verify the
+// signed document it carries).
+func (h *Hub) OpenPackage(ctx context.Context, sha256 string) io.Reader {
+	return h.openBlob(ctx, sha256)
+}
+
 func (h *Hub) openBlob(ctx context.Context, sha string) io.Reader {
 	return &blobReader{ctx: ctx, db: h.db, sha: sha}
 }

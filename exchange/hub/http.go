@@ -30,8 +30,27 @@ func NewHandler(h *Hub) http.Handler {
 	mux.HandleFunc("GET "+wire.PathHealth, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "agency": caller(r)})
 	})
+	for _, m := range h.mounts {
+		mux.Handle(m.pattern, m.handler)
+	}
 	return h.authenticate(mux)
 }
+
+type mount struct {
+	pattern string
+	handler http.Handler
+}
+
+// Mount serves handler for pattern (a net/http pattern, e.g.
+// "/v1/register/") behind the hub's mutual-TLS authentication and request
+// limits; Caller(r) is the authenticated agency. Call it before Serve.
+func (h *Hub) Mount(pattern string, handler http.Handler) {
+	h.mounts = append(h.mounts, mount{pattern, handler})
+}
+
+// Caller is the agency the hub authenticated for a request to a mounted
+// handler ("" outside the hub's handler).
+func Caller(r *http.Request) string { return caller(r) }
 
 func caller(r *http.Request) string {
 	s, _ := r.Context().Value(ctxKey{}).(string)

@@ -129,6 +129,7 @@ type Hub struct {
 	now       func() time.Time
 	log       *slog.Logger
 	rate      *rateLimiter
+	mounts    []mount
 	w         *writer
 }
 

@@ -15,8 +15,13 @@ import (
 
 	"github.com/vanthu/vanthu/exchange/client"
 	"github.com/vanthu/vanthu/exchange/hub"
+	"github.com/vanthu/vanthu/exchange/register"
+	"github.com/vanthu/vanthu/exchange/registerhub"
+	"github.com/vanthu/vanthu/exchange/report"
 	"github.com/vanthu/vanthu/exchange/store"
 	"github.com/vanthu/vanthu/exchange/wire"
+	"github.com/vanthu/vanthu/signing/trust"
+	"github.com/vanthu/vanthu/signing/verify"
 )
 
 // Demo agencies of the local hub.
@@ -45,11 +50,25 @@ func Open(ctx context.Context, dir string, codec wire.Codec) (*Hub, error) {
 	if err != nil {
 		return nil, err
 	}
-	h, err := d.OpenHub(ctx, hub.Config{DB: db, Codec: codec})
+	// The registers are kept by the hub: sends and statuses are registered
+	// as they pass (signatures checked against the bundled and the user's
+	// roots; revocation look-ups bounded so a send never waits long).
+	ts, err := trust.Load(ctx, trust.Options{})
 	if err != nil {
 		_ = db.Close()
 		return nil, err
 	}
+	hook, rp, err := registerhub.New(ctx, db, codec, register.VerifyWith(verify.Options{Trust: ts, Online: true, FetchTimeout: 3 * time.Second}), filepath.Join(dir, "spool"), report.Options{})
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	h, err := d.OpenHub(ctx, hub.Config{DB: db, Codec: codec, Hook: hook})
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	hook.Attach(h, rp, nil)
 	l := &Hub{Hub: h, Dir: d, db: db}
 	if err := l.ensureDemo(ctx); err != nil {
 		h.Close()

@@ -88,16 +88,29 @@ func (e *Env) NewHub(tb testing.TB, dsn string, limits hub.Limits) *Hub {
 }
 
 // ServeDir serves an initialised hub folder in this process.
-func (e *Env) ServeDir(tb testing.TB, d *hub.Dir) *Hub {
+func (e *Env) ServeDir(tb testing.TB, d *hub.Dir) *Hub { return e.ServeDirHook(tb, d, nil, nil) }
+
+// ServeDirHook is ServeDir with a hook (the registers) told of every
+// accepted send and status; hook, when not nil, is called with the hub's
+// database first, and setup, when not nil, with the hub before it serves
+// (to mount handlers).
+func (e *Env) ServeDirHook(tb testing.TB, d *hub.Dir, hook func(db *store.DB) hub.Hook, setup func(h *hub.Hub)) *Hub {
 	tb.Helper()
 	ctx := context.Background()
 	db, err := hub.OpenDB(ctx, d.DSN())
 	if err != nil {
 		tb.Fatal(err)
 	}
-	h, err := d.OpenHub(ctx, hub.Config{DB: db, Codec: e.Codec})
+	var hk hub.Hook
+	if hook != nil {
+		hk = hook(db)
+	}
+	h, err := d.OpenHub(ctx, hub.Config{DB: db, Codec: e.Codec, Hook: hk})
 	if err != nil {
 		tb.Fatal(err)
+	}
+	if setup != nil {
+		setup(h)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
