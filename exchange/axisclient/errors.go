@@ -3,13 +3,12 @@ package axisclient
 import (
 	"errors"
 	"fmt"
-
-	"github.com/vanthu/vanthu/exchange/client"
 )
 
 // ErrCredentials means the service refused this system's ID or secret
-// (ErrorCode 401). It wraps client.ErrForbidden.
-var ErrCredentials = fmt.Errorf("%w: the axis refused this system's ID or secret", client.ErrForbidden)
+// (ErrorCode 401); a send it refuses fails until the configuration is
+// fixed (vanthu outbox --retry then).
+var ErrCredentials = errors.New("axisclient: the axis refused this system's ID or secret")
 
 // ErrNoSecret means the configuration folder holds no secret.
 var ErrNoSecret = errors.New("axisclient: no system secret configured (vanthu enroll --axis … --secret-file F)")

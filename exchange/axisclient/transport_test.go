@@ -251,7 +251,7 @@ func TestTransportErrors(t *testing.T) {
 	ctx := context.Background()
 	for code, check := range map[string]func(error) bool{
 		"401": func(err error) bool {
-			return errors.Is(err, axisclient.ErrCredentials) && errors.Is(err, client.ErrForbidden)
+			return errors.Is(err, axisclient.ErrCredentials) && !client.Temporary(err)
 		},
 		"500": client.Temporary,
 		"429": client.Temporary,

@@ -1,6 +1,7 @@
 package axishub
 
 import (
+	"context"
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/rand"
@@ -13,6 +14,8 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/vanthu/vanthu/exchange/hub"
+	"github.com/vanthu/vanthu/exchange/store"
 	"github.com/vanthu/vanthu/internal/fsutil"
 )
 
@@ -109,3 +112,32 @@ func (k *MasterKey) open(systemID string, blob []byte) ([]byte, error) {
 }
 
 func aad(systemID string) []byte { return []byte("vanthu axis system secret\x00" + systemID) }
+
+// OpenRegistry opens the systems of the hub whose folder is dir: the
+// master key in the folder is loaded; with create, a missing one is made —
+// unless systems are registered already, whose secrets a new key could
+// not open (the old file must be restored from a backup then).
+func OpenRegistry(ctx context.Context, h *hub.Hub, dir string, create bool) (*Registry, error) {
+	path := MasterKeyPath(dir)
+	key, err := LoadMasterKey(path)
+	if err != nil && create {
+		if _, serr := os.Stat(path); !errors.Is(serr, os.ErrNotExist) {
+			return nil, err // there, but unusable: never replaced
+		}
+		if err := store.Migrate(ctx, h.DB(), Migrations()); err != nil {
+			return nil, err
+		}
+		var n int
+		if err := h.DB().QueryRow(ctx, "SELECT count(*) FROM axis_system").Scan(&n); err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			return nil, fmt.Errorf("%w: %s is missing and %d systems are registered: restore it from a backup", ErrMasterKey, path, n)
+		}
+		key, err = CreateMasterKey(path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return NewRegistry(ctx, h, key)
+}
