@@ -391,9 +391,15 @@ func (p *edocParser) streamData() error {
 	return p.flush()
 }
 
-func isBase64Byte(c byte) bool {
-	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
-}
+// base64Bytes marks the characters of the standard alphabet.
+var base64Bytes = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") {
+		t[c] = true
+	}
+	return t
+}()
+
+func isBase64Byte(c byte) bool { return base64Bytes[c] }
 
 func (p *edocParser) addChars(b []byte) error {
 	p.chars = append(p.chars, b...)

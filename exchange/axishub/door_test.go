@@ -9,12 +9,16 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/vanthu/vanthu/exchange/axis"
 	"github.com/vanthu/vanthu/exchange/axishub"
+	"github.com/vanthu/vanthu/exchange/hub"
+	"github.com/vanthu/vanthu/exchange/store"
 	"github.com/vanthu/vanthu/exchange/wire"
+	"github.com/vanthu/vanthu/internal/exchangetest"
 )
 
 func decode[T any](t *testing.T, a *answer) T {
@@ -299,5 +303,52 @@ func TestWrongMasterKey(t *testing.T) {
 	_ = json.Unmarshal(rec.Body.Bytes(), &res)
 	if rec.Code != 500 || res.Status != "FAIL" || res.ErrorCode != axis.CodeInternal || strings.Contains(res.ErrorDesc, "master") {
 		t.Fatalf("HTTP %d %+v", rec.Code, res)
+	}
+}
+
+type recordingHook struct {
+	mu       sync.Mutex
+	sent     []hub.SentEvent
+	statuses []hub.StatusEvent
+}
+
+func (r *recordingHook) Sent(_ context.Context, ev hub.SentEvent) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent = append(r.sent, ev)
+	return nil
+}
+
+func (r *recordingHook) Status(_ context.Context, ev hub.StatusEvent) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.statuses = append(r.statuses, ev)
+	return nil
+}
+
+// Packages through the door are the hub's like any other: the register
+// hook hears of the send and of the status.
+func TestDoorSendsReachTheHook(t *testing.T) {
+	env := exchangetest.Shared(t)
+	rec := &recordingHook{}
+	h := env.ServeDirHook(t, env.InitDir(t, "", hub.Limits{}), func(*store.DB) hub.Hook { return rec }, nil)
+	f := &fixture{env: env, hub: h, door: h.ServeAxis(t)}
+	f.a = env.AddAxisSystem(t, f.door, codeA, "Văn phòng Chính phủ", "", false)
+	f.b = env.AddAxisSystem(t, f.door, codeB, "UBND tỉnh Nghệ An", "", false)
+	sa, sb := f.sdk(t, f.a), f.sdk(t, f.b)
+	if a := sa.do(sa.sendEdocRequest(f.document(t, f.a, 1, codeB), map[string]string{"messagetype": "edoc"})); a.Status != "OK" {
+		t.Fatalf("%s", a.Body)
+	}
+	if a := sb.do(sb.sendEdocRequest(f.status(t, f.b, codeA, docID(1), wire.StatusRefused, "Sai nơi nhận"),
+		map[string]string{"messagetype": "status"})); a.Status != "OK" {
+		t.Fatalf("%s", a.Body)
+	}
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	if len(rec.sent) != 1 || rec.sent[0].From != codeA || rec.sent[0].DocumentID != docID(1) || len(rec.sent[0].To) != 1 {
+		t.Fatalf("sent: %+v", rec.sent)
+	}
+	if len(rec.statuses) != 1 || rec.statuses[0].Code != wire.StatusRefused || rec.statuses[0].Recipient != codeB {
+		t.Fatalf("statuses: %+v", rec.statuses)
 	}
 }
