@@ -42,12 +42,12 @@ func (e *env) enrollAxis(dir string, ax *axisEnrollFlags, code, name string) int
 		e.usagef(e.tr("axis.enroll.bad_code", code))
 		return exitUsage
 	}
-	secret, err := e.readSecretFile(*ax.secretFile)
-	if err != nil {
-		e.usagef(e.tr("hub.read_error", *ax.secretFile, err))
-		return exitUsage
+	var secret string
+	if code := e.readSecretFlag(*ax.secretFile, &secret); code != exitOK {
+		return code
 	}
 	var ca []byte
+	var err error
 	if *ax.caFile != "" {
 		if ca, err = os.ReadFile(*ax.caFile); err != nil {
 			e.usagef(e.tr("hub.read_error", *ax.caFile, err))

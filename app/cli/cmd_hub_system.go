@@ -77,6 +77,22 @@ func (e *env) readSecretFile(path string) (string, error) {
 	return strings.TrimSpace(string(raw)), nil
 }
 
+// secretFlag is system add's and rotate's --secret-file.
+func secretFlag(fs *flag.FlagSet) *string {
+	return fs.String("secret-file", "", "use the secret in this file (- for standard input) instead of a new random one")
+}
+
+// readSecretFlag reads --secret-file into dst; a file it cannot read is a
+// usage error.
+func (e *env) readSecretFlag(path string, dst *string) int {
+	var err error
+	if *dst, err = e.readSecretFile(path); err != nil {
+		e.usagef(e.tr("hub.read_error", path, err))
+		return exitUsage
+	}
+	return exitOK
+}
+
 func (e *env) printSecret(id, secret string) {
 	fmt.Fprintln(e.stderr, e.tr("axis.system.secret_once", id))
 	fmt.Fprintln(e.stdout, secret)
@@ -90,19 +106,14 @@ func cmdHubSystemAdd(e *env, args []string) int {
 		agency = fs.String("agency", "", "the agency the system acts for (registered with vanthu hub agency add)")
 		id = fs.String("system-id", "", "the system ID the e-office system's SDK sends (default: the agency code)")
 		admin = fs.Bool("admin", false, "may also register and delete agencies (registerAgency, deleteAgency)")
-		secretFile = fs.String("secret-file", "", "use the secret in this file (- for standard input) instead of a new random one")
+		secretFile = secretFlag(fs)
 	}
 	check := func() int {
 		if *agency == "" {
 			e.usagef(e.tr("axis.system.add.usage"))
 			return exitUsage
 		}
-		var err error
-		if secret, err = e.readSecretFile(*secretFile); err != nil {
-			e.usagef(e.tr("hub.read_error", *secretFile, err))
-			return exitUsage
-		}
-		return exitOK
+		return e.readSecretFlag(*secretFile, &secret)
 	}
 	return e.systemCommand("system add", args, true, flags, check, func(ctx context.Context, reg *axishub.Registry) int {
 		sysID := *id
@@ -129,19 +140,14 @@ func cmdHubSystemRotate(e *env, args []string) int {
 	flags := func(fs *flag.FlagSet) {
 		id = fs.String("system-id", "", "the system whose secret is replaced")
 		grace = fs.Duration("grace", 0, "keep the previous secret working this long (e.g. 24h) while the system is reconfigured")
-		secretFile = fs.String("secret-file", "", "use the secret in this file (- for standard input) instead of a new random one")
+		secretFile = secretFlag(fs)
 	}
 	check := func() int {
 		if *id == "" || *grace < 0 {
 			e.usagef(e.tr("axis.system.rotate.usage"))
 			return exitUsage
 		}
-		var err error
-		if secret, err = e.readSecretFile(*secretFile); err != nil {
-			e.usagef(e.tr("hub.read_error", *secretFile, err))
-			return exitUsage
-		}
-		return exitOK
+		return e.readSecretFlag(*secretFile, &secret)
 	}
 	return e.systemCommand("system rotate", args, false, flags, check, func(ctx context.Context, reg *axishub.Registry) int {
 		s, err := reg.Rotate(ctx, adminActor(), *id, *grace, secret)

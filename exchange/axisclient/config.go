@@ -3,7 +3,6 @@ package axisclient
 import (
 	"context"
 	"crypto/x509"
-	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/url"
@@ -12,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/vanthu/vanthu/exchange/client"
+	"github.com/vanthu/vanthu/exchange/hub"
 	"github.com/vanthu/vanthu/internal/fsutil"
 )
 
@@ -58,7 +58,7 @@ func Enroll(dir string, o EnrollOptions) error {
 		return fmt.Errorf("%w: %w", client.ErrBadConfig, ErrNoSecret)
 	}
 	if len(o.CAPEM) > 0 {
-		if _, err := parseCerts(o.CAPEM); err != nil {
+		if _, err := hub.ParseCertsPEM(o.CAPEM); err != nil {
 			return fmt.Errorf("%w: CA file: %w", client.ErrBadConfig, err)
 		}
 		if err := fsutil.WriteFile(filepath.Join(dir, FileCA), o.CAPEM, 0o644); err != nil {
@@ -99,33 +99,11 @@ func LoadCA(dir string) ([]*x509.Certificate, error) {
 	if err != nil {
 		return nil, err
 	}
-	certs, err := parseCerts(b)
+	certs, err := hub.ParseCertsPEM(b)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", client.ErrBadConfig, FileCA, err)
 	}
 	return certs, nil
-}
-
-func parseCerts(raw []byte) ([]*x509.Certificate, error) {
-	var out []*x509.Certificate
-	for rest := raw; ; {
-		var b *pem.Block
-		if b, rest = pem.Decode(rest); b == nil {
-			break
-		}
-		if b.Type != "CERTIFICATE" {
-			continue
-		}
-		c, err := x509.ParseCertificate(b.Bytes)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no certificate in PEM data")
-	}
-	return out, nil
 }
 
 // Dial opens the transport of an installation enrolled with Enroll, its

@@ -2,12 +2,9 @@ package axisclient_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/vanthu/vanthu/exchange/client"
 	"github.com/vanthu/vanthu/exchange/hub"
@@ -29,48 +26,14 @@ const (
 	codeC = "H41"
 )
 
-func docID(n int) string { return fmt.Sprintf("%s,2026/03/10,%d/UBND-VP", codeA, n) }
+var (
+	docID      = func(n int) string { return exchangetest.DocID(codeA, n) }
+	deliverAll = exchangetest.DeliverAll
+	syncInbox  = exchangetest.SyncInbox
+	codes      = exchangetest.StatusCodes
+)
 
-func docs(paths []string) []client.OutgoingDocument {
-	out := make([]client.OutgoingDocument, len(paths))
-	for i, p := range paths {
-		out[i] = client.OutgoingDocument{Path: p, DocumentID: docID(i + 1), Number: fmt.Sprint(i + 1), Notation: "UBND-VP",
-			Date: time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC), Subject: fmt.Sprintf("Văn bản thử %d", i+1), Type: "Công văn"}
-	}
-	return out
-}
-
-func deliverAll(t *testing.T, c *client.Client) client.DeliverSummary {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	sum, err := c.Deliver(ctx, client.DeliverOptions{Wait: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum.Failed != 0 || sum.Pending != 0 {
-		out, _ := c.Outbox(ctx, true)
-		t.Fatalf("deliver: %+v %+v", sum, out)
-	}
-	return sum
-}
-
-func syncInbox(t *testing.T, c *client.Client) client.SyncSummary {
-	t.Helper()
-	sum, err := c.Sync(context.Background(), client.SyncOptions{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sum
-}
-
-func codes(es []wire.StatusEntry) string {
-	var out []string
-	for _, e := range es {
-		out = append(out, e.Code)
-	}
-	return strings.Join(out, " ")
-}
+func docs(paths []string) []client.OutgoingDocument { return exchangetest.Documents(codeA, paths) }
 
 // The acceptance cycle, on SQLite and PostgreSQL: three agencies whose
 // installations reach the hub only through its door for the axis SDKs,

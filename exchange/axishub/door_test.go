@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -306,31 +305,11 @@ func TestWrongMasterKey(t *testing.T) {
 	}
 }
 
-type recordingHook struct {
-	mu       sync.Mutex
-	sent     []hub.SentEvent
-	statuses []hub.StatusEvent
-}
-
-func (r *recordingHook) Sent(_ context.Context, ev hub.SentEvent) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.sent = append(r.sent, ev)
-	return nil
-}
-
-func (r *recordingHook) Status(_ context.Context, ev hub.StatusEvent) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.statuses = append(r.statuses, ev)
-	return nil
-}
-
 // Packages through the door are the hub's like any other: the register
 // hook hears of the send and of the status.
 func TestDoorSendsReachTheHook(t *testing.T) {
 	env := exchangetest.Shared(t)
-	rec := &recordingHook{}
+	rec := &exchangetest.RecordingHook{}
 	h := env.ServeDirHook(t, env.InitDir(t, "", hub.Limits{}), func(*store.DB) hub.Hook { return rec }, nil)
 	f := &fixture{env: env, hub: h, door: h.ServeAxis(t)}
 	f.a = env.AddAxisSystem(t, f.door, codeA, "Văn phòng Chính phủ", "", false)
@@ -343,12 +322,11 @@ func TestDoorSendsReachTheHook(t *testing.T) {
 		map[string]string{"messagetype": "status"})); a.Status != "OK" {
 		t.Fatalf("%s", a.Body)
 	}
-	rec.mu.Lock()
-	defer rec.mu.Unlock()
-	if len(rec.sent) != 1 || rec.sent[0].From != codeA || rec.sent[0].DocumentID != docID(1) || len(rec.sent[0].To) != 1 {
-		t.Fatalf("sent: %+v", rec.sent)
+	sent, statuses := rec.Events()
+	if len(sent) != 1 || sent[0].From != codeA || sent[0].DocumentID != docID(1) || len(sent[0].To) != 1 {
+		t.Fatalf("sent: %+v", sent)
 	}
-	if len(rec.statuses) != 1 || rec.statuses[0].Code != wire.StatusRefused || rec.statuses[0].Recipient != codeB {
-		t.Fatalf("statuses: %+v", rec.statuses)
+	if len(statuses) != 1 || statuses[0].Code != wire.StatusRefused || statuses[0].Recipient != codeB {
+		t.Fatalf("statuses: %+v", statuses)
 	}
 }

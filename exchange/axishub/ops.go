@@ -168,28 +168,35 @@ func (s *Server) receiveStatuses(ctx context.Context, ids []int64) (map[int64]re
 	return out, nil
 }
 
+// listFilter is what the lists take: messagetype (both kinds when
+// absent), fromDate/toDate and pageSize.
+type listFilter struct {
+	kind         wire.Kind
+	since, until time.Time
+	limit        int
+}
+
+func listFilterOf(s *axis.Signed) (f listFilter, err error) {
+	if f.kind, err = messageType(s, false); err != nil {
+		return
+	}
+	if f.since, f.until, err = dateRange(s); err != nil {
+		return
+	}
+	f.limit, err = pageSize(s)
+	return
+}
+
 func (s *Server) receivedList(ctx context.Context, q *request) (any, error) {
-	kind, err := messageType(q.signed, false)
+	lf, err := listFilterOf(q.signed)
 	if err != nil {
 		return nil, err
 	}
-	since, until, err := dateRange(q.signed)
+	items, err := s.hub.ListInbox(ctx, q.who.agency, hub.InboxFilter{Kind: lf.kind, Since: lf.since, Until: lf.until, Limit: lf.limit})
 	if err != nil {
 		return nil, err
 	}
-	limit, err := pageSize(q.signed)
-	if err != nil {
-		return nil, err
-	}
-	items, err := s.hub.ListInbox(ctx, q.who.agency, hub.InboxFilter{Kind: kind, Since: since, Until: until, Limit: limit})
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]int64, len(items))
-	for i, it := range items {
-		ids[i] = it.DeliveryID
-	}
-	recorded, err := s.receiveStatuses(ctx, ids)
+	recorded, err := s.receiveStatuses(ctx, deliveryIDs(items, func(it wire.InboxItem) int64 { return it.DeliveryID }))
 	if err != nil {
 		return nil, err
 	}
@@ -213,6 +220,14 @@ func (s *Server) receivedList(ctx context.Context, q *request) (any, error) {
 	return out, nil
 }
 
+func deliveryIDs[T any](items []T, id func(T) int64) []int64 {
+	out := make([]int64, len(items))
+	for i, it := range items {
+		out[i] = id(it)
+	}
+	return out
+}
+
 func describe(r recvStatus) string {
 	if r.description != "" {
 		return r.description
@@ -221,19 +236,11 @@ func describe(r recvStatus) string {
 }
 
 func (s *Server) sentList(ctx context.Context, q *request) (any, error) {
-	kind, err := messageType(q.signed, false)
+	lf, err := listFilterOf(q.signed)
 	if err != nil {
 		return nil, err
 	}
-	since, until, err := dateRange(q.signed)
-	if err != nil {
-		return nil, err
-	}
-	limit, err := pageSize(q.signed)
-	if err != nil {
-		return nil, err
-	}
-	f := hub.SentFilter{Kind: kind, Since: since, Until: until, Limit: limit}
+	f := hub.SentFilter{Kind: lf.kind, Since: lf.since, Until: lf.until, Limit: lf.limit}
 	if q.signed.Get(axis.KeyDocID) != "" {
 		if f.MessageID, err = docID(q.signed); err != nil {
 			return axis.SentList{Result: axis.OK(), Data: []axis.Sent{}}, nil
@@ -243,11 +250,7 @@ func (s *Server) sentList(ctx context.Context, q *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]int64, len(items))
-	for i, it := range items {
-		ids[i] = it.DeliveryID
-	}
-	recorded, err := s.receiveStatuses(ctx, ids)
+	recorded, err := s.receiveStatuses(ctx, deliveryIDs(items, func(it hub.SentItem) int64 { return it.DeliveryID }))
 	if err != nil {
 		return nil, err
 	}

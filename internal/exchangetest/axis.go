@@ -103,14 +103,5 @@ func (e *Env) AxisClient(tb testing.TB, d *AxisDoor, s *AxisSystem) *client.Clie
 	if err != nil {
 		tb.Fatal(err)
 	}
-	c, err := client.Open(ctx, client.Options{
-		DataDir: s.DataDir, Agency: wire.Organization{Code: cfg.Agency, Name: cfg.AgencyName},
-		Transport: t, Codec: e.Codec, Verify: client.SignatureVerifier(e.Trust, true),
-		RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond,
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { _ = c.Close(); t.Close() })
-	return c
+	return e.openClient(tb, s.DataDir, cfg, t, t.Close)
 }
