@@ -321,9 +321,12 @@ func (t *Transport) listReceived(ctx context.Context) ([]wire.InboxItem, error) 
 			if mt := wire.Kind(strings.ToLower(r.MessageType)); mt == wire.KindDocument || mt == wire.KindStatus {
 				k = mt
 			}
-			id, err := t.localID(ctx, r.DocID, k)
+			id, failed, err := t.localID(ctx, r.DocID, k)
 			if err != nil {
 				return nil, err
+			}
+			if failed {
+				continue
 			}
 			queued, _ := axis.ParseDate(r.CreatedTime, false)
 			out = append(out, wire.InboxItem{DeliveryID: id, Kind: k, From: r.From, DocumentID: r.DocumentID,
@@ -340,17 +343,19 @@ func (t *Transport) isAcked(docID string) bool {
 	return t.acked[docID]
 }
 
-// localID maps the service's document ID to a stable local one.
-func (t *Transport) localID(ctx context.Context, docID string, kind wire.Kind) (int64, error) {
+// localID maps the service's document ID to a stable local one, and
+// says whether fetching it failed for good before.
+func (t *Transport) localID(ctx context.Context, docID string, kind wire.Kind) (int64, bool, error) {
 	if _, err := t.db.Exec(ctx, "INSERT INTO axis_doc (doc_id, kind, first_seen) VALUES (?, ?, ?) ON CONFLICT (doc_id) DO NOTHING",
 		docID, string(kind), t.now().UnixMicro()); err != nil {
-		return 0, fmt.Errorf("failed to record axis document ID: %w", err)
+		return 0, false, fmt.Errorf("failed to record axis document ID: %w", err)
 	}
 	var id int64
-	if err := t.db.QueryRow(ctx, "SELECT id FROM axis_doc WHERE doc_id = ?", docID).Scan(&id); err != nil {
-		return 0, fmt.Errorf("failed to read axis document ID: %w", err)
+	var failed sql.NullInt64
+	if err := t.db.QueryRow(ctx, "SELECT id, failed_at FROM axis_doc WHERE doc_id = ?", docID).Scan(&id, &failed); err != nil {
+		return 0, false, fmt.Errorf("failed to read axis document ID: %w", err)
 	}
-	return id, nil
+	return id, failed.Valid, nil
 }
 
 func (t *Transport) remoteID(ctx context.Context, id int64) (string, error) {
@@ -363,12 +368,34 @@ func (t *Transport) remoteID(ctx context.Context, id int64) (string, error) {
 }
 
 // Fetch writes the package of item to w with getEdoc (streamed), checking
-// the size and SHA-256 when the listing gave them.
+// the size and SHA-256 when the listing gave them. When the service
+// refuses for good to give a document it listed, Fetch tells it so with
+// updateStatus fail, as the SDKs' integrations do, and the document is not
+// listed again (the error is returned once).
 func (t *Transport) Fetch(ctx context.Context, item wire.InboxItem, w io.Writer) error {
 	docID, err := t.remoteID(ctx, item.DeliveryID)
 	if err != nil {
 		return err
 	}
+	err = t.fetch(ctx, docID, item, w)
+	var ae *Error
+	if errors.As(err, &ae) && !client.Temporary(err) && !errors.Is(err, ErrCredentials) {
+		if ferr := t.updateStatus(ctx, item.DeliveryID, axis.UpdateFail, ae.Desc); ferr == nil {
+			_, _ = t.db.Exec(ctx, "UPDATE axis_doc SET failed_at = ?, failure = ? WHERE id = ?",
+				t.now().UnixMicro(), clip(ae.Desc, 500), item.DeliveryID)
+		}
+	}
+	return err
+}
+
+func clip(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+func (t *Transport) fetch(ctx context.Context, docID string, item wire.InboxItem, w io.Writer) error {
 	req, err := t.request(ctx, http.MethodPost, axis.OpGetEdoc, []axis.Field{{Name: axis.KeyDocID, Value: docID}}, nil)
 	if err != nil {
 		return err

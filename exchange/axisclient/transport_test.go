@@ -42,6 +42,8 @@ type fakeAxis struct {
 	bodies   [][]byte
 	failNext string // ErrorCode of the next answer
 	sticky   bool   // done does not take documents off the list
+	lost     string // a listed document getEdoc does not find
+	failed   []string
 }
 
 type fakeDoc struct {
@@ -95,7 +97,7 @@ func (f *fakeAxis) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"status":"OK","ErrorCode":0,"ErrorDesc":"Success","data":[%s]}`, strings.Join(items, ","))
 	case "getEdoc":
 		d, ok := f.docs[s.Get("docId")]
-		if !ok {
+		if !ok || s.Get("docId") == f.lost {
 			fmt.Fprint(w, `{"status":"FAIL","ErrorCode":404,"ErrorDesc":"không có văn bản"}`)
 			return
 		}
@@ -106,6 +108,9 @@ func (f *fakeAxis) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if ok && s.Get("status") == "done" {
 			d.done = true
 			f.docs[s.Get("docId")] = d
+		}
+		if s.Get("status") == "fail" {
+			f.failed = append(f.failed, s.Get("docId")+": "+s.Get("description"))
 		}
 		fmt.Fprint(w, `{"status":"OK","ErrorCode":"0","ErrorDesc":""}`)
 	case "getAgenciesList":
@@ -234,10 +239,34 @@ func TestSyncAgainstTheNationalAxis(t *testing.T) {
 	if err != nil || len(dir) != 2 || dir[1].Parent != "000.00.00.G22" {
 		t.Fatalf("directory: %+v %v", dir, err)
 	}
+	// A listed document the axis cannot give is answered with
+	// updateStatus fail, as the SDKs' integrations do: Sync reports it
+	// once, and the next Sync is not held up by it.
+	f.mu.Lock()
+	f.sticky = false
+	f.lost = "5bebcfeff858e3e0cc154763"
+	lost := f.docs["5bebcfeff858e3e0cc154761"]
+	lost.done = false
+	f.docs[f.lost] = lost
+	f.order = append(f.order, f.lost)
+	f.mu.Unlock()
+	if _, err := c.Sync(ctx, client.SyncOptions{}, nil); !errors.Is(err, client.ErrNotFound) {
+		t.Fatalf("a document the axis cannot give: %v", err)
+	}
+	if len(f.failed) != 1 || !strings.Contains(f.failed[0], f.lost+": không có văn bản") {
+		t.Fatalf("updateStatus fail: %v", f.failed)
+	}
+	if sum, err := c.Sync(ctx, client.SyncOptions{}, nil); err != nil || sum.Documents != 0 {
+		t.Fatalf("the next sync: %+v %v", sum, err)
+	}
+
 	// Another run (a new transport on the same map) sees the same local
 	// IDs, so the client knows both documents already.
 	tr.Close()
 	again := transportAt(t, srv, codeC, state)
+	f.mu.Lock()
+	f.sticky = true
+	f.mu.Unlock()
 	items, err := again.Inbox(ctx, 0, 0)
 	if err != nil || len(items) != 2 || items[0].DeliveryID != in[0].DeliveryID || items[1].DeliveryID != in[1].DeliveryID ||
 		items[0].DocumentID != "" {
