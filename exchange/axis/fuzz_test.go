@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -98,6 +99,36 @@ func FuzzSpoolPackage(f *testing.F) {
 		sp.Close()
 		if int64(len(got)) != sp.Size || sp.Size > 1<<12 {
 			t.Fatalf("%d bytes, size %d", len(got), sp.Size)
+		}
+	})
+}
+
+// FuzzVerify: whatever the sign-header, key list, hash-header and one
+// extra header, Verify never panics, and what it accepts is signed with
+// the system's secret and sent as signed.
+func FuzzVerify(f *testing.F) {
+	sh := `{"XroadVnpt-systemid":"000.00.00.G22","XroadVnpt-timestamp":"10032026T081530+0042","XroadVnpt-docId":"41"}`
+	f.Add(sh, "systemid;timestamp;docId", HashHeader([]byte(goldenSecret), sh), "XroadVnpt-docId", "41")
+	f.Add(sh, "systemid;timestamp", "00", "docId", "7")
+	f.Fuzz(func(t *testing.T, sh, keys, mac, extraName, extraValue string) {
+		h := http.Header{}
+		h[HeaderSignHeader] = []string{sh}
+		h[HeaderSignHeaderKey] = []string{keys}
+		h[HeaderHashHeader] = []string{mac}
+		h["XroadVnpt-systemid"] = []string{"000.00.00.G22"}
+		h["XroadVnpt-timestamp"] = []string{"10032026T081530+0042"}
+		h[extraName] = append(h[extraName], extraValue)
+		s, err := Verify(h, goldenSecrets)
+		if err != nil {
+			return
+		}
+		if HashHeader([]byte(goldenSecret), sh) != strings.ToLower(strings.TrimSpace(mac)) {
+			t.Fatalf("accepted a hash-header that is not the HMAC: %q", mac)
+		}
+		for _, fl := range s.Fields {
+			if v := lowerHeader(h)[strings.ToLower(Prefix+fl.Name)]; len(v) != 1 || strings.Trim(v[0], " \t") != strings.Trim(fl.Value, " \t") {
+				t.Fatalf("accepted %s = %q, sent %q", fl.Name, fl.Value, v)
+			}
 		}
 	})
 }
