@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -150,12 +149,4 @@ func (f *fixture) refused(t *testing.T, a *answer, before state, auditBefore int
 		}
 		t.Fatalf("audit after the refusal: %d new entries %v, want one axis.refused", len(entries)-auditBefore, tail)
 	}
-}
-
-func tempFile(t *testing.T, data []byte) string {
-	p := filepath.Join(t.TempDir(), "f")
-	if err := os.WriteFile(p, data, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }
