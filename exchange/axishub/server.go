@@ -53,8 +53,9 @@ type request struct {
 
 func (q *request) actor() string { return "axis:" + q.who.system }
 
-// opFunc serves one operation: it writes its answer itself (done true) or
-// returns the value to answer with; an error is answered as FAIL.
+// opFunc serves one operation: it returns the value to answer with, or
+// handled{} when it wrote the answer itself (a streamed package); an error
+// is answered as FAIL.
 type opFunc func(ctx context.Context, q *request) (any, error)
 
 // New returns the door over cfg.Hub.
