@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vanthu/vanthu/app/internal/demo"
+	"github.com/vanthu/vanthu/exchange/axisclient"
 	"github.com/vanthu/vanthu/exchange/client"
 	"github.com/vanthu/vanthu/exchange/edxmlcodec"
 	"github.com/vanthu/vanthu/exchange/local"
@@ -37,8 +38,9 @@ type ExchangeOptions struct {
 	Online bool
 }
 
-// Exchange is an open exchange client: against the configured hub when
-// the installation is enrolled, else against the local demo hub.
+// Exchange is an open exchange client: against the configured hub or the
+// national axis when the installation is enrolled, else against the local
+// demo hub.
 type Exchange struct {
 	*client.Client
 	// Local is the local demo hub (nil with a configured hub).
@@ -66,22 +68,9 @@ func ExchangeCodec(ts *trust.Store, hubCAs []*x509.Certificate) wire.Codec {
 	return &edxmlcodec.Codec{Trust: ts, HubTrust: hubs}
 }
 
-// UsesLocalHub reports whether the installation in configDir has no hub
-// configured, so the exchange is the local demo hub.
-func UsesLocalHub(configDir string) (bool, error) {
-	cfg, err := client.LoadConfig(configDir)
-	if errors.Is(err, client.ErrNotEnrolled) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	return cfg.Hub == "", nil
-}
-
-// OpenExchange opens the client: against the configured hub when the
-// installation is enrolled, else against the local demo hub in the data
-// folder.
+// OpenExchange opens the client: against the configured hub, or the
+// national axis's document service, when the installation is enrolled,
+// else against the local demo hub in the data folder.
 func OpenExchange(ctx context.Context, o ExchangeOptions) (*Exchange, error) {
 	if o.Trust == nil {
 		o.Trust = trust.New()
@@ -89,6 +78,9 @@ func OpenExchange(ctx context.Context, o ExchangeOptions) (*Exchange, error) {
 	cfg, err := client.LoadConfig(o.ConfigDir)
 	if err != nil && !errors.Is(err, client.ErrNotEnrolled) {
 		return nil, err
+	}
+	if cfg != nil && cfg.Axis != "" {
+		return openAxis(ctx, o)
 	}
 	if cfg == nil || cfg.Hub == "" {
 		return openLocal(ctx, o)
@@ -101,6 +93,35 @@ func OpenExchange(ctx context.Context, o ExchangeOptions) (*Exchange, error) {
 	c, err := client.Open(ctx, client.Options{DataDir: AgencyDataDir(o.DataDir, cfg.Agency),
 		Agency: wire.Organization{Code: cfg.Agency, Name: cfg.AgencyName}, Transport: t,
 		Codec: ExchangeCodec(o.Trust, cas), Verify: client.SignatureVerifier(o.Trust, o.Online)})
+	if err != nil {
+		t.Close()
+		return nil, err
+	}
+	return &Exchange{Client: c, Config: cfg, closer: func() { _ = c.Close(); t.Close() }}, nil
+}
+
+// openAxis opens the client against the national axis document service
+// the installation is enrolled with; the map of the service's document
+// IDs is kept beside the agency's data.
+func openAxis(ctx context.Context, o ExchangeOptions) (*Exchange, error) {
+	cfg, err := client.LoadConfig(o.ConfigDir)
+	if err != nil {
+		return nil, err
+	}
+	agencyDir := AgencyDataDir(o.DataDir, cfg.Agency)
+	t, cfg, err := axisclient.Dial(ctx, o.ConfigDir, filepath.Join(agencyDir, "axis.db"))
+	if err != nil {
+		return nil, err
+	}
+	// A hub's door signs its status 01 with the hub's CA, the file given
+	// for the endpoint.
+	cas, err := axisclient.LoadCA(o.ConfigDir)
+	if err != nil {
+		t.Close()
+		return nil, err
+	}
+	c, err := client.Open(ctx, client.Options{DataDir: agencyDir, Agency: wire.Organization{Code: cfg.Agency, Name: cfg.AgencyName},
+		Transport: t, Codec: ExchangeCodec(o.Trust, cas), Verify: client.SignatureVerifier(o.Trust, o.Online)})
 	if err != nil {
 		t.Close()
 		return nil, err

@@ -3,6 +3,7 @@ package i18n
 import (
 	"errors"
 
+	"github.com/vanthu/vanthu/exchange/axisclient"
 	"github.com/vanthu/vanthu/exchange/client"
 )
 
@@ -11,6 +12,8 @@ import (
 // CLI commands; front ends with their own wording look up the hint key
 // with a prefix first ("gui.exchange.hint.enroll").
 var exchangeKeys = []errorMessage{
+	{axisclient.ErrNoSecret, "axis.err.no_secret", "axis.hint.enroll"},
+	{axisclient.ErrCredentials, "axis.err.credentials", "axis.hint.credentials"},
 	{client.ErrNotEnrolled, "exchange.err.not_enrolled", "exchange.hint.enroll"},
 	{client.ErrBadConfig, "exchange.err.bad_config", "exchange.hint.enroll"},
 	{client.ErrForbidden, "exchange.err.forbidden", ""},
