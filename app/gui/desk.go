@@ -136,7 +136,7 @@ func (d *desk) reopen() {
 			if gen != d.gen {
 				return
 			}
-			d.State = deskState{Open: true, Online: true, Agency: ag, Local: x.Local != nil, Hub: hubName}
+			d.State = deskState{Open: true, Agency: ag, Local: x.Local != nil, Hub: hubName} // online after the first contact
 			d.changed()
 		})
 		u.bg.Go(func() { d.loop(s) })
@@ -200,8 +200,17 @@ var (
 // reached it tries again with backoff (a kick tries at once).
 func (d *desk) loop(s *xsession) {
 	backoff := offlineRetry
+	contacted := false // the first pass after (re)connecting does not wait, so the state shows at once
 	for s.ctx.Err() == nil {
-		derr := d.deliver(s.ctx, s.x, nil)
+		sent := 0
+		derr := d.deliver(s.ctx, s.x, func(p client.DeliverProgress) {
+			if p.State == client.OutboxSent {
+				sent++
+			}
+		})
+		if sent > 0 { // show it now, not after the long-poll
+			d.report(s, client.SyncSummary{Statuses: sent}, nil)
+		}
 		pctx, stop := context.WithCancel(s.ctx)
 		go func() {
 			select {
@@ -210,7 +219,8 @@ func (d *desk) loop(s *xsession) {
 			case <-pctx.Done():
 			}
 		}()
-		sum, serr := d.sync(pctx, s)
+		sum, serr := d.sync(pctx, s, contacted)
+		contacted = serr == nil
 		kicked := pctx.Err() != nil && s.ctx.Err() == nil
 		stop()
 		if s.ctx.Err() != nil {
@@ -266,10 +276,31 @@ func (d *desk) deliver(ctx context.Context, x *bridge.Exchange, progress func(cl
 	return firstErr
 }
 
-// sync fetches what waits at the hub (long-polling when nothing does).
-func (d *desk) sync(ctx context.Context, s *xsession) (client.SyncSummary, error) {
+// pollFor is how long the inbox may be long-polled: until the next retry
+// of what waits in the outbox, at most pollWait.
+func pollFor(ctx context.Context, x *bridge.Exchange) time.Duration {
+	entries, err := x.Outbox(ctx, false)
+	if err != nil {
+		return pollWait
+	}
+	wait := pollWait
+	for _, e := range entries {
+		if e.State == client.OutboxPending {
+			wait = min(wait, max(time.Until(e.NextAttempt), time.Second))
+		}
+	}
+	return wait
+}
+
+// sync fetches what waits at the hub (with wait, long-polling when
+// nothing does).
+func (d *desk) sync(ctx context.Context, s *xsession, wait bool) (client.SyncSummary, error) {
 	var arrived []client.SyncProgress
-	sum, err := s.x.Sync(ctx, client.SyncOptions{Wait: pollWait}, func(p client.SyncProgress) {
+	opts := client.SyncOptions{}
+	if wait {
+		opts.Wait = pollFor(ctx, s.x)
+	}
+	sum, err := s.x.Sync(ctx, opts, func(p client.SyncProgress) {
 		if p.Stage == "stored" && p.Verdict != nil || p.Stage == "rejected" {
 			arrived = append(arrived, p)
 		}
@@ -309,6 +340,9 @@ func (d *desk) report(s *xsession, sum client.SyncSummary, err error) {
 		case wasOnline || st.Since.IsZero():
 			st.Since = time.Now()
 			d.u.log.Printf("exchange: offline: %v", err)
+		}
+		if err == nil && !wasOnline {
+			d.u.log.Printf("exchange: online")
 		}
 		if sum.Documents+sum.Statuses+sum.Rejected > 0 {
 			st.Traffic++

@@ -204,9 +204,9 @@ func (d *dashboardScreen) reload() {
 		var rep *report.Report
 		var codes, names []string
 		err := u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
-			regs := u.registers(x)
-			if regs == nil {
-				return errNoExchange
+			regs, err := u.registers(x)
+			if err != nil {
+				return err
 			}
 			if units, err := regs.Units(ctx, ""); err == nil {
 				for _, un := range units {
@@ -214,7 +214,6 @@ func (d *dashboardScreen) reload() {
 					names = append(names, strings.Repeat("  ", un.Depth)+un.Code+" — "+un.Name)
 				}
 			}
-			var err error
 			rep, err = regs.Report(ctx, unit, p, 200, deadline)
 			return err
 		})

@@ -286,11 +286,17 @@ func (r *registersScreen) unit() string {
 	return r.u.set.ReportUnit()
 }
 
-// registers are the hub's registers as the window's agency (nil when the
-// exchange is not open).
-func (u *ui) registers(x *bridge.Exchange) bridge.Registers {
-	return x.Registers(u.actorName())
+// registers are the hub's registers as the window's agency.
+func (u *ui) registers(x *bridge.Exchange) (bridge.Registers, error) {
+	if r := x.Registers(u.actorName()); r != nil {
+		return r, nil
+	}
+	return nil, errNoRegisters
 }
+
+// errNoRegisters: the exchange (the national axis) keeps no registers this
+// machine can read.
+var errNoRegisters = errors.New("no registers at this exchange")
 
 // actorName is who the histories name: the organisation certificate's
 // holder, else the user's login name.
@@ -322,12 +328,11 @@ func (r *registersScreen) reload() {
 		var in []register.Incoming
 		var units []register.Unit
 		err := u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
-			regs := u.registers(x)
-			if regs == nil {
-				return errNoExchange
+			regs, err := u.registers(x)
+			if err != nil {
+				return err
 			}
 			units, _ = regs.Units(ctx, "")
-			var err error
 			if kind == regIncoming {
 				in, err = regs.ListIncoming(ctx, f)
 			} else {
@@ -365,7 +370,7 @@ func (u *ui) registerError(err error) string {
 		err error
 		key string
 	}{
-		{register.ErrForbidden, "reg.err.forbidden"}, {register.ErrNotFound, "reg.err.not_found"},
+		{errNoRegisters, "gui.reg.no_registers"}, {register.ErrForbidden, "reg.err.forbidden"}, {register.ErrNotFound, "reg.err.not_found"},
 		{register.ErrDuplicate, "reg.err.duplicate"}, {register.ErrNoReason, "reg.err.no_reason"},
 		{register.ErrNotCorrectable, "reg.err.not_correctable"}, {register.ErrInvalid, "reg.err.invalid"},
 		{calendar.ErrBadPeriod, "reg.err.invalid"}, {calendar.ErrBadDate, "reg.err.invalid"},
@@ -528,8 +533,10 @@ func (r *registersScreen) selectRow(row int) {
 		var out *register.Outgoing
 		var in *register.Incoming
 		err := u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
-			regs := u.registers(x)
-			var err error
+			regs, err := u.registers(x)
+			if err != nil {
+				return err
+			}
 			if entity == register.EntityOutgoing {
 				out, err = regs.Outgoing(ctx, id) // with its recipients and signatures
 			} else {
@@ -727,8 +734,10 @@ func (r *registersScreen) addPaper(p paperSend) {
 	u.bg.Go(func() {
 		var o *register.Outgoing
 		err := u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
-			var err error
-			o, err = u.registers(x).AddOutgoing(ctx, in)
+			regs, err := u.registers(x)
+			if err == nil {
+				o, err = regs.AddOutgoing(ctx, in)
+			}
 			return err
 		})
 		uiDo(func() {
@@ -787,7 +796,11 @@ func (r *registersScreen) correct(entity string, id int64, changes map[string]st
 	u := r.u
 	u.bg.Go(func() {
 		err := u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
-			return u.registers(x).Correct(ctx, entity, id, changes, strings.TrimSpace(reason))
+			regs, err := u.registers(x)
+			if err != nil {
+				return err
+			}
+			return regs.Correct(ctx, entity, id, changes, strings.TrimSpace(reason))
 		})
 		uiDo(func() {
 			if err != nil {

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/vanthu/vanthu/app/internal/bridge"
+	"github.com/vanthu/vanthu/exchange/axisclient"
 	"github.com/vanthu/vanthu/exchange/client"
 	"github.com/vanthu/vanthu/exchange/hub"
 	"github.com/vanthu/vanthu/exchange/local"
@@ -41,17 +42,31 @@ type exchangeSettings struct {
 	ShowRequest *widget.Button
 	Install     *widget.Button
 	UseHub      *widget.Button
+	AxisURL     *widget.Entry
+	SystemID    *widget.Entry
+	Secret      *widget.Entry
+	UseAxis     *widget.Button
 	State       *widget.Label
 	Unit        *widget.Entry
 
-	hubBox *fyne.Container
-	csr    []byte // the last request made or found
+	idBox   *fyne.Container // agency code and name (hub, axis)
+	hubBox  *fyne.Container
+	axisBox *fyne.Container
+	csr     []byte        // the last request made or found
+	request dialog.Dialog // the request shown
 }
+
+// Modes of the exchange settings.
+const (
+	modeLocal = iota
+	modeHub
+	modeAxis
+)
 
 func newExchangeSettings(u *ui) *exchangeSettings {
 	e := &exchangeSettings{u: u}
-	modes := []string{u.tr("gui.xset.mode.local"), u.tr("gui.xset.mode.hub")}
-	e.Mode = widget.NewRadioGroup(modes, func(m string) { e.modeChanged(m == modes[1]) })
+	modes := []string{u.tr("gui.xset.mode.local"), u.tr("gui.xset.mode.hub"), u.tr("gui.xset.mode.axis")}
+	e.Mode = widget.NewRadioGroup(modes, func(string) { e.modeChanged(e.mode()) })
 	var opts []string
 	for _, a := range local.Demo {
 		opts = append(opts, a.Code+" — "+a.Name)
@@ -72,6 +87,13 @@ func newExchangeSettings(u *ui) *exchangeSettings {
 	e.ShowRequest = widget.NewButtonWithIcon(u.tr("gui.xset.show_request"), theme.DocumentIcon(), e.showRequest)
 	e.Install = widget.NewButtonWithIcon(u.tr("gui.xset.install"), theme.FolderOpenIcon(), e.installDialog)
 	e.UseHub = widget.NewButtonWithIcon(u.tr("gui.xset.use_hub"), theme.ConfirmIcon(), e.useHub)
+	e.AxisURL = widget.NewEntry()
+	e.AxisURL.SetPlaceHolder("https://truclienthong.example.gov.vn/edoc")
+	e.SystemID = widget.NewEntry()
+	e.SystemID.SetPlaceHolder("000.00.00.H40")
+	e.Secret = widget.NewPasswordEntry()
+	e.Secret.SetPlaceHolder(u.tr("gui.xset.secret_placeholder"))
+	e.UseAxis = widget.NewButtonWithIcon(u.tr("gui.xset.use_axis"), theme.ConfirmIcon(), e.useAxis)
 	e.State = widget.NewLabel("")
 	e.State.Wrapping = fyne.TextWrapWord
 	e.Unit = widget.NewEntry()
@@ -82,9 +104,12 @@ func newExchangeSettings(u *ui) *exchangeSettings {
 	row := func(key string, w fyne.CanvasObject) fyne.CanvasObject {
 		return container.NewBorder(nil, nil, widget.NewLabel(u.tr(key)), nil, w)
 	}
-	e.hubBox = container.NewVBox(row("gui.xset.hub_url", e.HubURL), row("gui.xset.code", e.Code), row("gui.xset.name", e.Name),
+	e.hubBox = container.NewVBox(row("gui.xset.hub_url", e.HubURL),
 		container.NewHBox(e.MakeRequest, e.ShowRequest, e.Install, e.UseHub))
-	e.content = container.NewVBox(e.Mode, row("gui.xset.local_agency", e.LocalAgency), e.hubBox, e.State,
+	e.axisBox = container.NewVBox(row("gui.xset.axis_url", e.AxisURL), row("gui.xset.system_id", e.SystemID),
+		row("gui.xset.secret", e.Secret), container.NewHBox(e.UseAxis))
+	e.idBox = container.NewVBox(row("gui.xset.code", e.Code), row("gui.xset.name", e.Name))
+	e.content = container.NewVBox(e.Mode, row("gui.xset.local_agency", e.LocalAgency), e.idBox, e.hubBox, e.axisBox, e.State,
 		row("gui.xset.unit", e.Unit))
 	e.load()
 	u.desk.onChange = append(u.desk.onChange, e.deskChanged)
@@ -105,6 +130,8 @@ func (e *exchangeSettings) load() {
 		if cfg.Hub != "" {
 			e.HubURL.SetText(cfg.Hub)
 		}
+		e.AxisURL.SetText(cfg.Axis)
+		e.SystemID.SetText(cfg.SystemID)
 	}
 	if e.HubURL.Text == "" {
 		e.HubURL.SetText(u.set.p.String(prefHubURL))
@@ -112,23 +139,42 @@ func (e *exchangeSettings) load() {
 	if b, err := os.ReadFile(filepath.Join(dir, client.FileCSR)); err == nil {
 		e.csr = b
 	}
-	if cfg != nil && cfg.Hub != "" {
-		e.Mode.SetSelected(e.Mode.Options[1])
-	} else {
-		e.Mode.SetSelected(e.Mode.Options[0])
+	switch {
+	case cfg != nil && cfg.Axis != "":
+		e.Mode.SetSelected(e.Mode.Options[modeAxis])
+	case cfg != nil && cfg.Hub != "":
+		e.Mode.SetSelected(e.Mode.Options[modeHub])
+	default:
+		e.Mode.SetSelected(e.Mode.Options[modeLocal])
 	}
 	e.showState()
+}
+
+// mode is the mode chosen.
+func (e *exchangeSettings) mode() int {
+	for i, o := range e.Mode.Options {
+		if o == e.Mode.Selected {
+			return i
+		}
+	}
+	return modeLocal
 }
 
 // prefHubURL keeps the hub address while the local hub is used.
 const prefHubURL = "exchange_hub_url"
 
-func (e *exchangeSettings) modeChanged(hubMode bool) {
-	if hubMode {
+func (e *exchangeSettings) modeChanged(mode int) {
+	e.hubBox.Hide()
+	e.axisBox.Hide()
+	e.idBox.Show()
+	e.LocalAgency.Disable()
+	switch mode {
+	case modeHub:
 		e.hubBox.Show()
-		e.LocalAgency.Disable()
-	} else {
-		e.hubBox.Hide()
+	case modeAxis:
+		e.axisBox.Show()
+	default:
+		e.idBox.Hide()
 		e.LocalAgency.Enable()
 		e.useLocal()
 	}
@@ -141,11 +187,13 @@ func (e *exchangeSettings) useLocal() {
 	u := e.u
 	dir := u.configDir()
 	cfg, err := client.LoadConfig(dir)
-	if err != nil || cfg.Hub == "" {
+	if err != nil || cfg.Hub == "" && cfg.Axis == "" {
 		return // already local
 	}
-	u.set.p.SetString(prefHubURL, cfg.Hub)
-	cfg.Hub = ""
+	if cfg.Hub != "" {
+		u.set.p.SetString(prefHubURL, cfg.Hub)
+	}
+	cfg.Hub, cfg.Axis = "", ""
 	if err := client.SaveConfig(dir, cfg); err != nil {
 		u.showError("exchange settings", err)
 		return
@@ -212,6 +260,7 @@ func (e *exchangeSettings) showRequest() {
 	body := container.NewBorder(note, container.NewHBox(copyBtn, saveBtn, closeBtn), nil, nil, text)
 	d = dialog.NewCustomWithoutButtons(u.tr("gui.xset.request_title"), body, u.win)
 	d.Resize(fyne.NewSize(700, 460))
+	e.request = d
 	d.Show()
 }
 
@@ -289,7 +338,7 @@ func (e *exchangeSettings) useHub() {
 		u.showError("exchange settings", err)
 		return
 	}
-	cfg.Hub = url
+	cfg.Hub, cfg.Axis = url, ""
 	if name != "" {
 		cfg.AgencyName = name
 	}
@@ -302,11 +351,48 @@ func (e *exchangeSettings) useHub() {
 	e.showState()
 }
 
+// useAxis connects to a national axis document service (the national
+// axis, a provincial platform, or a hub's axis door) with the system ID and
+// secret its operator gave.
+func (e *exchangeSettings) useAxis() {
+	u := e.u
+	code := strings.ToUpper(strings.TrimSpace(e.Code.Text))
+	if code == "" {
+		code = strings.TrimSpace(e.SystemID.Text)
+	}
+	if !hub.ValidAgencyCode(code) {
+		u.showError("exchange settings", &bridge.UsageError{Key: "enroll.bad_code", Args: []any{code}})
+		return
+	}
+	if e.Secret.Text == "" {
+		u.showError("exchange settings", &bridge.UsageError{Key: "gui.xset.need_secret"})
+		return
+	}
+	err := axisclient.Enroll(u.configDir(), axisclient.EnrollOptions{Endpoint: e.AxisURL.Text, SystemID: e.SystemID.Text,
+		Secret: []byte(e.Secret.Text), Agency: code, AgencyName: strings.TrimSpace(e.Name.Text)})
+	if err != nil {
+		u.showError("exchange settings", err)
+		return
+	}
+	e.Secret.SetText("")
+	u.log.Printf("exchange: use the axis service %s as %s", strings.TrimSpace(e.AxisURL.Text), code)
+	u.desk.reopen()
+	e.showState()
+}
+
 // showState says where the installation stands.
 func (e *exchangeSettings) showState() {
 	u := e.u
-	if e.Mode.Selected != e.Mode.Options[1] {
+	switch e.mode() {
+	case modeLocal:
 		e.State.SetText(u.tr("gui.xset.state.local"))
+		return
+	case modeAxis:
+		if cfg, err := client.LoadConfig(u.configDir()); err == nil && cfg.Axis != "" {
+			e.State.SetText(u.tr("gui.xset.state.axis", cfg.Axis, cfg.SystemID, cfg.Agency))
+		} else {
+			e.State.SetText(u.tr("gui.xset.state.axis_none"))
+		}
 		return
 	}
 	dir := u.configDir()

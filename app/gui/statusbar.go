@@ -72,6 +72,9 @@ func (b *statusBar) update() {
 	case !st.Open:
 		b.Icon.SetResource(theme.WarningIcon())
 		b.Conn.SetText(u.statusError(st.Err))
+	case !st.Online && st.Err == nil:
+		b.Icon.SetResource(theme.ViewRefreshIcon())
+		b.Conn.SetText(u.tr("gui.status.connecting"))
 	case st.Online:
 		b.Icon.SetResource(theme.ConfirmIcon())
 		text := u.tr("gui.status.online")
