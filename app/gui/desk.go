@@ -29,6 +29,7 @@ type desk struct {
 	wake chan struct{}
 
 	deliverMu sync.Mutex // one delivery pass at a time
+	openMu    sync.Mutex // one opening at a time (the local hub migrates its database)
 	notes     []string   // the notifications sent (under mu)
 
 	// State is read and written on the UI thread only.
@@ -102,6 +103,11 @@ func (d *desk) reopen() {
 		if old != nil {
 			old.users.Wait()
 		}
+		d.openMu.Lock()
+		defer d.openMu.Unlock()
+		if d.replaced(gen) {
+			return
+		}
 		ctx, cancel := context.WithTimeout(u.ctx, 30*time.Second)
 		defer cancel()
 		x, err := d.open(ctx, as)
@@ -151,6 +157,13 @@ func (d *desk) open(ctx context.Context, as string) (*bridge.Exchange, error) {
 	}
 	return bridge.OpenExchange(ctx, bridge.ExchangeOptions{ConfigDir: u.configDir(), DataDir: u.dataDir(), As: as,
 		Trust: ts, Online: u.set.Online()})
+}
+
+// replaced reports whether a later reopen superseded gen.
+func (d *desk) replaced(gen int) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return gen != d.gen
 }
 
 // acquire returns the open session (nil when none), held until release.

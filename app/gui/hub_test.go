@@ -40,26 +40,11 @@ func serveHub(t *testing.T, h *exchangetest.Hub, addr string) *served {
 	return s
 }
 
-// TestEnrolOfflineAndBack: an agency enrols through Settings (connection
-// key and request made on this machine, the certificate the hub
-// administrator issued imported), connects to its hub over mutual TLS and
-// gets the directory; the hub goes away: the status bar says offline and
-// no dialog opens; a cancelled PIN leaves every typed field in place; the
-// document sent meanwhile waits in the outbox with its reason; when the
-// hub is back it is delivered by itself and the recipient receives it.
-func TestEnrolOfflineAndBack(t *testing.T) {
-	env := exchangetest.Shared(t)
-	d := env.InitDir(t, "", hub.Limits{})
-	addr := exchangetest.FreeAddr(t)
-	h := env.AdminHub(t, d, "https://"+addr)
-	ctx := context.Background()
-	const code, name = "H40.01", "UBND huyện Yên Thành"
-	if err := h.Hub.AddAgency(ctx, "admin:test", wire.Agency{Code: code, Name: name}); err != nil {
-		t.Fatal(err)
-	}
-	peer := env.AddAgency(t, h, "H40.02", "UBND huyện Diễn Châu")
-
-	// The clerk's token holds the agency's organisation certificate.
+// newOrgUI opens the window on a fresh data folder with a SoftHSM2 token
+// holding an organisation certificate of env's PKI for the agency, whose
+// root the window trusts.
+func newOrgUI(t *testing.T, env *exchangetest.Env, code, name string) (*ui, *softhsmtest.Token, string) {
+	t.Helper()
 	org, err := env.PKI.Issue(testpki.Spec{CommonName: name, Organization: name, Organisation: true, KeyID: "gui-org-" + code})
 	if err != nil {
 		t.Fatal(err)
@@ -86,6 +71,31 @@ func TestEnrolOfflineAndBack(t *testing.T) {
 	if err := u.Settings.addRootFile(root); err != nil {
 		t.Fatal(err)
 	}
+	act(u.desk.reopen)
+	waitFor(t, "the token's certificate", func() bool { return u.orgChoice() != nil })
+	return u, tok, work
+}
+
+// TestEnrolOfflineAndBack: an agency enrols through Settings (connection
+// key and request made on this machine, the certificate the hub
+// administrator issued imported), connects to its hub over mutual TLS and
+// gets the directory; the hub goes away: the status bar says offline and
+// no dialog opens; a cancelled PIN leaves every typed field in place; the
+// document sent meanwhile waits in the outbox with its reason; when the
+// hub is back it is delivered by itself and the recipient receives it.
+func TestEnrolOfflineAndBack(t *testing.T) {
+	env := exchangetest.Shared(t)
+	d := env.InitDir(t, "", hub.Limits{})
+	addr := exchangetest.FreeAddr(t)
+	h := env.AdminHub(t, d, "https://"+addr)
+	ctx := context.Background()
+	const code, name = "H40.01", "UBND huyện Yên Thành"
+	if err := h.Hub.AddAgency(ctx, "admin:test", wire.Agency{Code: code, Name: name}); err != nil {
+		t.Fatal(err)
+	}
+	peer := env.AddAgency(t, h, "H40.02", "UBND huyện Diễn Châu")
+
+	u, tok, work := newOrgUI(t, env, code, name)
 
 	// Enrolment through Settings.
 	x := u.Settings.Exchange

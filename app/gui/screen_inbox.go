@@ -179,7 +179,8 @@ func (s *inboxScreen) setDocs(docs []client.IncomingDocument, all bool) {
 	}
 	switch {
 	case s.selected < 0 && len(list) > 0 && s.u.Tabs != nil && s.u.Tabs.SelectedIndex() == tabInbox:
-		s.List.Select(0) // the first waiting document, as the inbox is open
+		s.List.UnselectAll() // so that selecting row 0 again tells OnSelected
+		s.List.Select(0)     // the first waiting document, as the inbox is open
 	case s.selected < 0:
 		s.List.UnselectAll()
 		s.showNone()
@@ -367,6 +368,7 @@ func (s *inboxScreen) updateActions() {
 // selectFirst shows the first document when none is chosen.
 func (s *inboxScreen) selectFirst() {
 	if s.selected < 0 && len(s.docs) > 0 {
+		s.List.UnselectAll()
 		s.List.Select(0)
 	}
 }
