@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/vanthu/vanthu/app/cli"
 	"github.com/vanthu/vanthu/exchange/calendar"
@@ -18,6 +19,8 @@ import (
 	"github.com/vanthu/vanthu/exchange/register"
 	"github.com/vanthu/vanthu/exchange/report"
 	"github.com/vanthu/vanthu/exchange/report/export"
+	"github.com/vanthu/vanthu/exchange/report/pdfreport"
+	"github.com/vanthu/vanthu/internal/pdfcheck"
 	"github.com/vanthu/vanthu/signing/roles"
 	"github.com/vanthu/vanthu/signing/stamp"
 )
@@ -178,6 +181,12 @@ func TestSendReceiveAccept(t *testing.T) {
 		t.Errorf("detail: %q / %q", in.Detail.Text, in.Verdict.Text)
 	}
 	waitFor(t, "the preview", func() bool { return in.Preview.path == got.Files[0] && in.Preview.Page.Image() != nil })
+	waitFor(t, "the verdict of signing/verify", func() bool { return strings.Contains(in.Verdict.Text, "Văn bản hợp lệ: 2 chữ ký") })
+	act(in.showSignatures) // the Verify screen's cards, one click away
+	waitFor(t, "the Verify screen's cards", func() bool {
+		return u.Tabs.SelectedIndex() == tabVerify && u.Verify.verdicts[got.Files[0]] != nil && len(u.Verify.Cards.Objects) == 2
+	})
+	act(func() { u.Tabs.SelectIndex(tabInbox) })
 	inDialogs := dialogsOf(in.pins)
 	act(func() { test.Tap(in.Accept) })
 	answerPIN(t, inDialogs, f.tok.PIN)
@@ -264,6 +273,31 @@ func TestSendReceiveAccept(t *testing.T) {
 	waitFor(t, "the missed document's entry", func() bool {
 		return u.Tabs.SelectedIndex() == tabRegisters && r.selected >= 0 && r.outgoing[r.rows[r.selected]].ID == paper.ID
 	})
+
+	// The report as XLSX, and as the official PDF signed on the Sign screen.
+	xlsx := filepath.Join(t.TempDir(), "bao-cao.xlsx")
+	if err := dash.writeXLSX(xlsx, dash.rep); err != nil {
+		t.Fatal(err)
+	}
+	wb, err := excelize.OpenFile(xlsx)
+	if err != nil || len(wb.GetSheetList()) != 6 {
+		t.Fatalf("XLSX: %v", err)
+	}
+	act(func() {
+		dash.writeAndSign(pdfreport.Header{Number: "/BC-UBND", Place: "Đắk Lắk", Titles: []string{"TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"},
+			Signer: f.pki.Leader.Cert.Subject.CommonName})
+	})
+	sg := u.Sign
+	waitFor(t, "the report on the Sign screen", func() bool {
+		return u.Tabs.SelectedIndex() == tabSign && sg.roleKey == string(roles.Approve) && len(sg.files) == 1 && strings.Contains(sg.files[0], "bao-cao-T99.01")
+	})
+	selectCert(t, sg, f.pki.Leader.Cert.Subject.CommonName)
+	waitFor(t, "the report's signer block", func() bool { return strings.Contains(sg.Found.Text, "Tìm thấy") })
+	signed := signThrough(t, sg, pinDialogs(sg), f.tok.PIN)
+	if signed.Err != nil {
+		t.Fatalf("signing the report: %v", signed.Err)
+	}
+	pdfcheck.Pdfsig(t, signed.Out, 1)
 }
 
 // showReport opens the dashboard on period and waits for the report of

@@ -394,8 +394,7 @@ func (d *dashboardScreen) exportXLSX() {
 		}
 		path := w.URI().Path()
 		_ = w.Close()
-		l := export.Labels(u.tr)
-		if err := export.WriteAtomic(path, func(w io.Writer) error { return export.XLSX(w, rep, l) }); err != nil {
+		if err := d.writeXLSX(path, rep); err != nil {
 			u.showError("export", err)
 			return
 		}
@@ -405,6 +404,12 @@ func (d *dashboardScreen) exportXLSX() {
 	dlg.SetFileName(d.reportName() + ".xlsx")
 	dlg.Resize(fyne.NewSize(800, 560))
 	dlg.Show()
+}
+
+// writeXLSX writes rep as an XLSX workbook (atomically).
+func (d *dashboardScreen) writeXLSX(path string, rep *report.Report) error {
+	l := export.Labels(d.u.tr)
+	return export.WriteAtomic(path, func(w io.Writer) error { return export.XLSX(w, rep, l) })
 }
 
 // pdfDialog asks for the official report's header lines, writes the PDF
@@ -490,6 +495,9 @@ func (d *dashboardScreen) writeAndSign(h pdfreport.Header) {
 	}
 	u.log.Printf("dashboard: report %s to sign", path)
 	u.Tabs.SelectIndex(tabSign)
+	if !u.Sign.running {
+		u.Sign.clearFiles() // the report alone: the run signs every listed file
+	}
 	u.Sign.selectRole(string(roles.Approve))
 	u.Sign.addFiles([]string{path})
 }
