@@ -14,7 +14,7 @@ import (
 	"image/png"
 	"io"
 
-	"github.com/vanthu/vanthu/signing/pdf"
+	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
 )
 
 // Rect is a rectangle in PDF user space (points, origin bottom-left).

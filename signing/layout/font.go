@@ -3,7 +3,7 @@ package layout
 import (
 	"strings"
 
-	"github.com/vanthu/vanthu/signing/pdf"
+	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
 )
 
 // font is what the interpreter needs of a font resource.

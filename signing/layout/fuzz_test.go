@@ -5,7 +5,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/vanthu/vanthu/signing/pdf"
+	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
 )
 
 // FuzzContent interprets arbitrary content streams with the fonts of the

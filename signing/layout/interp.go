@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/vanthu/vanthu/signing/pdf"
+	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
 )
 
 // matrix is a PDF transformation [a b c d e f].

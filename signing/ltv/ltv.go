@@ -18,7 +18,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/vanthu/vanthu/signing/internal/fetch"
-	"github.com/vanthu/vanthu/signing/pdf"
+	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
 )
 
 // Data is what a /DSS revision embeds (DER certificates, OCSP responses

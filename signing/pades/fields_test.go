@@ -6,9 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/vanthu/vanthu/internal/pdfcheck"
-	"github.com/vanthu/vanthu/signing/appearance"
-	"github.com/vanthu/vanthu/signing/pdf"
 	"image"
 	"image/color"
 	"image/png"
@@ -17,6 +14,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vanthu/vanthu/internal/pdfcheck"
+	"github.com/vanthu/vanthu/signing/appearance"
+	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
 )
 
 // formWithSigFields: a page with an empty signature field "ChuyenVien", a

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/vanthu/vanthu/signing/pdf"
+	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
 )
 
 // FuzzXrefPrepareRevision: on arbitrary input, opening the file and

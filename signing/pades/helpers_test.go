@@ -18,7 +18,7 @@ import (
 
 	"github.com/vanthu/vanthu/internal/pdfcheck"
 	"github.com/vanthu/vanthu/internal/testpki"
-	"github.com/vanthu/vanthu/signing/pdf"
+	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
 )
 
 // ---- test PDFs ----------------------------------------------------------

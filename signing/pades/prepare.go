@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/vanthu/vanthu/signing/appearance"
-	"github.com/vanthu/vanthu/signing/pdf"
+	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
 )
 
 // sigKind selects the signature dictionary flavour.

@@ -20,8 +20,8 @@ import (
 
 	"github.com/vanthu/vanthu/signing/appearance"
 	"github.com/vanthu/vanthu/signing/cms"
+	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
 	"github.com/vanthu/vanthu/signing/ltv"
-	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/timestamp"
 )
 

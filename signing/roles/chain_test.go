@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/vanthu/vanthu/internal/pdfcheck"
-	"github.com/vanthu/vanthu/signing/pdf"
+	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
 	"github.com/vanthu/vanthu/signing/roles/rolestest"
 	"github.com/vanthu/vanthu/signing/verify"
 )

@@ -4,7 +4,7 @@ import (
 	"math"
 
 	"github.com/vanthu/vanthu/signing/appearance"
-	"github.com/vanthu/vanthu/signing/pdf"
+	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
 )
 
 // existingSig is a signature field found in the document.

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/vanthu/vanthu/signing/appearance"
+	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
 	"github.com/vanthu/vanthu/signing/layout"
 	"github.com/vanthu/vanthu/signing/pades"
-	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/stamp"
 	"github.com/vanthu/vanthu/signing/verify"
 )

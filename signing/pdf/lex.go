@@ -1,0 +1,419 @@
+package pdf
+
+import (
+	"bytes"
+	"io"
+	"strconv"
+
+	"github.com/vanthu/vanthu/signing/internal/pdfsyntax"
+)
+
+const (
+	chunkSize    = 16 << 10
+	maxNumberLen = 64
+)
+
+// src reads bytes from an io.ReaderAt through a small window, never past
+// limit (the end of the revision a View reads, or of a decoded buffer).
+type src struct {
+	r      io.ReaderAt
+	limit  int64
+	buf    []byte
+	bufOff int64
+	pos    int64
+	elems  int
+	lim    *Limits
+}
+
+func newSrc(r io.ReaderAt, limit, pos int64, lim *Limits) *src {
+	return &src{r: r, limit: limit, pos: pos, lim: lim}
+}
+
+// bytesSrc parses from an in-memory buffer (decoded object streams).
+func bytesSrc(b []byte, pos int64, lim *Limits) *src {
+	return &src{buf: b, limit: int64(len(b)), pos: pos, lim: lim}
+}
+
+func (s *src) fill() bool {
+	if s.pos < 0 || s.pos >= s.limit {
+		return false
+	}
+	if s.pos >= s.bufOff && s.pos < s.bufOff+int64(len(s.buf)) {
+		return true
+	}
+	if s.r == nil {
+		return false
+	}
+	n := int64(chunkSize)
+	if s.pos+n > s.limit {
+		n = s.limit - s.pos
+	}
+	if cap(s.buf) < int(n) {
+		s.buf = make([]byte, n)
+	}
+	s.buf = s.buf[:n]
+	m, err := s.r.ReadAt(s.buf, s.pos)
+	if m <= 0 && err != nil {
+		s.buf = s.buf[:0]
+		return false
+	}
+	s.buf = s.buf[:m]
+	s.bufOff = s.pos
+	return true
+}
+
+func (s *src) peek() (byte, bool) {
+	if !s.fill() {
+		return 0, false
+	}
+	return s.buf[s.pos-s.bufOff], true
+}
+
+func (s *src) next() (byte, bool) {
+	c, ok := s.peek()
+	if ok {
+		s.pos++
+	}
+	return c, ok
+}
+
+// window returns the buffered bytes from pos on (at least one when not at
+// the end).
+func (s *src) window() []byte {
+	if !s.fill() {
+		return nil
+	}
+	return s.buf[s.pos-s.bufOff:]
+}
+
+func (s *src) skipWS() {
+	for {
+		w := s.window()
+		if w == nil {
+			return
+		}
+		i := 0
+		for i < len(w) && pdfsyntax.IsWhite(w[i]) {
+			i++
+		}
+		s.pos += int64(i)
+		if i == len(w) {
+			continue
+		}
+		if w[i] != '%' {
+			return
+		}
+		// a comment runs to the end of the line, maybe across windows
+		s.pos++
+		for {
+			w := s.window()
+			if w == nil {
+				return
+			}
+			if j := bytes.IndexAny(w, "\r\n"); j >= 0 {
+				s.pos += int64(j)
+				break
+			}
+			s.pos += int64(len(w))
+		}
+	}
+}
+
+// word reads a run of regular characters (at most limit).
+func (s *src) word(limit int) []byte {
+	var b []byte
+	for {
+		w := s.window()
+		if w == nil {
+			return b
+		}
+		tok, end := pdfsyntax.Regular(w, 0)
+		if len(b)+len(tok) > limit {
+			tok = tok[:limit-len(b)]
+			end = len(tok)
+			b = append(b, tok...)
+			s.pos += int64(end)
+			return b
+		}
+		b = append(b, tok...)
+		s.pos += int64(end)
+		if end < len(w) {
+			return b
+		}
+	}
+}
+
+// expectKeyword skips white space and consumes kw when it is the next
+// token.
+func (s *src) expectKeyword(kw string) bool {
+	save := s.pos
+	s.skipWS()
+	w := s.word(len(kw) + 1)
+	if string(w) == kw {
+		return true
+	}
+	s.pos = save
+	return false
+}
+
+// readInt reads a decimal integer token.
+func (s *src) readInt() (int64, bool) {
+	s.skipWS()
+	w := s.word(maxNumberLen)
+	if len(w) == 0 {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(string(w), 10, 64)
+	return v, err == nil
+}
+
+// parseObject parses one direct object (a reference "n g R" counts as
+// one).
+func (s *src) parseObject(depth int) (Object, error) {
+	if depth > s.lim.MaxDepth {
+		return nil, errf(ErrLimit, "nesting deeper than %d at %d", s.lim.MaxDepth, s.pos)
+	}
+	s.elems++
+	if s.elems > s.lim.MaxElements {
+		return nil, errf(ErrLimit, "more than %d elements in one object", s.lim.MaxElements)
+	}
+	s.skipWS()
+	c, ok := s.peek()
+	if !ok {
+		return nil, errf(ErrSyntax, "unexpected end of data at %d", s.pos)
+	}
+	switch {
+	case c == '/':
+		s.pos++
+		return s.parseName(), nil
+	case c == '(':
+		s.pos++
+		return s.parseLiteral()
+	case c == '<':
+		s.pos++
+		if c2, _ := s.peek(); c2 == '<' {
+			s.pos++
+			return s.parseDict(depth)
+		}
+		return s.parseHex()
+	case c == '[':
+		s.pos++
+		arr := Array{}
+		for {
+			s.skipWS()
+			c, ok := s.peek()
+			if !ok {
+				return nil, errf(ErrSyntax, "unterminated array")
+			}
+			if c == ']' {
+				s.pos++
+				return arr, nil
+			}
+			o, err := s.parseObject(depth + 1)
+			if err != nil {
+				return nil, err
+			}
+			arr = append(arr, o)
+		}
+	case c == '+' || c == '-' || c == '.' || (c >= '0' && c <= '9'):
+		return s.parseNumberOrRef()
+	default:
+		start := s.pos
+		w := s.word(16)
+		switch string(w) {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		case "null":
+			return nil, nil
+		}
+		if len(w) == 0 {
+			s.pos++ // a stray delimiter such as ")" or "}"
+		}
+		return nil, errf(ErrSyntax, "unexpected token %q at %d", w, start)
+	}
+}
+
+func (s *src) parseName() Name {
+	return Name(pdfsyntax.DecodeName(s.word(s.lim.MaxNameLen)))
+}
+
+func (s *src) parseLiteral() (Object, error) {
+	out := []byte{}
+	nest := 1
+	for {
+		c, ok := s.next()
+		if !ok {
+			return nil, errf(ErrSyntax, "unterminated string")
+		}
+		if len(out) > s.lim.MaxStringLen {
+			return nil, errf(ErrLimit, "string longer than %d bytes", s.lim.MaxStringLen)
+		}
+		switch c {
+		case '(':
+			nest++
+		case ')':
+			nest--
+			if nest == 0 {
+				return String(out), nil
+			}
+		case '\\':
+			e, ok := s.next()
+			if !ok {
+				return nil, errf(ErrSyntax, "unterminated string")
+			}
+			switch e {
+			case 'n':
+				c = '\n'
+			case 'r':
+				c = '\r'
+			case 't':
+				c = '\t'
+			case 'b':
+				c = '\b'
+			case 'f':
+				c = '\f'
+			case '\r':
+				if n, _ := s.peek(); n == '\n' {
+					s.pos++
+				}
+				continue
+			case '\n':
+				continue
+			default:
+				if e >= '0' && e <= '7' {
+					v := int(e - '0')
+					for range 2 {
+						d, ok := s.peek()
+						if !ok || d < '0' || d > '7' {
+							break
+						}
+						s.pos++
+						v = v*8 + int(d-'0')
+					}
+					c = byte(v)
+				} else {
+					c = e
+				}
+			}
+		}
+		out = append(out, c)
+	}
+}
+
+func (s *src) parseHex() (Object, error) {
+	out := []byte{}
+	var hi byte
+	half := false
+	for {
+		win := s.window()
+		if win == nil {
+			return nil, errf(ErrSyntax, "unterminated hex string")
+		}
+		for i, c := range win {
+			if c == '>' {
+				s.pos += int64(i) + 1
+				if half {
+					out = append(out, hi<<4)
+				}
+				return String(out), nil
+			}
+			if pdfsyntax.IsWhite(c) {
+				continue
+			}
+			v, ok := pdfsyntax.Unhex(c)
+			if !ok {
+				s.pos += int64(i)
+				return nil, errf(ErrSyntax, "bad hex digit at %d", s.pos)
+			}
+			if half {
+				out = append(out, hi<<4|v)
+			} else {
+				hi = v
+			}
+			half = !half
+		}
+		s.pos += int64(len(win))
+		if len(out) > s.lim.MaxStringLen {
+			return nil, errf(ErrLimit, "hex string longer than %d bytes", s.lim.MaxStringLen)
+		}
+	}
+}
+
+func (s *src) parseDict(depth int) (Object, error) {
+	d := Dict{}
+	for {
+		s.skipWS()
+		c, ok := s.peek()
+		if !ok {
+			return nil, errf(ErrSyntax, "unterminated dictionary")
+		}
+		if c == '>' {
+			s.pos++
+			if c2, _ := s.peek(); c2 == '>' {
+				s.pos++
+			}
+			return d, nil
+		}
+		if c != '/' {
+			return nil, errf(ErrSyntax, "dictionary key expected at %d", s.pos)
+		}
+		s.pos++
+		k := s.parseName()
+		v, err := s.parseObject(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		if v != nil {
+			d[k] = v
+		}
+	}
+}
+
+func (s *src) parseNumberOrRef() (Object, error) {
+	start := s.pos
+	w := s.word(maxNumberLen)
+	if bytes.IndexByte(w, '.') >= 0 || bytes.ContainsAny(w, "eE") {
+		f, err := strconv.ParseFloat(string(bytes.TrimLeft(w, "+")), 64)
+		if err != nil {
+			// forms like "--1" or "1.2.3" read as 0, as viewers do
+			return float64(0), nil
+		}
+		return f, nil
+	}
+	i, err := strconv.ParseInt(string(w), 10, 64)
+	if err != nil {
+		if len(w) == 0 {
+			s.pos++
+			return nil, errf(ErrSyntax, "bad number at %d", start)
+		}
+		return float64(0), nil
+	}
+	// a reference "n g R"
+	save := s.pos
+	s.skipWS()
+	if c, ok := s.peek(); ok && c >= '0' && c <= '9' && i >= 0 {
+		g := s.word(maxNumberLen)
+		if gen, err := strconv.ParseInt(string(g), 10, 32); err == nil {
+			s.skipWS()
+			if c, ok := s.peek(); ok && c == 'R' {
+				s.pos++
+				if n, ok := s.peek(); !ok || pdfsyntax.IsWhite(n) || pdfsyntax.IsDelim(n) {
+					if i < 1<<31 {
+						return Ref{Num: int(i), Gen: int(gen)}, nil
+					}
+				}
+			}
+		}
+	}
+	s.pos = save
+	return i, nil
+}
+
+// ParseObject parses one direct object from b with the default limits. It
+// is the entry point for fuzzing and for small buffers.
+func ParseObject(b []byte) (Object, error) {
+	lim := DefaultLimits
+	return bytesSrc(b, 0, &lim).parseObject(0)
+}
