@@ -7,7 +7,7 @@ import (
 	"sort"
 	"strconv"
 
-	"github.com/vanthu/vanthu/signing/verify/internal/pdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 const (
@@ -282,7 +282,7 @@ func diffRevisions(old, nw *docInfo, p perms, revIndex int) Change {
 		if oldSecs[s] {
 			continue
 		}
-		for n, e := range s.Entries {
+		for n, e := range s.Entries() {
 			if _, ok := changed[n]; !ok {
 				changed[n] = e
 			}

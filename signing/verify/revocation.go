@@ -14,7 +14,7 @@ import (
 	"golang.org/x/crypto/ocsp"
 
 	"github.com/vanthu/vanthu/signing/verify/internal/cms"
-	"github.com/vanthu/vanthu/signing/verify/internal/pdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 const (

@@ -11,7 +11,7 @@ import (
 
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify/internal/cms"
-	"github.com/vanthu/vanthu/signing/verify/internal/pdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 var (

@@ -23,7 +23,7 @@ import (
 
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify/internal/cms"
-	"github.com/vanthu/vanthu/signing/verify/internal/pdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 // Options controls verification.
@@ -158,15 +158,15 @@ type verifier struct {
 }
 
 func (v *verifier) run() error {
-	head := make([]byte, 1024)
-	n, err := v.r.ReadAt(head, 0)
-	if n == 0 && err != nil {
+	head := make([]byte, 1)
+	if n, err := v.r.ReadAt(head, 0); n == 0 && err != nil && v.size > 0 {
 		return fmt.Errorf("%w: %w", ErrRead, err)
 	}
-	if !bytes.Contains(head[:n], []byte("%PDF-")) {
-		return fmt.Errorf("%w: no %%PDF- header", pdf.ErrSyntax)
+	var err error
+	v.rd, err = pdf.Open(v.ctx, v.r, v.size, pdf.Limits{})
+	if err != nil {
+		return err
 	}
-	v.rd = pdf.NewReader(v.ctx, v.r, v.size)
 	v.revs, err = v.rd.Revisions()
 	if err != nil {
 		return err
@@ -191,8 +191,13 @@ func (v *verifier) run() error {
 	if v.final == nil {
 		return fmt.Errorf("%w: no readable cross-reference section", pdf.ErrSyntax)
 	}
-	if v.final.Broken || v.rd.TrailingJunkEOF {
+	if v.final.Broken != nil {
 		v.res.add(problemSevFail, CodePDFMalformed, "error", "cross-reference chain broken")
+	}
+	if _, junk := v.rd.Trailing(); junk {
+		// viewers read what follows the last startxref (they rebuild the
+		// file from it): a change no signature covers
+		v.res.add(problemSevFail, CodePDFMalformed, "error", "data after the last revision")
 	}
 	if v.final.Trailer.Get("Encrypt") != nil {
 		v.res.add(problemSevInfo, CodePDFEncrypted)
@@ -228,7 +233,7 @@ func (v *verifier) view(i int) (*pdf.View, error) {
 		}
 		return x, nil
 	}
-	x, err := v.rd.ViewAt(v.revs[i].StartXref)
+	x, err := v.rd.View(i)
 	if err != nil {
 		v.views[i] = nil
 		return nil, err

@@ -17,7 +17,7 @@ import (
 	"github.com/vanthu/vanthu/signing/pades"
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify"
-	"github.com/vanthu/vanthu/signing/verify/internal/pdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 func testStore(t *testing.T) *trust.Store {
@@ -392,12 +392,11 @@ func TestEngineRevocationUnavailable(t *testing.T) {
 // addAnnotation appends an update that adds an annotation (body) to page 1.
 func addAnnotation(t *testing.T, in []byte, body string) []byte {
 	t.Helper()
-	rd := pdf.NewReader(context.Background(), bytes.NewReader(in), int64(len(in)))
-	revs, err := rd.Revisions()
+	rd, err := pdf.Open(context.Background(), bytes.NewReader(in), int64(len(in)), pdf.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := rd.ViewAt(revs[len(revs)-1].StartXref)
+	v, err := rd.Final()
 	if err != nil {
 		t.Fatal(err)
 	}
