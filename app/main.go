@@ -1,11 +1,13 @@
-// Package app is the front end of vanthu: the Fyne desktop application and
-// the command-line interface. It is the only package that imports Fyne or
-// translates text for users.
+// Package app is the front end of vanthu: the Fyne desktop application
+// (app/gui) and the command-line interface (app/cli). Only app and its
+// sub-packages import Fyne or translate text for users (app/internal/i18n).
 package app
 
 import (
-	"io"
 	"os"
+
+	"github.com/vanthu/vanthu/app/cli"
+	"github.com/vanthu/vanthu/app/gui"
 )
 
 // Main runs vanthu with the given arguments (without the program name) and
@@ -13,16 +15,7 @@ import (
 // window; otherwise it runs the CLI.
 func Main(args []string) int {
 	if len(args) == 0 {
-		return runGUI()
+		return gui.Run()
 	}
-	return runCLI(args, os.Stdin, os.Stdout, os.Stderr)
-}
-
-// env is what a CLI command sees of the process: standard streams and
-// environment lookups, injectable for tests.
-type env struct {
-	stdin  io.Reader
-	stdout io.Writer
-	stderr io.Writer
-	getenv func(string) string
+	return cli.Run(args, os.Stdin, os.Stdout, os.Stderr)
 }

@@ -12,6 +12,7 @@ pkgs=(
 	fonts-liberation2                             # Times New Roman metrics with Vietnamese glyphs
 	libreoffice-writer-nogui                      # second producer of the Nghị định 30 test documents (signing/roles)
 	xvfb xauth imagemagick                        # the GUI test: a real window under Xvfb, screenshot
+	postgresql                                    # the hub's PostgreSQL store, started by internal/pgtest
 )
 
 missing=()

@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"bytes"
@@ -17,7 +17,7 @@ import (
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"vanthu": func() { os.Exit(Main(os.Args[1:])) },
+		"vanthu": func() { os.Exit(Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 		// vanthu-tamper IN OUT changes the first page's text "Trang 1" to
 		// "Trang 9": one byte inside the first signed revision.
 		"vanthu-tamper": func() {
@@ -57,7 +57,7 @@ func TestScripts(t *testing.T) {
 	p := testpki.New(t)
 	hsm := softhsmtest.NewEnv(t) // only to build the proxy against the module
 	proxy := softhsmtest.NewPINProxy(t, hsm, 3)
-	dss, err := filepath.Abs(filepath.Join("..", "..", "shared", "fixtures", "pdf-signatures", "dss"))
+	dss, err := filepath.Abs(filepath.Join("..", "..", "..", "shared", "fixtures", "pdf-signatures", "dss"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,61 +178,6 @@ func TestExitCodes(t *testing.T) {
 		}
 		if c.code == exitUsage && !strings.Contains(errb.String(), "cannot read") && !strings.Contains(errb.String(), "vanthu: hint: ") {
 			t.Errorf("%v: usage error without a hint: %q", c.args, errb.String())
-		}
-	}
-}
-
-// TestTranslationsComplete checks that every key exists in both languages
-// and that their format verbs agree.
-func TestTranslationsComplete(t *testing.T) {
-	catalogOnce.Do(loadCatalogs)
-	if catalogErr != nil {
-		t.Fatal(catalogErr)
-	}
-	vi, en := catalogs[langVI], catalogs[langEN]
-	if len(en) < 50 {
-		t.Fatalf("English catalogue has %d keys", len(en))
-	}
-	for k, ve := range en {
-		vv, ok := vi[k]
-		if !ok {
-			t.Errorf("key %q has no Vietnamese text", k)
-			continue
-		}
-		if verbs(ve) != verbs(vv) {
-			t.Errorf("key %q: format verbs differ: en %q, vi %q", k, verbs(ve), verbs(vv))
-		}
-	}
-	for k := range vi {
-		if _, ok := en[k]; !ok {
-			t.Errorf("key %q has no English text", k)
-		}
-	}
-}
-
-func verbs(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s)-1; i++ {
-		if s[i] == '%' {
-			b.WriteByte(s[i+1])
-			i++
-		}
-	}
-	return b.String()
-}
-
-func TestLanguage(t *testing.T) {
-	cases := map[string]map[string]string{
-		langVI: {},
-		langEN: {"VANTHU_LANG": "en"},
-		"vi2":  {"VANTHU_LANG": "vi", "LANG": "en_US.UTF-8"},
-		"en2":  {"LANG": "en_GB.UTF-8"},
-		"vi3":  {"LANG": "C"},
-	}
-	for want, envv := range cases {
-		got := language(func(k string) string { return envv[k] })
-		if got != want[:2] {
-			t.Errorf("language(%v) = %s, want %s", envv, got, want[:2])
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package app
+package gui
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/token"
 )
 
@@ -29,11 +30,11 @@ type homeScreen struct {
 
 func newHome(a fyne.App, lang string) *homeScreen {
 	h := &homeScreen{lang: lang}
-	h.Status = widget.NewLabel(translate(lang, "gui.tokens.idle"))
+	h.Status = widget.NewLabel(i18n.T(lang, "gui.tokens.idle"))
 	h.Tokens = widget.NewLabel("")
 	h.Tokens.Wrapping = fyne.TextWrapWord
-	h.Refresh = widget.NewButton(translate(lang, "gui.tokens.refresh"), h.refresh)
-	title := widget.NewLabelWithStyle(translate(lang, "gui.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	h.Refresh = widget.NewButton(i18n.T(lang, "gui.tokens.refresh"), h.refresh)
+	title := widget.NewLabelWithStyle(i18n.T(lang, "gui.title"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	h.content = container.NewBorder(
 		container.NewVBox(title, container.NewHBox(h.Refresh, h.Status)),
 		nil, nil, nil,
@@ -47,14 +48,14 @@ func newHome(a fyne.App, lang string) *homeScreen {
 // fyne.Do.
 func (h *homeScreen) refresh() {
 	h.Refresh.Disable()
-	h.Status.SetText(translate(h.lang, "gui.tokens.reading"))
+	h.Status.SetText(i18n.T(h.lang, "gui.tokens.reading"))
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		text := describeTokens(ctx, h.lang, guiGetenv)
 		fyne.Do(func() {
 			h.Tokens.SetText(text)
-			h.Status.SetText(translate(h.lang, "gui.tokens.done"))
+			h.Status.SetText(i18n.T(h.lang, "gui.tokens.done"))
 			h.Refresh.Enable()
 		})
 	}()
@@ -65,7 +66,7 @@ func describeTokens(ctx context.Context, lang string, getenv func(string) string
 	var b strings.Builder
 	cands := token.Discover("", getenv)
 	if len(cands) == 0 {
-		return translate(lang, "token.no_module")
+		return i18n.T(lang, "token.no_module")
 	}
 	for _, c := range cands {
 		if !c.Found || c.Problem != "" {
@@ -74,29 +75,29 @@ func describeTokens(ctx context.Context, lang string, getenv func(string) string
 		fmt.Fprintf(&b, "%s  %s\n", c.Path, c.Vendor)
 		m, err := token.Open(c.Path)
 		if err != nil {
-			fmt.Fprintf(&b, "  %s\n", describeError(lang, err))
+			fmt.Fprintf(&b, "  %s\n", i18n.Describe(lang, err))
 			continue
 		}
 		toks, err := m.Tokens(ctx)
 		if err != nil {
-			fmt.Fprintf(&b, "  %s\n", describeError(lang, err))
+			fmt.Fprintf(&b, "  %s\n", i18n.Describe(lang, err))
 		}
 		for _, t := range toks {
 			if !t.Flags.Initialized {
 				continue // an empty slot (SoftHSM2 always offers one)
 			}
 			fmt.Fprintf(&b, "  %s — %s %s (%s)\n", t.Label, t.Manufacturer, t.Model, t.Serial)
-			if w := pinWarning(lang, t.Flags); w != "" {
+			if w := i18n.PINWarning(lang, t.Flags); w != "" {
 				fmt.Fprintf(&b, "    %s\n", w)
 			}
 			s, err := m.OpenSession(ctx, t.SlotID)
 			if err != nil {
-				fmt.Fprintf(&b, "    %s\n", describeError(lang, err))
+				fmt.Fprintf(&b, "    %s\n", i18n.Describe(lang, err))
 				continue
 			}
 			certs, err := s.Certificates(ctx)
 			if err != nil {
-				fmt.Fprintf(&b, "    %s\n", describeError(lang, err))
+				fmt.Fprintf(&b, "    %s\n", i18n.Describe(lang, err))
 			}
 			for _, c := range certs {
 				fmt.Fprintf(&b, "    %s — %s (%s → %s)\n", c.X509.Subject.CommonName, c.X509.Issuer.CommonName,
@@ -107,7 +108,7 @@ func describeTokens(ctx context.Context, lang string, getenv func(string) string
 		_ = m.Close()
 	}
 	if b.Len() == 0 {
-		return translate(lang, "token.no_module")
+		return i18n.T(lang, "token.no_module")
 	}
 	return b.String()
 }

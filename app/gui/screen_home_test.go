@@ -1,4 +1,4 @@
-package app
+package gui
 
 import (
 	"image/png"
@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/internal/softhsmtest"
 	"github.com/vanthu/vanthu/internal/testpki"
 	"github.com/vanthu/vanthu/token"
@@ -53,17 +54,17 @@ func TestHomeScreenListsTokens(t *testing.T) {
 	t.Cleanup(func() { guiGetenv = old })
 
 	a := test.NewTempApp(t)
-	h := newHome(a, langVI)
+	h := newHome(a, i18n.VI)
 	w := test.NewWindow(h.content)
 	defer w.Close()
-	done := translate(langVI, "gui.tokens.done")
+	done := i18n.T(i18n.VI, "gui.tokens.done")
 	waitFor(t, "the first token listing", func() bool { return h.Status.Text == done })
 	for _, want := range []string{"UBND Đắk Lắk", "Nguyễn Văn Ánh", "TEST CA phục vụ các cơ quan Nhà nước G2"} {
 		if !strings.Contains(h.Tokens.Text, want) {
 			t.Errorf("token screen does not show %q:\n%s", want, h.Tokens.Text)
 		}
 	}
-	if strings.Contains(h.Tokens.Text, translate(langVI, "err.token_removed")) {
+	if strings.Contains(h.Tokens.Text, i18n.T(i18n.VI, "err.token_removed")) {
 		t.Errorf("an empty slot is shown as an error:\n%s", h.Tokens.Text)
 	}
 	if strings.Count(h.Tokens.Text, "UBND Đắk Lắk") != 1 {

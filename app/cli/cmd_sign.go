@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"encoding/json"
@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/assets"
 	"github.com/vanthu/vanthu/signing/appearance"
 	"github.com/vanthu/vanthu/signing/pades"
@@ -53,7 +54,7 @@ func (e *env) signErrorText(err error) string {
 			return e.tr(m.key) + " (" + err.Error() + ")"
 		}
 	}
-	return describeError(language(e.getenv), err)
+	return i18n.Describe(i18n.Language(e.getenv), err)
 }
 
 // jsonSignResult is one file of `vanthu sign --json`.

@@ -1,4 +1,7 @@
-package app
+// Package i18n holds vanthu's message catalogues and the user's language:
+// the CLI and the desktop screens translate through it, and it maps domain
+// errors to translated messages and hints.
+package i18n
 
 import (
 	"encoding/json"
@@ -14,8 +17,8 @@ import (
 
 // Languages, Vietnamese first.
 const (
-	langVI = "vi"
-	langEN = "en"
+	VI = "vi"
+	EN = "en"
 )
 
 var (
@@ -28,7 +31,7 @@ var (
 // per language.
 func loadCatalogs() {
 	catalogs = map[string]map[string]string{}
-	for _, lang := range []string{langVI, langEN} {
+	for _, lang := range []string{VI, EN} {
 		m := map[string]string{}
 		dir := path.Join("translations", lang)
 		entries, err := fs.ReadDir(assets.Translations, dir)
@@ -58,28 +61,28 @@ func loadCatalogs() {
 	}
 }
 
-// language picks the user's language: VANTHU_LANG, then LC_ALL/LC_MESSAGES/
+// Language picks the user's language: VANTHU_LANG, then LC_ALL/LC_MESSAGES/
 // LANG when they name English; Vietnamese otherwise.
-func language(getenv func(string) string) string {
+func Language(getenv func(string) string) string {
 	for _, k := range []string{"VANTHU_LANG", "LC_ALL", "LC_MESSAGES", "LANG"} {
 		v := strings.ToLower(getenv(k))
 		switch {
 		case v == "":
 			continue
 		case strings.HasPrefix(v, "en"):
-			return langEN
+			return EN
 		case strings.HasPrefix(v, "vi"):
-			return langVI
+			return VI
 		case k == "VANTHU_LANG":
 			continue
 		}
 	}
-	return langVI
+	return VI
 }
 
-// translate returns the message for key in lang, formatted with args. A
+// T returns the message for key in lang, formatted with args. A
 // missing key falls back to English, then to the key itself.
-func translate(lang, key string, args ...any) string {
+func T(lang, key string, args ...any) string {
 	catalogOnce.Do(func() {
 		loadCatalogs()
 		if catalogErr != nil {
@@ -88,7 +91,7 @@ func translate(lang, key string, args ...any) string {
 	})
 	tmpl, ok := catalogs[lang][key]
 	if !ok {
-		tmpl, ok = catalogs[langEN][key]
+		tmpl, ok = catalogs[EN][key]
 	}
 	if !ok {
 		tmpl = key
@@ -100,9 +103,4 @@ func translate(lang, key string, args ...any) string {
 		return tmpl
 	}
 	return fmt.Sprintf(tmpl, args...)
-}
-
-// tr translates key for the CLI user.
-func (e *env) tr(key string, args ...any) string {
-	return translate(language(e.getenv), key, args...)
 }

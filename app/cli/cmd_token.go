@@ -1,4 +1,4 @@
-package app
+package cli
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/token"
 )
 
@@ -67,7 +68,7 @@ func (e *env) openSigner(ctx context.Context, tf *tokenFlags) (crypto.Signer, []
 	if err != nil {
 		return fail(err)
 	}
-	if w := pinWarning(language(e.getenv), ti.Flags); w != "" {
+	if w := i18n.PINWarning(i18n.Language(e.getenv), ti.Flags); w != "" {
 		e.warnf(w)
 	}
 	s, err := m.OpenSession(ctx, ti.SlotID)
@@ -231,7 +232,7 @@ func cmdTokenList(e *env, args []string, certsMode bool) int {
 		m, err := token.Open(p)
 		if err != nil {
 			failed = true
-			jm.Error = describeError(language(e.getenv), err)
+			jm.Error = i18n.Describe(i18n.Language(e.getenv), err)
 			if !*asJSON {
 				e.fail(err)
 			}
@@ -241,7 +242,7 @@ func cmdTokenList(e *env, args []string, certsMode bool) int {
 		toks, err := m.Tokens(ctx)
 		if err != nil {
 			failed = true
-			jm.Error = describeError(language(e.getenv), err)
+			jm.Error = i18n.Describe(i18n.Language(e.getenv), err)
 		}
 		if certsMode {
 			t, err := token.PickToken(toks, tf.token)
@@ -280,21 +281,21 @@ func cmdTokenList(e *env, args []string, certsMode bool) int {
 
 // readToken reads a token's certificates, logging in first when asked.
 func (e *env) readToken(ctx context.Context, m *token.Module, ti token.TokenInfo, login bool, tf *tokenFlags) jsonToken {
-	lang := language(e.getenv)
-	jt := jsonToken{TokenInfo: ti, Certificates: []jsonCert{}, Warning: pinWarning(lang, ti.Flags)}
+	lang := i18n.Language(e.getenv)
+	jt := jsonToken{TokenInfo: ti, Certificates: []jsonCert{}, Warning: i18n.PINWarning(lang, ti.Flags)}
 	s, err := m.OpenSession(ctx, ti.SlotID)
 	if err != nil {
-		jt.Error = describeError(lang, err)
+		jt.Error = i18n.Describe(lang, err)
 		return jt
 	}
 	defer s.Close()
 	if login {
 		if err := e.login(ctx, s, tf.pinFile, tf.confirmFinalTry); err != nil {
-			jt.Error = describeError(lang, err)
+			jt.Error = i18n.Describe(lang, err)
 			e.fail(err)
 			if info, rerr := s.Refresh(ctx); rerr == nil {
 				jt.TokenInfo = info
-				jt.Warning = pinWarning(lang, info.Flags)
+				jt.Warning = i18n.PINWarning(lang, info.Flags)
 			}
 		} else {
 			jt.LoggedIn = true
@@ -302,7 +303,7 @@ func (e *env) readToken(ctx context.Context, m *token.Module, ti token.TokenInfo
 	}
 	certs, err := s.Certificates(ctx)
 	if err != nil {
-		jt.Error = describeError(lang, err)
+		jt.Error = i18n.Describe(lang, err)
 		return jt
 	}
 	now := time.Now()

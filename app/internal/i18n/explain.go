@@ -1,4 +1,4 @@
-package app
+package i18n
 
 import (
 	"context"
@@ -36,23 +36,23 @@ var errorMessages = []errorMessage{
 	{context.DeadlineExceeded, "err.timeout", ""},
 }
 
-// describeError returns the translated message for err, with its detail.
-func describeError(lang string, err error) string {
-	msg, _ := explainError(lang, err)
+// Describe returns the translated message for err, with its detail.
+func Describe(lang string, err error) string {
+	msg, _ := Explain(lang, err)
 	return msg
 }
 
-// explainError returns the translated message and hint for err.
-func explainError(lang string, err error) (msg, hint string) {
+// Explain returns the translated message and hint for err.
+func Explain(lang string, err error) (msg, hint string) {
 	for _, m := range errorMessages {
 		if errors.Is(err, m.target) {
-			msg = translate(lang, m.msg)
+			msg = T(lang, m.msg)
 			if pe := (*token.PINError)(nil); errors.As(err, &pe) && errors.Is(m.target, token.ErrPINIncorrect) {
 				switch {
 				case pe.FinalTry:
-					msg = translate(lang, "err.pin_incorrect_final")
+					msg = T(lang, "err.pin_incorrect_final")
 				case pe.CountLow:
-					msg = translate(lang, "err.pin_incorrect_low")
+					msg = T(lang, "err.pin_incorrect_low")
 				}
 			}
 			if me := (*token.ModuleError)(nil); errors.As(err, &me) {
@@ -62,7 +62,7 @@ func explainError(lang string, err error) (msg, hint string) {
 				}
 			}
 			if m.hint != "" {
-				hint = translate(lang, m.hint)
+				hint = T(lang, m.hint)
 			}
 			return msg, hint
 		}
@@ -70,27 +70,17 @@ func explainError(lang string, err error) (msg, hint string) {
 	return err.Error(), ""
 }
 
-// fail prints a domain error as "vanthu: error: …" with its hint.
-func (e *env) fail(err error) {
-	lang := language(e.getenv)
-	msg, hint := explainError(lang, err)
-	e.errorf(msg)
-	if hint != "" {
-		e.hintf(hint)
-	}
-}
-
-// pinWarning is the warning shown for a token's PIN flags, or "".
-func pinWarning(lang string, f token.Flags) string {
+// PINWarning is the warning shown for a token's PIN flags, or "".
+func PINWarning(lang string, f token.Flags) string {
 	switch {
 	case f.PINLocked:
-		return translate(lang, "warn.pin_locked")
+		return T(lang, "warn.pin_locked")
 	case f.PINFinalTry:
-		return translate(lang, "warn.pin_final_try")
+		return T(lang, "warn.pin_final_try")
 	case f.PINCountLow:
-		return translate(lang, "warn.pin_count_low")
+		return T(lang, "warn.pin_count_low")
 	case f.PINToBeChanged:
-		return translate(lang, "warn.pin_to_be_changed")
+		return T(lang, "warn.pin_to_be_changed")
 	}
 	return ""
 }

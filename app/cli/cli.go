@@ -1,4 +1,7 @@
-package app
+// Package cli is vanthu's command-line interface: one file per command
+// (cmd_*.go), errors as "vanthu: error: …" and "vanthu: hint: …" lines,
+// exit codes 0 (done), 1 (the work failed) and 2 (usage).
+package cli
 
 import (
 	"errors"
@@ -8,6 +11,9 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/vanthu/vanthu/app/internal/appinfo"
+	"github.com/vanthu/vanthu/app/internal/i18n"
 )
 
 // Exit codes of the CLI.
@@ -34,12 +40,27 @@ var commands = []command{
 	{"image", "cmd.image.summary", cmdImage},
 }
 
-func runCLI(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+// env is what a CLI command sees of the process: standard streams and
+// environment lookups, injectable for tests.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+}
+
+// Run runs the command in args (without the program name) and returns the
+// process exit code.
+func Run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
 	return e.dispatch(args)
 }
 
 func (e *env) dispatch(args []string) int {
+	if len(args) == 0 {
+		e.printUsage(e.stderr)
+		return exitUsage
+	}
 	name := args[0]
 	switch name {
 	case "help", "-h", "-help", "--help":
@@ -65,6 +86,20 @@ func (e *env) printUsage(w io.Writer) {
 	}
 	sort.Strings(names)
 	fmt.Fprintln(w, strings.Join(names, "\n"))
+}
+
+// tr translates key for the CLI user.
+func (e *env) tr(key string, args ...any) string {
+	return i18n.T(i18n.Language(e.getenv), key, args...)
+}
+
+// fail prints a domain error as "vanthu: error: …" with its hint.
+func (e *env) fail(err error) {
+	msg, hint := i18n.Explain(i18n.Language(e.getenv), err)
+	e.errorf(msg)
+	if hint != "" {
+		e.hintf(hint)
+	}
 }
 
 // errorf prints "vanthu: error: …".
@@ -133,6 +168,6 @@ func (e *env) noArgs(rest []string) bool {
 }
 
 func cmdVersion(e *env, args []string) int {
-	fmt.Fprintf(e.stdout, "vanthu %s\n", Version)
+	fmt.Fprintf(e.stdout, "vanthu %s\n", appinfo.Version)
 	return exitOK
 }

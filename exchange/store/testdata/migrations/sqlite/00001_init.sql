@@ -1,0 +1,9 @@
+-- +goose Up
+CREATE TABLE item (
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	name TEXT NOT NULL UNIQUE,
+	n BIGINT NOT NULL DEFAULT 0,
+	body BLOB
+);
+-- +goose Down
+DROP TABLE item;
