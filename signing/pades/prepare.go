@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/vanthu/vanthu/signing/appearance"
-	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 // sigKind selects the signature dictionary flavour.
@@ -54,7 +54,7 @@ type docState struct {
 
 // inspectLocks checks DocMDP/FieldMDP restrictions of existing signatures.
 // target is the full name of the field that will be signed.
-func inspectLocks(f *pdf.File, cat pdf.Dict, fields []pdf.Field, target string) (docState, error) {
+func inspectLocks(f *pdf.View, cat pdf.Dict, fields []pdf.Field, target string) (docState, error) {
 	var st docState
 	if perms, err := f.ResolveDict(cat["Perms"]); err == nil && perms != nil {
 		if sd, err := f.ResolveDict(perms["DocMDP"]); err == nil && sd != nil {
@@ -106,7 +106,7 @@ func inspectLocks(f *pdf.File, cat pdf.Dict, fields []pdf.Field, target string) 
 }
 
 // transformP finds the /P of a signature's reference with method m.
-func transformP(f *pdf.File, sig pdf.Dict, m pdf.Name) (int, bool) {
+func transformP(f *pdf.View, sig pdf.Dict, m pdf.Name) (int, bool) {
 	refs, err := f.Resolve(sig["Reference"])
 	if err != nil {
 		return 0, false
@@ -114,7 +114,7 @@ func transformP(f *pdf.File, sig pdf.Dict, m pdf.Name) (int, bool) {
 	arr, _ := refs.(pdf.Array)
 	for _, r := range arr {
 		rd, err := f.ResolveDict(r)
-		if err != nil || rd == nil || rd.Name("TransformMethod") != m {
+		if err != nil || rd == nil || rd.Name("TransformMethod") != string(m) {
 			continue
 		}
 		tp, err := f.ResolveDict(rd["TransformParams"])
@@ -130,7 +130,7 @@ func transformP(f *pdf.File, sig pdf.Dict, m pdf.Name) (int, bool) {
 }
 
 // lockedBy reports whether a FieldMDP lock dictionary covers name.
-func lockedBy(f *pdf.File, lock pdf.Dict, name string) bool {
+func lockedBy(f *pdf.View, lock pdf.Dict, name string) bool {
 	if name == "" {
 		return false
 	}
@@ -139,7 +139,7 @@ func lockedBy(f *pdf.File, lock pdf.Dict, name string) bool {
 		arr, _ := o.(pdf.Array)
 		for _, e := range arr {
 			if s, ok := e.(pdf.String); ok {
-				list = append(list, pdf.DecodeText(s.Value))
+				list = append(list, pdf.DecodeText(s))
 			}
 		}
 	}
@@ -180,7 +180,7 @@ func sigDictBody(spec *revisionSpec, sigRef pdf.Ref) []byte {
 	} else {
 		b.WriteString("<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached")
 		b.WriteString(" /M ")
-		pdf.Serialize(&b, pdf.String{Value: []byte(pdfDate(spec.when))})
+		pdf.Serialize(&b, pdf.String(pdfDate(spec.when)))
 		for _, kv := range []struct {
 			k pdf.Name
 			v string
@@ -215,7 +215,7 @@ func sigDictBody(spec *revisionSpec, sigRef pdf.Ref) []byte {
 
 // prepareRevision builds the incremental update that adds one signature
 // (or document time-stamp) field and its placeholder signature dictionary.
-func prepareRevision(f *pdf.File, spec *revisionSpec) (*preparedRevision, error) {
+func prepareRevision(f *pdf.View, spec *revisionSpec) (*preparedRevision, error) {
 	if f.Encrypted() {
 		return nil, ErrEncrypted
 	}
@@ -402,7 +402,7 @@ func prepareRevision(f *pdf.File, spec *revisionSpec) (*preparedRevision, error)
 		newCat["Perms"] = perms
 		catChanged = true
 	}
-	if spec.kind == kindCAdES && versionLess(f.Version, "1.7") && versionLess(string(cat.Name("Version")), "1.7") {
+	if spec.kind == kindCAdES && versionLess(f.Reader().Version(), "1.7") && versionLess(string(cat.Name("Version")), "1.7") {
 		newCat["Version"] = pdf.Name("1.7")
 		catChanged = true
 	}
@@ -414,7 +414,7 @@ func prepareRevision(f *pdf.File, spec *revisionSpec) (*preparedRevision, error)
 	if err != nil {
 		return nil, err
 	}
-	pr := &preparedRevision{built: built, base: f.Size(), fieldName: name}
+	pr := &preparedRevision{built: built, base: f.Reader().Size(), fieldName: name}
 	off := built.Offsets[sigRef.Num]
 	body := built.Bytes[off:]
 	i := bytes.Index(body, []byte("/ByteRange ["+byteRangePlaceholder+"]"))
@@ -432,7 +432,7 @@ func prepareRevision(f *pdf.File, spec *revisionSpec) (*preparedRevision, error)
 
 // addAnnots appends refs to the page's /Annots (the indirect array when
 // the page has one, else a new direct array in a new page dictionary).
-func addAnnots(f *pdf.File, u *pdf.Update, pageRef pdf.Ref, page pdf.Dict, refs []pdf.Ref) error {
+func addAnnots(f *pdf.View, u *pdf.Update, pageRef pdf.Ref, page pdf.Dict, refs []pdf.Ref) error {
 	annots, err := f.Resolve(page["Annots"])
 	if err != nil {
 		return err
@@ -463,7 +463,7 @@ func addAnnots(f *pdf.File, u *pdf.Update, pageRef pdf.Ref, page pdf.Dict, refs 
 // child field and then reports the signature as several unsigned fields,
 // while every reader we know of (poppler, pyHanko, pdf.js, qpdf, this
 // project's verifier) links the widgets to the field through /Kids.
-func addKidWidgets(f *pdf.File, u *pdf.Update, spec *revisionSpec, name string, sigRef, fieldRef pdf.Ref) error {
+func addKidWidgets(f *pdf.View, u *pdf.Update, spec *revisionSpec, name string, sigRef, fieldRef pdf.Ref) error {
 	all := make([]*appearance.Appearance, 0, len(spec.widgets)+1)
 	if spec.visible != nil {
 		all = append(all, spec.visible)

@@ -20,8 +20,8 @@ import (
 
 	"github.com/vanthu/vanthu/signing/appearance"
 	"github.com/vanthu/vanthu/signing/cms"
-	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
 	"github.com/vanthu/vanthu/signing/ltv"
+	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/timestamp"
 )
 
@@ -260,7 +260,7 @@ func Sign(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts Opti
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f, err := pdf.Open(r, size)
+	f, err := pdf.OpenFinal(ctx, r, size)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
@@ -354,7 +354,7 @@ func Sign(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts Opti
 	}
 
 	if opts.Level.rank() >= 2 {
-		f2, err := pdf.Open(mr, mr.total())
+		f2, err := pdf.OpenFinal(ctx, mr, mr.total())
 		if err != nil {
 			return nil, fmt.Errorf("failed to re-read the signed revision: %w", err)
 		}
@@ -378,7 +378,7 @@ func Sign(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts Opti
 	}
 
 	if opts.Level == LevelBLTA {
-		f3, err := pdf.Open(mr, mr.total())
+		f3, err := pdf.OpenFinal(ctx, mr, mr.total())
 		if err != nil {
 			return nil, fmt.Errorf("failed to re-read the signed revision: %w", err)
 		}

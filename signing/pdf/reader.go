@@ -385,3 +385,13 @@ func (r *Reader) Final() (*View, error) {
 	}
 	return r.newView(rev, r.size)
 }
+
+// OpenFinal opens ra with the default limits and returns Final's view:
+// what the signer and the text layout read.
+func OpenFinal(ctx context.Context, ra io.ReaderAt, size int64) (*View, error) {
+	r, err := Open(ctx, ra, size, Limits{})
+	if err != nil {
+		return nil, err
+	}
+	return r.Final()
+}

@@ -73,7 +73,24 @@ func (r *Reader) newView(rev Revision, limit int64) (*View, error) {
 			v.Broken = s.PrevErr
 		}
 		// depth first: the /XRefStm chain before the /Prev chain
-		if s.Prev >= 0 {
+		switch {
+		case s.Prev >= 0 && s.Prev == r.shift:
+			// "/Prev 0", a known writer bug: the older sections exist
+			// but are not chained. Viewers rebuild such files; the
+			// view goes on with the sections the file's earlier
+			// startxref markers name, newest first, and says it is
+			// broken.
+			if v.Broken == nil {
+				v.Broken = errf(ErrSyntax, "/Prev 0 in the section at %d", s.Offset)
+			}
+			if revs, err := r.Revisions(); err == nil {
+				for _, rv := range revs {
+					if rv.End <= limit && rv.StartXRef != s.Offset {
+						stack = append(stack, next{off: rv.StartXRef})
+					}
+				}
+			}
+		case s.Prev >= 0:
 			stack = append(stack, next{off: s.Prev})
 		}
 		if s.XRefStm >= 0 {

@@ -1,9 +1,9 @@
 // Package pdfsyntax holds the lexical rules of PDF (ISO 32000-2 §7.2–7.3)
-// shared by the signing engine's object parser, the content-stream text
-// extractor and the verifier: character classes, comments, regular tokens,
+// shared by the object parser of signing/pdf and the content-stream lexer
+// of signing/layout: character classes, comments, regular tokens,
 // names with #xx escapes, literal strings with their escapes and nesting,
 // and hexadecimal strings. Callers decide what a malformed token means to
-// them (a syntax error for the writer, a skipped token for text
+// them (a syntax error for the reader, a skipped token for text
 // extraction); these functions only report what they found.
 package pdfsyntax
 

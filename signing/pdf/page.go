@@ -1,13 +1,11 @@
-package oldpdf
+package pdf
 
-import (
-	"fmt"
-)
+import "fmt"
 
 // Catalog returns the document catalog and its reference.
-func (f *File) Catalog() (Dict, Ref, error) {
-	ref, _ := f.Trailer["Root"].(Ref)
-	d, err := f.ResolveDict(ref)
+func (v *View) Catalog() (Dict, Ref, error) {
+	ref, _ := v.Trailer["Root"].(Ref)
+	d, err := v.ResolveDict(ref)
 	if err != nil {
 		return nil, ref, fmt.Errorf("failed to read catalog: %w", err)
 	}
@@ -17,19 +15,13 @@ func (f *File) Catalog() (Dict, Ref, error) {
 	return d, ref, nil
 }
 
-// Encrypted reports whether the trailer names an /Encrypt dictionary.
-func (f *File) Encrypted() bool {
-	_, ok := f.Trailer["Encrypt"]
-	return ok
-}
-
 // PageCount returns the page tree's /Count.
-func (f *File) PageCount() (int, error) {
-	cat, _, err := f.Catalog()
+func (v *View) PageCount() (int, error) {
+	cat, _, err := v.Catalog()
 	if err != nil {
 		return 0, err
 	}
-	root, err := f.ResolveDict(cat["Pages"])
+	root, err := v.ResolveDict(cat["Pages"])
 	if err != nil || root == nil {
 		return 0, fmt.Errorf("failed to read page tree: %w", ErrSyntax)
 	}
@@ -39,8 +31,8 @@ func (f *File) PageCount() (int, error) {
 
 // Page returns the reference and dictionary of page n (1-based), walking
 // only the path from the root to that page.
-func (f *File) Page(n int) (Ref, Dict, error) {
-	cat, _, err := f.Catalog()
+func (v *View) Page(n int) (Ref, Dict, error) {
+	cat, _, err := v.Catalog()
 	if err != nil {
 		return Ref{}, nil, err
 	}
@@ -59,7 +51,7 @@ func (f *File) Page(n int) (Ref, Dict, error) {
 			return Ref{}, nil, fmt.Errorf("page tree loops: %w", ErrSyntax)
 		}
 		seen[ref] = true
-		d, err := f.ResolveDict(ref)
+		d, err := v.ResolveDict(ref)
 		if err != nil {
 			return Ref{}, nil, err
 		}
@@ -73,14 +65,14 @@ func (f *File) Page(n int) (Ref, Dict, error) {
 			}
 			return Ref{}, nil, fmt.Errorf("page %d: %w", n, ErrNotFound)
 		}
-		ko, err := f.Resolve(kids)
+		ko, err := v.Resolve(kids)
 		if err != nil {
 			return Ref{}, nil, err
 		}
 		arr, _ := ko.(Array)
 		found := false
 		for _, k := range arr {
-			kd, err := f.ResolveDict(k)
+			kd, err := v.ResolveDict(k)
 			if err != nil {
 				return Ref{}, nil, err
 			}
@@ -110,24 +102,24 @@ type Field struct {
 	Ref      Ref
 	Dict     Dict
 	FullName string
-	Type     Name // inherited /FT
+	Type     string // inherited /FT
 }
 
 // Fields walks the AcroForm field tree (bounded) and returns its terminal
 // fields. Widgets merged with their field count as the field itself.
-func (f *File) Fields(acro Dict) ([]Field, error) {
+func (v *View) Fields(acro Dict) ([]Field, error) {
 	if acro == nil {
 		return nil, nil
 	}
-	fo, err := f.Resolve(acro["Fields"])
+	fo, err := v.Resolve(acro["Fields"])
 	if err != nil {
 		return nil, err
 	}
 	arr, _ := fo.(Array)
 	var out []Field
 	seen := map[Ref]bool{}
-	var walk func(o Object, parent string, ft Name, depth int) error
-	walk = func(o Object, parent string, ft Name, depth int) error {
+	var walk func(o Object, parent string, ft string, depth int) error
+	walk = func(o Object, parent string, ft string, depth int) error {
 		if depth > 32 || len(seen) > 100000 {
 			return fmt.Errorf("form field tree too deep: %w", ErrSyntax)
 		}
@@ -138,7 +130,7 @@ func (f *File) Fields(acro Dict) ([]Field, error) {
 			}
 			seen[ref] = true
 		}
-		d, err := f.ResolveDict(o)
+		d, err := v.ResolveDict(o)
 		if err != nil || d == nil {
 			return err
 		}
@@ -147,16 +139,16 @@ func (f *File) Fields(acro Dict) ([]Field, error) {
 			if name != "" {
 				name += "."
 			}
-			name += DecodeText(t.Value)
+			name += DecodeText(t)
 		}
 		if t := d.Name("FT"); t != "" {
 			ft = t
 		}
-		kids, _ := f.Resolve(d["Kids"])
+		kids, _ := v.Resolve(d["Kids"])
 		ka, _ := kids.(Array)
 		hasFieldKids := false
 		for _, k := range ka {
-			kd, err := f.ResolveDict(k)
+			kd, err := v.ResolveDict(k)
 			if err == nil && kd != nil {
 				if _, ok := kd["T"]; ok {
 					hasFieldKids = true
@@ -180,31 +172,4 @@ func (f *File) Fields(acro Dict) ([]Field, error) {
 		}
 	}
 	return out, nil
-}
-
-// DecodeText decodes a PDF text string (UTF-16BE with BOM, UTF-8 with BOM
-// or PDFDocEncoding treated as Latin-1).
-func DecodeText(b []byte) string {
-	if len(b) >= 2 && b[0] == 0xfe && b[1] == 0xff {
-		b = b[2:]
-		rs := make([]rune, 0, len(b)/2)
-		for i := 0; i+1 < len(b); i += 2 {
-			u := rune(b[i])<<8 | rune(b[i+1])
-			if u >= 0xd800 && u < 0xdc00 && i+3 < len(b) {
-				l := rune(b[i+2])<<8 | rune(b[i+3])
-				u = 0x10000 + (u-0xd800)<<10 + (l - 0xdc00)
-				i += 2
-			}
-			rs = append(rs, u)
-		}
-		return string(rs)
-	}
-	if len(b) >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf {
-		return string(b[3:])
-	}
-	rs := make([]rune, len(b))
-	for i, c := range b {
-		rs[i] = rune(c)
-	}
-	return string(rs)
 }
