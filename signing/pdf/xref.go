@@ -236,7 +236,9 @@ func (r *Reader) streamEntry(row []byte, w [3]int) Entry {
 	return Entry{} // reserved types are null references
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0 }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0
+}
 
 // readRow reads one classic row through the block cache.
 func (r *Reader) readRow(pos int64, b []byte) bool {

@@ -13,8 +13,8 @@ import (
 
 	"golang.org/x/crypto/ocsp"
 
-	"github.com/vanthu/vanthu/signing/verify/internal/cms"
 	"github.com/vanthu/vanthu/signing/pdf"
+	"github.com/vanthu/vanthu/signing/verify/internal/cms"
 )
 
 const (

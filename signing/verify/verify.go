@@ -21,9 +21,9 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify/internal/cms"
-	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 // Options controls verification.
