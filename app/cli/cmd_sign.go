@@ -39,6 +39,7 @@ var signErrorKeys = []struct {
 	{pades.ErrRevoked, "sign.err.revoked"},
 	{pades.ErrRevocation, "sign.err.revocation"},
 	{pades.ErrBadSignature, "sign.err.bad_signature"},
+	{pades.ErrOutputCheck, "sign.err.output_check"},
 	{pades.ErrBadOptions, "sign.err.bad_options"},
 }
 

@@ -42,6 +42,7 @@ type preparedRevision struct {
 	contents  [2]int
 	byteRange [2]int // span of the ByteRange array's inner text
 	fieldName string
+	sigNum    int // object number of the signature dictionary
 }
 
 const byteRangePlaceholder = "0 ********** ********** **********"
@@ -172,8 +173,19 @@ func pdfDate(t time.Time) string {
 	return fmt.Sprintf("D:%s%c%02d'%02d'", t.Format("20060102150405"), sign, off/3600, (off%3600)/60)
 }
 
-// sigDictBody serializes the signature dictionary with placeholders.
-func sigDictBody(spec *revisionSpec, sigRef pdf.Ref) []byte {
+// sigBody is a serialized signature dictionary and where its
+// placeholders are in it, recorded while it was written.
+type sigBody struct {
+	bytes     []byte
+	byteRange int // offset of the ByteRange placeholder's first byte
+	contents  int // offset of the "<" that opens /Contents
+}
+
+// sigDictBody serializes the signature dictionary with placeholders. The
+// placeholders' offsets are taken as they are written: nothing is ever
+// searched for in the bytes, which hold the signer's reason, location and
+// name (any text, PDF syntax included).
+func sigDictBody(spec *revisionSpec) sigBody {
 	var b bytes.Buffer
 	if spec.kind == kindDocTS {
 		b.WriteString("<</Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161")
@@ -206,11 +218,17 @@ func sigDictBody(spec *revisionSpec, sigRef pdf.Ref) []byte {
 			}})
 		}
 	}
-	b.WriteString(" /ByteRange [" + byteRangePlaceholder + "]")
-	b.WriteString(" /Contents <")
+	var sb sigBody
+	b.WriteString(" /ByteRange [")
+	sb.byteRange = b.Len()
+	b.WriteString(byteRangePlaceholder + "]")
+	b.WriteString(" /Contents ")
+	sb.contents = b.Len()
+	b.WriteString("<")
 	b.Write(bytes.Repeat([]byte("0"), 2*spec.contentsLen))
 	b.WriteString(">>>")
-	return b.Bytes()
+	sb.bytes = b.Bytes()
+	return sb
 }
 
 // prepareRevision builds the incremental update that adds one signature
@@ -286,7 +304,8 @@ func prepareRevision(f *pdf.View, spec *revisionSpec) (*preparedRevision, error)
 
 	u := pdf.NewUpdate(f)
 	sigRef := u.Alloc()
-	u.SetRaw(sigRef, sigDictBody(spec, sigRef))
+	sb := sigDictBody(spec)
+	u.SetRaw(sigRef, sb.bytes)
 
 	// Page for the widget.
 	pageNo := 1
@@ -414,16 +433,14 @@ func prepareRevision(f *pdf.View, spec *revisionSpec) (*preparedRevision, error)
 	if err != nil {
 		return nil, err
 	}
-	pr := &preparedRevision{built: built, base: f.Reader().Size(), fieldName: name}
-	off := built.Offsets[sigRef.Num]
-	body := built.Bytes[off:]
-	i := bytes.Index(body, []byte("/ByteRange ["+byteRangePlaceholder+"]"))
-	j := bytes.Index(body, []byte("/Contents <"))
-	if i < 0 || j < 0 {
-		return nil, fmt.Errorf("failed to locate the signature placeholder")
+	pr := &preparedRevision{built: built, base: f.Reader().Size(), fieldName: name, sigNum: sigRef.Num}
+	body := built.Bodies[sigRef.Num]
+	pr.byteRange = [2]int{body + sb.byteRange, body + sb.byteRange + len(byteRangePlaceholder)}
+	pr.contents = [2]int{body + sb.contents, body + sb.contents + 2*spec.contentsLen + 2}
+	if string(built.Bytes[pr.byteRange[0]:pr.byteRange[1]]) != byteRangePlaceholder ||
+		built.Bytes[pr.contents[0]] != '<' || built.Bytes[pr.contents[1]-1] != '>' {
+		return nil, fmt.Errorf("failed to place the signature placeholder") // a bug, never input
 	}
-	pr.byteRange = [2]int{off + i + len("/ByteRange ["), off + i + len("/ByteRange [") + len(byteRangePlaceholder)}
-	pr.contents = [2]int{off + j + len("/Contents "), off + j + len("/Contents <") + 2*spec.contentsLen + 1}
 	if err := pr.patchByteRange(); err != nil {
 		return nil, err
 	}

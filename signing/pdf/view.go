@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 )
 
@@ -81,7 +82,7 @@ func (r *Reader) newView(rev Revision, limit int64) (*View, error) {
 			// startxref markers name, newest first, and says it is
 			// broken.
 			if v.Broken == nil {
-				v.Broken = errf(ErrSyntax, "/Prev 0 in the section at %d", s.Offset)
+				v.Broken = fmt.Errorf("%w: %w in the section at %d", ErrSyntax, ErrUnchained, s.Offset)
 			}
 			if revs, err := r.Revisions(); err == nil {
 				for _, rv := range revs {
