@@ -46,12 +46,12 @@ func cmdVerify(e *env, args []string) int {
 	}
 	opts := verify.Options{Trust: store, Online: !*offline}
 	exit := exitOK
-	for _, name := range files {
-		res, err := verify.VerifyFile(ctx, name, opts)
+	// files are verified in parallel and reported in the order given
+	verify.VerifyFiles(ctx, files, opts, func(i int, res *verify.Result, err error) {
 		if errors.Is(err, verify.ErrRead) || res == nil {
-			e.errorf(e.tr("verify.read_error", name, err))
+			e.errorf(e.tr("verify.read_error", files[i], err))
 			exit = exitUsage
-			continue
+			return
 		}
 		if !fileOK(res) && exit == exitOK {
 			exit = exitFailure
@@ -61,7 +61,7 @@ func cmdVerify(e *env, args []string) int {
 		} else {
 			e.printVerify(res)
 		}
-	}
+	})
 	return exit
 }
 

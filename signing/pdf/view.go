@@ -238,7 +238,11 @@ func (v *View) inFile(num int, off int64) (Object, error) {
 			return nil, err
 		}
 		c = cached{obj: ind.obj, num: ind.ref.Num, end: ind.end, lenRef: ind.lenRef}
-		v.r.objs.put(key, c, ind.end-off, v.r.lim.MaxCache)
+		size := ind.end - off
+		if st, ok := ind.obj.(*Stream); ok {
+			size = st.Offset - off // the data is not kept
+		}
+		v.r.objs.put(key, c, size, v.r.lim.MaxCache)
 	}
 	if c.num != num {
 		return nil, errf(ErrSyntax, "object %d expected at %d, found %d", num, off, c.num)
@@ -500,7 +504,7 @@ func (v *View) DecodeStream(st *Stream) ([]byte, []Name, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	data, rest, _, err := v.r.decodeChain(rd, filters, parms)
+	data, rest, _, err := v.r.decodeChain(rd, filters, parms, 0)
 	return data, rest, err
 }
 

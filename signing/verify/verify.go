@@ -10,7 +10,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +20,7 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/vanthu/vanthu/signing/internal/pdfsyntax"
 	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify/internal/cms"
@@ -155,6 +155,7 @@ type verifier struct {
 	hashes map[string][]byte
 	dss    *dssData
 	diffs  map[[2]int]Change
+	buf    []byte // for hashing
 }
 
 func (v *verifier) run() error {
@@ -359,7 +360,10 @@ func (v *verifier) hashRanges(br []int64, h crypto.Hash) ([]byte, error) {
 		return nil, fmt.Errorf("%w: hash %v", cms.ErrUnsupportedAlgorithm, h)
 	}
 	hh := h.New()
-	buf := make([]byte, hashChunk)
+	if v.buf == nil {
+		v.buf = make([]byte, hashChunk)
+	}
+	buf := v.buf
 	for i := 0; i+1 < len(br); i += 2 {
 		off, n := br[i], br[i+1]
 		if off < 0 || n < 0 || off > v.size {
@@ -397,20 +401,9 @@ func (v *verifier) readGap(start, end int64) ([]byte, bool) {
 	if b[0] != '<' || b[len(b)-1] != '>' {
 		return nil, false
 	}
-	body := b[1 : len(b)-1]
-	clean := make([]byte, 0, len(body))
-	for _, c := range body {
-		switch c {
-		case ' ', '\r', '\n', '\t', '\f':
-			continue
-		}
-		clean = append(clean, c)
-	}
-	if len(clean)%2 == 1 {
-		clean = append(clean, '0')
-	}
-	out := make([]byte, len(clean)/2)
-	if _, err := hex.Decode(out, clean); err != nil {
+	// the whole gap is one hexadecimal string: digits and white space
+	out, stop, closed, bad := pdfsyntax.Hex(b, 1)
+	if !closed || stop != len(b) || bad >= 0 {
 		return nil, false
 	}
 	return out, true
