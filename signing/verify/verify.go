@@ -220,6 +220,7 @@ func (v *verifier) run() error {
 		s.vobj = f.v
 		v.res.Signatures = append(v.res.Signatures, s)
 	}
+	v.checkTimes()
 	v.crossChecks()
 	for i := range v.res.Signatures {
 		v.res.Signatures[i].Status = sigStatus(&v.res.Signatures[i])
