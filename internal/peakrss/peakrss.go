@@ -82,3 +82,20 @@ func Run(tb testing.TB, name string, env ...string) Result {
 	r.Output = out[:i]
 	return r
 }
+
+// Bench runs child name b.N times as the benchmark's operation, reports
+// the highest peak resident memory in MB as "peak-RSS-MB", and fails the
+// benchmark when it passes limit bytes.
+func Bench(b *testing.B, name string, limit int64, env ...string) {
+	b.Helper()
+	var peak int64
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		peak = max(peak, Run(b, name, env...).PeakRSS)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(peak)/(1<<20), "peak-RSS-MB")
+	if peak > limit {
+		b.Errorf("peak resident memory %.1f MB, the limit is %.1f MB", float64(peak)/(1<<20), float64(limit)/(1<<20))
+	}
+}

@@ -6,6 +6,9 @@ import (
 	"compress/zlib"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"testing"
 )
 
 // Many writes, streaming, a tagged PDF of about objects objects: pages
@@ -175,4 +178,20 @@ func (m *many) finish() error {
 		return m.err
 	}
 	return m.w.Flush()
+}
+
+// ManyFile writes Many(objects, pages, xrefStream) to a file in tb's
+// temporary directory and returns its path.
+func ManyFile(tb testing.TB, objects, pages int, xrefStream bool) string {
+	tb.Helper()
+	p := filepath.Join(tb.TempDir(), "many.pdf")
+	f, err := os.Create(p)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	if err := Many(f, objects, pages, xrefStream); err != nil {
+		tb.Fatal(err)
+	}
+	return p
 }

@@ -263,65 +263,30 @@ func (s *src) parseName() Name {
 }
 
 func (s *src) parseLiteral() (Object, error) {
-	out := []byte{}
-	nest := 1
-	for {
-		c, ok := s.next()
-		if !ok {
+	// decode within a window that grows until the string closes (up to
+	// the string limit)
+	for n := 0; ; n = max(4*n, 64<<10) {
+		w := s.window()
+		if n > 0 {
+			w = s.ensure(n)
+		}
+		if w == nil {
 			return nil, errf(ErrSyntax, "unterminated string")
 		}
-		if len(out) > s.lim.MaxStringLen {
+		out, end, closed := pdfsyntax.Literal(w, 0)
+		if closed {
+			if len(out) > s.lim.MaxStringLen {
+				return nil, errf(ErrLimit, "string longer than %d bytes", s.lim.MaxStringLen)
+			}
+			s.pos += int64(end)
+			return String(out), nil
+		}
+		if n > 0 && len(w) < n {
+			return nil, errf(ErrSyntax, "unterminated string")
+		}
+		if n > s.lim.MaxStringLen {
 			return nil, errf(ErrLimit, "string longer than %d bytes", s.lim.MaxStringLen)
 		}
-		switch c {
-		case '(':
-			nest++
-		case ')':
-			nest--
-			if nest == 0 {
-				return String(out), nil
-			}
-		case '\\':
-			e, ok := s.next()
-			if !ok {
-				return nil, errf(ErrSyntax, "unterminated string")
-			}
-			switch e {
-			case 'n':
-				c = '\n'
-			case 'r':
-				c = '\r'
-			case 't':
-				c = '\t'
-			case 'b':
-				c = '\b'
-			case 'f':
-				c = '\f'
-			case '\r':
-				if n, _ := s.peek(); n == '\n' {
-					s.pos++
-				}
-				continue
-			case '\n':
-				continue
-			default:
-				if e >= '0' && e <= '7' {
-					v := int(e - '0')
-					for range 2 {
-						d, ok := s.peek()
-						if !ok || d < '0' || d > '7' {
-							break
-						}
-						s.pos++
-						v = v*8 + int(d-'0')
-					}
-					c = byte(v)
-				} else {
-					c = e
-				}
-			}
-		}
-		out = append(out, c)
 	}
 }
 

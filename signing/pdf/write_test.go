@@ -104,17 +104,7 @@ func FuzzUpdate(f *testing.F) {
 		_, _, _ = pf.Page(1)
 		acro, _ := pf.ResolveDict(cat["AcroForm"])
 		_, _ = pf.Fields(acro)
-		u := NewUpdate(pf)
-		r := u.Alloc()
-		u.Set(r, Dict{"Marker": Name("vanthu")})
-		nc := cat.Clone()
-		nc["VanthuMarker"] = r
-		u.Set(root, nc)
-		bu, err := u.Build()
-		if err != nil {
-			t.Fatal(err)
-		}
-		all := append(bytes.Clone(b), bu.Bytes...)
+		all := withMarker(t, b, pf, cat, root)
 		pf2, err := OpenFinal(context.Background(), bytes.NewReader(all), int64(len(all)))
 		if err != nil {
 			t.Fatalf("re-open after update: %v", err)
@@ -128,6 +118,23 @@ func FuzzUpdate(f *testing.F) {
 			t.Fatalf("new object unreachable: %v %v", m, err)
 		}
 	})
+}
+
+// withMarker appends to b (whose final view is pf) an update that adds a
+// marker object to the catalog.
+func withMarker(t *testing.T, b []byte, pf *View, cat Dict, root Ref) []byte {
+	t.Helper()
+	u := NewUpdate(pf)
+	r := u.Alloc()
+	u.Set(r, Dict{"Marker": Name("vanthu")})
+	nc := cat.Clone()
+	nc["VanthuMarker"] = r
+	u.Set(root, nc)
+	bu, err := u.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return append(bytes.Clone(b), bu.Bytes...)
 }
 
 // seedPDFs are small files of every cross-reference shape.
@@ -172,15 +179,7 @@ func TestUpdateReopens(t *testing.T) {
 			t.Fatalf("seed %d page: %v", i, err)
 		}
 		cat, root, _ := pf.Catalog()
-		u := NewUpdate(pf)
-		r := u.Alloc()
-		u.Set(r, Dict{"Marker": Name("vanthu")})
-		nc := cat.Clone()
-		nc["VanthuMarker"] = r
-		u.Set(root, nc)
-		bu, _ := u.Build()
-		all := append(bytes.Clone(s), bu.Bytes...)
-		rd := open(t, all)
+		rd := open(t, withMarker(t, s, pf, cat, root))
 		revisions(t, rd, 2)
 		v := view(t, rd, 1)
 		if m := v.Dict(v.Root().Get("VanthuMarker")); m.Name("Marker") != "vanthu" || v.Broken != nil {

@@ -18,7 +18,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/vanthu/vanthu/signing/internal/pdfsyntax"
 	"github.com/vanthu/vanthu/signing/pdf"
@@ -331,25 +330,9 @@ func collectSigFields(v *pdf.View) ([]sigField, error) {
 	return out, nil
 }
 
-// textString decodes a PDF text string (UTF-16BE with BOM or PDFDocEncoding
-// approximated as Latin-1).
-func textString(b []byte) string {
-	if len(b) >= 2 && b[0] == 0xfe && b[1] == 0xff {
-		u := make([]uint16, 0, len(b)/2)
-		for i := 2; i+1 < len(b); i += 2 {
-			u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
-		}
-		return string(utf16.Decode(u))
-	}
-	if len(b) >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf {
-		return string(b[3:])
-	}
-	r := make([]rune, len(b))
-	for i, c := range b {
-		r[i] = rune(c)
-	}
-	return string(r)
-}
+// textString decodes a PDF text string (UTF-16BE or UTF-8 with a BOM,
+// else PDFDocEncoding read as Latin-1).
+func textString(b []byte) string { return pdf.DecodeText(b) }
 
 // hashRanges hashes the byte ranges, streaming.
 func (v *verifier) hashRanges(br []int64, h crypto.Hash) ([]byte, error) {
