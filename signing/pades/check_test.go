@@ -7,6 +7,10 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+
+	"github.com/vanthu/vanthu/internal/pdfcheck"
+	"github.com/vanthu/vanthu/signing/trust"
+	"github.com/vanthu/vanthu/signing/verify"
 )
 
 // TestOutputCheckCatches: the read-back check refuses an output whose
@@ -66,4 +70,21 @@ func TestEncryptInOlderTrailer(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 	assertNoOutput(t, filepath.Dir(out))
+}
+
+// TestSignBytesBeforeHeader: a file with bytes before %PDF- whose offsets
+// count from the header is signed with offsets in the same convention, and
+// validators read the result.
+func TestSignBytesBeforeHeader(t *testing.T) {
+	p := sharedPKI(t)
+	in := append([]byte("garbage a mail gateway left\r\n"), simplePDF("1.7", 1, true)...)
+	out, _ := signBytes(t, in, optsFor(p.Leader))
+	pdfcheck.Qpdf(t, out)
+	pdfcheck.Pdfsig(t, out, 1)
+	ts := trust.New()
+	ts.Add(p.Root.Cert, trust.RoleAnchor, "test")
+	res, err := verify.VerifyFile(context.Background(), out, verify.Options{Trust: ts, Online: true})
+	if err != nil || res.Status != verify.StatusValid {
+		t.Fatalf("verifier: %v %+v", err, res)
+	}
 }

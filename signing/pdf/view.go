@@ -649,12 +649,15 @@ func (c *objCache) get(k objKey) (cached, bool) {
 }
 
 func (c *objCache) put(k objKey, x cached, size, budget int64) {
+	// a parsed object takes a few times its syntax in memory (maps,
+	// interfaces): charge for that
+	size = 3*size + 256
 	if c.m == nil || c.size+size > budget {
 		c.m = map[objKey]cached{}
 		c.size = 0
 	}
 	c.m[k] = x
-	c.size += size + 64
+	c.size += size
 }
 
 type stmKey struct{ off, ln int64 }
