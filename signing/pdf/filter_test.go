@@ -174,3 +174,19 @@ func TestParseObjectLimits(t *testing.T) {
 		t.Fatalf("%v", d)
 	}
 }
+
+// TestBigIntegers: an integer too big for int64 reads as a real, and the
+// writer's output of it reads back the same (found by FuzzParseObject).
+func TestBigIntegers(t *testing.T) {
+	for in, want := range map[string]Object{
+		"10000000000000000000":  1e19,
+		"-10000000000000000000": -1e19,
+		"--1":                   float64(0),
+		"0x10":                  float64(0),
+	} {
+		got, err := ParseObject([]byte(in))
+		if err != nil || got != want {
+			t.Errorf("%s: %v %v, want %v", in, got, err, want)
+		}
+	}
+}

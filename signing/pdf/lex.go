@@ -392,6 +392,12 @@ func (s *src) parseNumberOrRef() (Object, error) {
 			s.pos++
 			return nil, errf(ErrSyntax, "bad number at %d", start)
 		}
+		// an integer too big for int64 is a real; junk like "--1" is 0
+		if digits := bytes.TrimLeft(w, "+-"); len(w)-len(digits) <= 1 && len(digits) > 0 && len(bytes.Trim(digits, "0123456789")) == 0 {
+			if f, err := strconv.ParseFloat(string(bytes.TrimLeft(w, "+")), 64); err == nil {
+				return f, nil
+			}
+		}
 		return float64(0), nil
 	}
 	// a reference "n g R"
