@@ -45,10 +45,10 @@ func (v *View) Diff(old *View, fn func(num int) bool) error {
 	if !all {
 		// A number no unshared section defines resolves, in both views,
 		// in the same shared section; unless it is compressed in an
-		// object stream whose own number changed. Look for such a stream
-		// among the changed numbers first.
+		// object stream whose own number now resolves elsewhere. Look
+		// for such a stream among the changed numbers first.
 		var err error
-		all, err = v.objStmChanged(old, onlyOne)
+		all, err = v.objStmMoved(old, onlyOne, shared1)
 		if err != nil {
 			return err
 		}
@@ -71,20 +71,21 @@ func (v *View) Diff(old *View, fn func(num int) bool) error {
 	return v.r.check()
 }
 
-// objStmChanged reports whether a number defined in secs changed its
-// Location and is, in either view, an object stream (or cannot be read,
-// so might be one).
-func (v *View) objStmChanged(old *View, secs []*Section) (bool, error) {
-	isStm := func(w *View, num int) bool {
-		if e, ok := w.Lookup(num); !ok || e.Type != EntryInUse {
-			return false
+// objStmMoved reports whether a number defined in secs has another
+// Location in the two views and is named as an object stream by a
+// compressed entry of a shared section.
+func (v *View) objStmMoved(old *View, secs, shared []*Section) (bool, error) {
+	named := map[int]bool{}
+	for _, s := range shared {
+		for num := range s.objStreams() {
+			named[num] = true
+			if len(named) > 1<<20 {
+				return true, nil // too many to track: compare everything
+			}
 		}
-		o, err := w.Object(num)
-		if err != nil {
-			return true
-		}
-		st, ok := o.(*Stream)
-		return ok && st.Dict.Name("Type") == "ObjStm"
+	}
+	if len(named) == 0 {
+		return false, nil
 	}
 	n := 0
 	for num := range mergeNumbers(secs) {
@@ -93,10 +94,7 @@ func (v *View) objStmChanged(old *View, secs []*Section) (bool, error) {
 				return false, err
 			}
 		}
-		if v.Location(num) == old.Location(num) {
-			continue
-		}
-		if isStm(v, num) || isStm(old, num) {
+		if named[num] && v.Location(num) != old.Location(num) {
 			return true, nil
 		}
 	}

@@ -183,10 +183,18 @@ func TestBigIntegers(t *testing.T) {
 		"-10000000000000000000": -1e19,
 		"--1":                   float64(0),
 		"0x10":                  float64(0),
+		"1e5":                   float64(0),
+		"NaN":                   nil, // not a number token: an error
+		"12345678901234567890123456789012345678.5": 1.2345678901234568e37,
 	} {
 		got, err := ParseObject([]byte(in))
-		if err != nil || got != want {
+		if (want == nil) != (err != nil) || got != want {
 			t.Errorf("%s: %v %v, want %v", in, got, err, want)
+		}
+	}
+	for _, in := range []string{"1" + strings.Repeat("0", 40), "-" + strings.Repeat("9", 50) + ".5"} {
+		if _, err := ParseObject([]byte(in)); err == nil {
+			t.Errorf("%s accepted", in)
 		}
 	}
 }

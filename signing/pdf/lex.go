@@ -3,6 +3,7 @@ package pdf
 import (
 	"bytes"
 	"io"
+	"math"
 	"strconv"
 
 	"github.com/vanthu/vanthu/signing/internal/pdfsyntax"
@@ -392,13 +393,17 @@ func (s *src) parseNumberOrRef() (Object, error) {
 	if len(w) > maxNumberLen {
 		return nil, errf(ErrSyntax, "number longer than %d characters at %d", maxNumberLen, start)
 	}
-	if bytes.IndexByte(w, '.') >= 0 || bytes.ContainsAny(w, "eE") {
-		f, err := strconv.ParseFloat(string(bytes.TrimLeft(w, "+")), 64)
-		if err != nil {
-			// forms like "--1" or "1.2.3" read as 0, as viewers do
+	if bytes.IndexByte(w, '.') >= 0 || bytes.ContainsAny(w, "eExXpPnNiI_") {
+		if bytes.ContainsAny(w, "eExXpPnNiI_") {
+			// PDF numbers have no exponent (nor hex, Inf, NaN):
+			// such junk reads as 0, as for "--1" or "1.2.3"
 			return float64(0), nil
 		}
-		return f, nil
+		f, err := strconv.ParseFloat(string(bytes.TrimLeft(w, "+")), 64)
+		if err != nil {
+			return float64(0), nil
+		}
+		return realInRange(f, start)
 	}
 	i, err := strconv.ParseInt(string(w), 10, 64)
 	if err != nil {
@@ -409,7 +414,7 @@ func (s *src) parseNumberOrRef() (Object, error) {
 		// an integer too big for int64 is a real; junk like "--1" is 0
 		if digits := bytes.TrimLeft(w, "+-"); len(w)-len(digits) <= 1 && len(digits) > 0 && len(bytes.Trim(digits, "0123456789")) == 0 {
 			if f, err := strconv.ParseFloat(string(bytes.TrimLeft(w, "+")), 64); err == nil {
-				return f, nil
+				return realInRange(f, start)
 			}
 		}
 		return float64(0), nil
@@ -433,6 +438,18 @@ func (s *src) parseNumberOrRef() (Object, error) {
 	}
 	s.pos = save
 	return i, nil
+}
+
+// maxReal bounds the magnitude of real numbers (ISO 32000's
+// implementation limit is about 3.4 × 10^38), so that every number read
+// is written back in a form that reads back.
+const maxReal = 1e38
+
+func realInRange(f float64, at int64) (Object, error) {
+	if math.IsNaN(f) || math.Abs(f) > maxReal {
+		return nil, errf(ErrSyntax, "number out of range at %d", at)
+	}
+	return f, nil
 }
 
 // ParseObject parses one direct object from b with the default limits. It

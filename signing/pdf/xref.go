@@ -45,7 +45,8 @@ type Section struct {
 	rows   []byte // decoded rows of a stream
 	w      [3]int
 	packed []uint64
-	size   int // entries
+	size   int          // entries
+	stms   map[int]bool // object streams compressed entries name (lazy)
 }
 
 const (
@@ -102,6 +103,24 @@ func (s *Section) entry(rn run, k int) Entry {
 		return s.r.streamEntry(s.rows[p:p+int64(rn.width)], s.w)
 	}
 	return unpack(s.packed[rn.pos+int64(k)])
+}
+
+// objStreams returns the numbers of the object streams the section's
+// compressed entries name (computed once; none for classic tables).
+func (s *Section) objStreams() map[int]bool {
+	if s.stms != nil {
+		return s.stms
+	}
+	s.stms = map[int]bool{}
+	if s.kind == kindTable {
+		return s.stms
+	}
+	for _, e := range s.Entries() {
+		if e.Type == EntryCompressed {
+			s.stms[e.Stream] = true
+		}
+	}
+	return s.stms
 }
 
 // Entries yields the section's entries in ascending object number.
