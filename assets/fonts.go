@@ -17,6 +17,12 @@ var SerifRegular []byte
 //go:embed fonts/LiberationSerif-Italic.ttf
 var SerifItalic []byte
 
+// SerifBold is Liberation Serif Bold, for the headings of the reports
+// vanthu writes (exchange/report/pdfreport). Same licence as SerifRegular.
+//
+//go:embed fonts/LiberationSerif-Bold.ttf
+var SerifBold []byte
+
 // FontLicense is the SIL Open Font License text of the bundled fonts.
 //
 //go:embed fonts/LICENSE-OFL.txt

@@ -11,7 +11,7 @@ pkgs=(
 	poppler-utils qpdf                            # independent PDF validators (pdfsig, qpdf --check)
 	fonts-liberation2                             # Times New Roman metrics with Vietnamese glyphs
 	libreoffice-writer-nogui                      # second producer of the Nghị định 30 test documents (signing/roles)
-	xvfb xauth imagemagick                        # the GUI test: a real window under Xvfb, screenshot
+	xvfb xauth imagemagick xdotool                # the GUI test: a real window under Xvfb, keys, screenshots
 	x11-utils                                     # xev: the start-to-first-window benchmark
 	gcc-mingw-w64-x86-64 wine64 xz-utils          # make package: the Windows .exe, run under Wine in tests
 	postgresql                                    # the hub's PostgreSQL store, started by internal/pgtest

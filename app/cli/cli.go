@@ -38,6 +38,18 @@ var commands = []command{
 	{"sign", "cmd.sign.summary", cmdSign},
 	{"verify", "cmd.verify.summary", cmdVerify},
 	{"image", "cmd.image.summary", cmdImage},
+	{"unit", "cmd.unit.summary", cmdUnit},
+	{"staff", "cmd.staff.summary", cmdStaff},
+	{"register", "cmd.register.summary", cmdRegister},
+	{"report", "cmd.report.summary", cmdReport},
+	{"hub", "cmd.hub.summary", cmdHub},
+	{"enroll", "cmd.enroll.summary", cmdEnroll},
+	{"send", "cmd.send.summary", cmdSend},
+	{"inbox", "cmd.inbox.summary", cmdInbox},
+	{"receive", "cmd.receive.summary", cmdReceive},
+	{"status", "cmd.status.summary", cmdStatus},
+	{"recall", "cmd.recall.summary", cmdRecall},
+	{"outbox", "cmd.outbox.summary", cmdOutbox},
 }
 
 // env is what a CLI command sees of the process: standard streams and

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/vanthu/vanthu/app/internal/demo"
 	"github.com/vanthu/vanthu/internal/softhsmtest"
 	"github.com/vanthu/vanthu/internal/testpki"
 	"github.com/vanthu/vanthu/signing/roles/rolestest"
@@ -18,6 +20,14 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"vanthu": func() { os.Exit(Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+		// vanthu-demo-create DIR makes the desktop app's demo key store in
+		// the data folder DIR.
+		"vanthu-demo-create": func() {
+			if _, err := demo.Create(os.Args[1]); err != nil {
+				os.Stderr.WriteString(err.Error() + "\n")
+				os.Exit(1)
+			}
+		},
 		// vanthu-tamper IN OUT changes the first page's text "Trang 1" to
 		// "Trang 9": one byte inside the first signed revision.
 		"vanthu-tamper": func() {
@@ -95,6 +105,8 @@ func TestScripts(t *testing.T) {
 			e.Setenv("VANTHU_PINPROXY_TRIES", "3")
 			e.Setenv("TOKEN_PIN", tok.PIN)
 			e.Setenv("TSA_URL", p.TSAURL)
+			e.Setenv("HUB_ADDR", freeAddr(t))
+			e.Setenv("AXIS_ADDR", freeAddr(t))
 			if err := os.WriteFile(filepath.Join(e.WorkDir, "root.pem"), p.Root.CertPEM(), 0o644); err != nil {
 				return err
 			}
@@ -191,4 +203,15 @@ func TestExitCodes(t *testing.T) {
 			t.Errorf("%v: usage error without a hint: %q", c.args, errb.String())
 		}
 	}
+}
+
+// freeAddr is a loopback address that was free a moment ago, for a
+// script's hub.
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }

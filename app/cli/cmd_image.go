@@ -1,11 +1,11 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 
+	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/signing/stamp"
 )
 
@@ -127,16 +127,11 @@ func cmdImage(e *env, args []string) int {
 
 // failImage prints an image store error.
 func (e *env) failImage(err error) {
-	for _, m := range roleErrorKeys {
-		if errors.Is(err, m.target) {
-			e.errorf(e.tr(m.key) + " (" + err.Error() + ")")
-			if m.hint != "" {
-				e.hintf(e.tr(m.hint))
-			}
-			return
-		}
+	msg, hint := i18n.ExplainSign(i18n.Language(e.getenv), "", err)
+	e.errorf(msg)
+	if hint != "" {
+		e.hintf(hint)
 	}
-	e.errorf(err.Error())
 }
 
 // warnInk warns when a signature is not blue or a seal not red.

@@ -11,52 +11,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vanthu/vanthu/app/internal/bridge"
 	"github.com/vanthu/vanthu/app/internal/i18n"
-	"github.com/vanthu/vanthu/assets"
 	"github.com/vanthu/vanthu/signing/appearance"
 	"github.com/vanthu/vanthu/signing/pades"
 	"github.com/vanthu/vanthu/signing/roles"
-	"github.com/vanthu/vanthu/signing/stamp"
 	"github.com/vanthu/vanthu/signing/trust"
-	"github.com/vanthu/vanthu/signing/verify"
 )
-
-// signErrorKeys maps the signing engine's errors to messages.
-var signErrorKeys = []struct {
-	target error
-	key    string
-}{
-	{pades.ErrEncrypted, "sign.err.encrypted"},
-	{pades.ErrMalformed, "sign.err.malformed"},
-	{pades.ErrCertified, "sign.err.certified"},
-	{pades.ErrCertifyNotFirst, "sign.err.certify_not_first"},
-	{pades.ErrFieldLocked, "sign.err.field_locked"},
-	{pades.ErrFieldExists, "sign.err.field_exists"},
-	{pades.ErrPlaceholderTooSmall, "sign.err.too_small"},
-	{pades.ErrKeyMismatch, "sign.err.key_mismatch"},
-	{pades.ErrCertExpired, "sign.err.cert_expired"},
-	{pades.ErrTimestamp, "sign.err.timestamp"},
-	{pades.ErrRevoked, "sign.err.revoked"},
-	{pades.ErrRevocation, "sign.err.revocation"},
-	{pades.ErrBadSignature, "sign.err.bad_signature"},
-	{pades.ErrOutputCheck, "sign.err.output_check"},
-	{pades.ErrBadOptions, "sign.err.bad_options"},
-	{pades.ErrBatchStopped, "sign.err.batch_stopped"},
-}
 
 // signErrorText returns the user message for a signing error, with the
 // engine's detail after it.
 func (e *env) signErrorText(err error) string {
-	var pe *pades.PageError
-	if errors.As(err, &pe) {
-		return e.tr("sign.err.page", pe.Page, pe.Pages)
-	}
-	for _, m := range signErrorKeys {
-		if errors.Is(err, m.target) {
-			return e.tr(m.key) + " (" + err.Error() + ")"
-		}
-	}
-	return i18n.Describe(i18n.Language(e.getenv), err)
+	return i18n.SignText(i18n.Language(e.getenv), err)
 }
 
 // jsonSignResult is one file of `vanthu sign --json`.
@@ -91,6 +57,37 @@ func parseRect(s string) (appearance.Rect, error) {
 	return appearance.Rect{X: v[0], Y: v[1], W: v[2], H: v[3]}, nil
 }
 
+// signFlags are the flags of `vanthu sign`, plain and role.
+type signFlags struct {
+	tf                               *tokenFlags
+	level, tsa                       string
+	certify                          int
+	reason, location, contact, field string
+	page                             int
+	rect                             string
+	timeout                          time.Duration
+	asJSON                           bool
+	outFile, outDir                  string
+}
+
+func addSignFlags(fs *flag.FlagSet) *signFlags {
+	sf := &signFlags{tf: addTokenFlags(fs, true)}
+	fs.StringVar(&sf.level, "level", "B-B", "PAdES level: B-B, B-T, B-LT or B-LTA")
+	fs.StringVar(&sf.tsa, "tsa", "", "RFC 3161 time-stamping URL (needed from B-T up; default $VANTHU_TSA)")
+	fs.IntVar(&sf.certify, "certify", 0, "certify the document: 1 no changes, 2 form filling and signing, 3 also annotations")
+	fs.StringVar(&sf.reason, "reason", "", "reason for signing")
+	fs.StringVar(&sf.location, "location", "", "place of signing")
+	fs.StringVar(&sf.contact, "contact", "", "signer contact information")
+	fs.StringVar(&sf.field, "field", "", "signature field to create or fill (default SignatureN)")
+	fs.IntVar(&sf.page, "page", 0, "page of a visible signature (with --rect)")
+	fs.StringVar(&sf.rect, "rect", "", "visible signature rectangle x,y,w,h in points from the bottom-left corner")
+	fs.DurationVar(&sf.timeout, "timeout", 30*time.Second, "timeout of each TSA, OCSP or CRL request")
+	fs.BoolVar(&sf.asJSON, "json", false, "print the results as JSON")
+	fs.StringVar(&sf.outFile, "o", "", "output file (one input)")
+	fs.StringVar(&sf.outDir, "out", "", "output directory (several inputs)")
+	return sf
+}
+
 // cmdSign implements
 //
 //	vanthu sign [--module P] [--token LABEL] [--cert ID] [--pin-file F]
@@ -98,139 +95,84 @@ func parseRect(s string) (appearance.Rect, error) {
 //	  [--reason R] [--location L] [--page N --rect x,y,w,h] [--json]
 //	  (-o OUT.pdf FILE | --out DIR FILE...)
 //
-// and, with --role, the official signing roles (see cmdSignRole).
+// and, with --role, the official signing roles (see cmdSignRole). The steps
+// are the desktop Sign screen's, through app/internal/bridge.
 //
 // Exit status: 0 all signed, 1 any failed, 2 usage error.
 func cmdSign(e *env, args []string) int {
 	fs := e.newFlagSet("sign")
-	tf := addTokenFlags(fs, true)
-	level := fs.String("level", "B-B", "PAdES level: B-B, B-T, B-LT or B-LTA")
-	tsa := fs.String("tsa", "", "RFC 3161 time-stamping URL (needed from B-T up; default $VANTHU_TSA)")
-	certify := fs.Int("certify", 0, "certify the document: 1 no changes, 2 form filling and signing, 3 also annotations")
-	reason := fs.String("reason", "", "reason for signing")
-	location := fs.String("location", "", "place of signing")
-	contact := fs.String("contact", "", "signer contact information")
-	field := fs.String("field", "", "signature field to create or fill (default SignatureN)")
-	page := fs.Int("page", 0, "page of a visible signature (with --rect)")
-	rect := fs.String("rect", "", "visible signature rectangle x,y,w,h in points from the bottom-left corner")
-	timeout := fs.Duration("timeout", 30*time.Second, "timeout of each TSA, OCSP or CRL request")
-	asJSON := fs.Bool("json", false, "print the results as JSON")
-	outFile := fs.String("o", "", "output file (one input)")
-	outDir := fs.String("out", "", "output directory (several inputs)")
+	sf := addSignFlags(fs)
 	rf := addRoleFlags(fs)
 	files, code, ok := e.parseFlags(fs, args)
 	if !ok {
 		return code
 	}
 	if rf.role != "" {
-		return cmdSignRole(e, rf, signFlags{tf: tf, level: *level, tsa: *tsa, certify: *certify, reason: *reason, location: *location,
-			contact: *contact, field: *field, page: *page, rect: *rect, timeout: *timeout, asJSON: *asJSON, outFile: *outFile, outDir: *outDir}, files)
+		return cmdSignRole(e, rf, sf, files)
 	}
 	if used := rf.used(fs); used != "" {
 		e.usagef(e.tr("sign.role.flag_needs_role", used))
 		return exitUsage
 	}
-
-	// Argument checks: all before the token is touched.
-	if len(files) == 0 {
-		e.usagef(e.tr("sign.usage"))
-		return exitUsage
-	}
-	if (*outFile == "") == (*outDir == "") {
-		e.usagef(e.tr("sign.need_output"))
-		return exitUsage
-	}
-	if *outFile != "" && len(files) != 1 {
-		e.usagef(e.tr("sign.one_input"))
-		return exitUsage
-	}
-	lv, err := pades.ParseLevel(*level)
+	req, err := e.plainRequest(sf, files)
 	if err != nil {
-		e.usagef(e.tr("sign.bad_level", *level))
+		e.usageErr(err)
 		return exitUsage
 	}
-	tsaURL := *tsa
-	if tsaURL == "" {
-		tsaURL = e.getenv("VANTHU_TSA")
-	}
-	if lv != pades.LevelBB && tsaURL == "" {
-		e.usagef(e.tr("sign.need_tsa", string(lv)))
-		return exitUsage
-	}
-	if *certify < 0 || *certify > 3 {
-		e.usagef(e.tr("sign.bad_certify"))
-		return exitUsage
-	}
-	var visible *appearance.Rect
-	if (*page != 0) != (*rect != "") {
-		e.usagef(e.tr("sign.page_rect"))
-		return exitUsage
-	}
-	if *rect != "" {
-		r, err := parseRect(*rect)
-		if err != nil || *page < 1 {
-			e.usagef(e.tr("sign.bad_rect", *rect))
-			return exitUsage
-		}
-		visible = &r
-	}
-	var jobs []pades.Job
-	seen := map[string]bool{}
-	for _, f := range files {
-		st, err := os.Stat(f)
-		if err != nil || !st.Mode().IsRegular() {
-			e.usagef(e.tr("sign.no_input", f))
-			return exitUsage
-		}
-		out := *outFile
-		if out == "" {
-			out = filepath.Join(*outDir, filepath.Base(f))
-		}
-		ai, _ := filepath.Abs(f)
-		ao, _ := filepath.Abs(out)
-		if ai == ao {
-			e.usagef(e.tr("sign.same_file", f))
-			return exitUsage
-		}
-		if seen[ao] {
-			e.usagef(e.tr("sign.duplicate_output", out))
-			return exitUsage
-		}
-		seen[ao] = true
-		jobs = append(jobs, pades.Job{In: f, Out: out})
-	}
-	if *outDir != "" {
-		if st, err := os.Stat(*outDir); err != nil || !st.IsDir() {
-			e.usagef(e.tr("sign.no_out_dir", *outDir))
-			return exitUsage
-		}
-	}
-
 	ctx, cancel := signalContext()
 	defer cancel()
-	signer, chain, closeToken, err := e.openSigner(ctx, tf)
+	s, err := e.openSigner(ctx, sf.tf)
 	if err != nil {
 		e.fail(err)
 		return exitFailure
 	}
-	defer closeToken()
+	defer s.Close()
+	results := bridge.SignPlain(ctx, s, req, e.batchProgress(len(req.Jobs)))
+	return e.reportPlain(results, sf.asJSON)
+}
 
-	opts := pades.Options{
-		Signer: signer, Chain: chain, Level: lv, TSAURL: tsaURL, Timeout: *timeout,
-		Certify: *certify, Reason: *reason, Location: *location, ContactInfo: *contact,
-		FieldName: *field,
+// plainRequest checks the arguments of a plain sign run (all before the
+// token is touched) and makes its request.
+func (e *env) plainRequest(sf *signFlags, files []string) (bridge.PlainRequest, error) {
+	req := bridge.PlainRequest{Timeout: sf.timeout, Certify: sf.certify, Reason: sf.reason, Location: sf.location,
+		Contact: sf.contact, Field: sf.field, Lang: i18n.Language(e.getenv)}
+	if err := bridge.CheckOutput(files, sf.outFile, sf.outDir); err != nil {
+		return req, err
 	}
-	if visible != nil {
-		now := time.Now()
-		opts.Now = func() time.Time { return now }
-		opts.Visible = appearance.TextAppearance(*page, *visible, []string{
-			e.tr("sign.appearance.signer", chain[0].Subject.CommonName),
-			e.tr("sign.appearance.date", now.Format("02/01/2006 15:04:05 -07:00")),
-		}, nil)
+	var err error
+	if req.Level, req.TSAURL, err = bridge.Level(sf.level, sf.tsa, e.getenv); err != nil {
+		return req, err
 	}
+	if sf.certify < 0 || sf.certify > 3 {
+		return req, &bridge.UsageError{Key: "sign.bad_certify"}
+	}
+	if (sf.page != 0) != (sf.rect != "") {
+		return req, &bridge.UsageError{Key: "sign.page_rect"}
+	}
+	if sf.rect != "" {
+		r, err := parseRect(sf.rect)
+		if err != nil || sf.page < 1 {
+			return req, &bridge.UsageError{Key: "sign.bad_rect", Args: []any{sf.rect}}
+		}
+		req.Visible = &bridge.Visible{Page: sf.page, Rect: r}
+	}
+	req.Jobs, err = bridge.Jobs(files, sf.outFile, sf.outDir)
+	return req, err
+}
 
-	total := len(jobs)
-	results := pades.SignBatch(ctx, jobs, opts, func(bp pades.BatchProgress) {
+// usageErr prints a *bridge.UsageError as a usage error.
+func (e *env) usageErr(err error) {
+	var ue *bridge.UsageError
+	if errors.As(err, &ue) {
+		e.usagef(e.tr(ue.Key, ue.Args...))
+		return
+	}
+	e.usagef(err.Error())
+}
+
+// batchProgress prints "[i/n] IN → OUT" to stderr as each file finishes.
+func (e *env) batchProgress(total int) func(pades.BatchProgress) {
+	return func(bp pades.BatchProgress) {
 		if !bp.Finished {
 			return
 		}
@@ -239,8 +181,12 @@ func cmdSign(e *env, args []string) int {
 			return
 		}
 		fmt.Fprintf(e.stderr, "[%d/%d] %s → %s\n", bp.Index+1, total, bp.Job.In, bp.Job.Out)
-	})
+	}
+}
 
+// reportPlain prints the results (text or --json) and returns the exit
+// code: 0 when every file was signed.
+func (e *env) reportPlain(results []pades.JobResult, asJSON bool) int {
 	failed := 0
 	var out []jsonSignResult
 	for _, r := range results {
@@ -254,7 +200,7 @@ func cmdSign(e *env, args []string) int {
 			}
 			jr.Output = ""
 			jr.Error = e.signErrorText(err)
-			if !*asJSON {
+			if !asJSON {
 				e.errorf(r.Job.In + ": " + jr.Error)
 				if _, hint := i18n.Explain(i18n.Language(e.getenv), err); hint != "" && pades.StopsBatch(err) {
 					e.hintf(hint)
@@ -271,12 +217,12 @@ func cmdSign(e *env, args []string) int {
 		}
 		out = append(out, jr)
 	}
-	if *asJSON {
+	if asJSON {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(out)
 	} else {
-		fmt.Fprintln(e.stdout, e.tr("sign.summary", total-failed, total))
+		fmt.Fprintln(e.stdout, e.tr("sign.summary", len(results)-failed, len(results)))
 	}
 	if failed > 0 {
 		return exitFailure
@@ -332,97 +278,30 @@ func (rf *roleFlags) used(fs *flag.FlagSet) string {
 	return name
 }
 
-// signFlags are the general sign flags a role signature uses.
-type signFlags struct {
-	tf                               *tokenFlags
-	level, tsa                       string
-	certify                          int
-	reason, location, contact, field string
-	page                             int
-	rect                             string
-	timeout                          time.Duration
-	asJSON                           bool
-	outFile, outDir                  string
-}
-
 // dataDir is where the image store lives: --data-dir, $VANTHU_DATA_DIR,
 // else os.UserConfigDir()/vanthu.
 func (e *env) dataDir(flagValue string) (string, error) {
-	if flagValue != "" {
-		return flagValue, nil
-	}
-	if d := e.getenv("VANTHU_DATA_DIR"); d != "" {
-		return d, nil
-	}
-	d, err := os.UserConfigDir()
-	if err != nil {
-		return "", fmt.Errorf("failed to find the user config dir: %w", err)
-	}
-	return filepath.Join(d, "vanthu"), nil
-}
-
-// roleErrorKeys maps role errors to messages and hints; the more precise
-// image errors come first.
-var roleErrorKeys = []struct {
-	target    error
-	key, hint string
-}{
-	{stamp.ErrNotPNG, "image.err.not_png", ""},
-	{stamp.ErrNoTransparency, "image.err.no_transparency", "image.hint.transparency"},
-	{stamp.ErrEmpty, "image.err.empty", ""},
-	{stamp.ErrSize, "image.err.size", ""},
-	{stamp.ErrNotFound, "image.err.not_found", "image.hint.import"},
-	{roles.ErrNoApproval, "sign.role.err.no_approval", "sign.role.hint.no_approval"},
-	{roles.ErrApprovalInvalid, "sign.role.err.approval_invalid", "sign.role.hint.trust"},
-	{roles.ErrInvalidSignature, "sign.role.err.invalid_signature", ""},
-	{roles.ErrAlreadyIssued, "sign.role.err.already_issued", ""},
-	{roles.ErrOrder, "sign.role.err.order", ""},
-	{roles.ErrNumberMismatch, "sign.role.err.number_mismatch", ""},
-	{roles.ErrAlreadyFilled, "sign.role.err.already_filled", "sign.role.hint.number_at"},
-	{roles.ErrDateMismatch, "sign.role.err.date_mismatch", ""},
-	{roles.ErrNoRoom, "sign.role.err.no_room", "sign.role.hint.place"},
-	{roles.ErrNotFound, "sign.role.err.not_found", "sign.role.hint.place"},
-	{roles.ErrBadRequest, "sign.role.err.bad_request", ""},
+	return bridge.DataDir(flagValue, e.getenv)
 }
 
 // failRole prints a role signing error with its hint.
 func (e *env) failRole(role roles.Role, err error) {
-	for _, m := range roleErrorKeys {
-		if errors.Is(err, m.target) {
-			e.errorf(e.tr(m.key) + " (" + err.Error() + ")")
-			if m.hint != "" {
-				hint := m.hint
-				if hint == "sign.role.hint.place" && role == roles.Issue && !strings.Contains(err.Error(), "seal") {
-					hint = "sign.role.hint.number_at"
-				}
-				e.hintf(e.tr(hint))
-			}
-			return
-		}
+	msg, hint := i18n.ExplainSign(i18n.Language(e.getenv), string(role), err)
+	e.errorf(msg)
+	if hint != "" {
+		e.hintf(hint)
 	}
-	var pe *pades.PageError
-	if errors.As(err, &pe) || errorsIsAny(err, signErrorTargets()...) {
-		e.errorf(e.signErrorText(err))
+}
+
+// failMissingImage says which stored image a role needs and how to import it.
+func (e *env) failMissingImage(m *bridge.ImageMissingError) {
+	if m.Kind == "signature" {
+		e.errorf(e.tr("sign.role.need_image", m.Owner))
+		e.hintf(e.tr("sign.role.hint.import_signature", m.Owner))
 		return
 	}
-	e.fail(err)
-}
-
-func signErrorTargets() []error {
-	out := make([]error, len(signErrorKeys))
-	for i, k := range signErrorKeys {
-		out[i] = k.target
-	}
-	return out
-}
-
-func errorsIsAny(err error, targets ...error) bool {
-	for _, t := range targets {
-		if errors.Is(err, t) {
-			return true
-		}
-	}
-	return false
+	e.errorf(e.tr("sign.role.need_seal", m.Owner))
+	e.hintf(e.tr("sign.role.hint.import_seal", m.Owner))
 }
 
 // jsonPlacement is a placement in `vanthu sign --role --json`.
@@ -463,84 +342,99 @@ func fmtRect(r appearance.Rect) string {
 //	  [--place auto|page:N:x,y,w,h] [--page N --rect x,y,w,h] [--copy-kind K]
 //	  [--org O] [--number-at x,y[,s]] [--date-at x,y[,s] --date-place P]
 //	  [--trust PEM]... [--offline] [--level L --tsa URL] [--json] -o OUT.pdf FILE
-func cmdSignRole(e *env, rf *roleFlags, sf signFlags, files []string) int {
+func cmdSignRole(e *env, rf *roleFlags, sf *signFlags, files []string) int {
+	req, code := e.roleRequest(rf, sf, files)
+	if req == nil {
+		return code
+	}
+	ctx, cancel := signalContext()
+	defer cancel()
+	if req.Role == roles.Issue {
+		ts, err := bridge.LoadTrust(ctx, rf.trust, "", false)
+		if err != nil {
+			e.errorf(e.tr("verify.trust_error", err.Error()))
+			return exitUsage
+		}
+		req.Trust, req.Online = ts, !rf.offline
+	}
+	s, err := e.openSigner(ctx, sf.tf)
+	if err != nil {
+		e.fail(err)
+		return exitFailure
+	}
+	defer s.Close()
+	rep, err := bridge.SignRole(ctx, s, req)
+	var missing *bridge.ImageMissingError
+	if errors.As(err, &missing) {
+		e.failMissingImage(missing)
+		return exitFailure
+	}
+	if err != nil {
+		if sf.asJSON {
+			_ = e.writeJSON(jsonRoleResult{jsonSignResult: jsonSignResult{Input: req.In, Error: err.Error()}, Role: string(req.Role)})
+		}
+		e.failRole(req.Role, err)
+		return exitFailure
+	}
+	return e.reportRole(req, rep, sf.asJSON)
+}
+
+// roleRequest checks the arguments of a role signature (all before the
+// token is touched) and makes its request; nil with the exit code when
+// they are wrong.
+func (e *env) roleRequest(rf *roleFlags, sf *signFlags, files []string) (*bridge.RoleRequest, int) {
+	bad := func(key string, args ...any) (*bridge.RoleRequest, int) {
+		e.usagef(e.tr(key, args...))
+		return nil, exitUsage
+	}
 	role, err := roles.ParseRole(rf.role)
 	if err != nil {
-		e.usagef(e.tr("sign.role.bad_role", rf.role))
-		return exitUsage
+		return bad("sign.role.bad_role", rf.role)
 	}
 	if len(files) != 1 || sf.outFile == "" || sf.outDir != "" {
-		e.usagef(e.tr("sign.role.one_input"))
-		return exitUsage
+		return bad("sign.role.one_input")
 	}
-	in, out := files[0], sf.outFile
-	if st, err := os.Stat(in); err != nil || !st.Mode().IsRegular() {
-		e.usagef(e.tr("sign.no_input", in))
-		return exitUsage
+	req := &bridge.RoleRequest{Role: role, In: files[0], Out: sf.outFile, Timeout: sf.timeout,
+		Reason: sf.reason, Location: sf.location, Contact: sf.contact, Field: sf.field,
+		SignerName: rf.signerName, Org: rf.org, Title: rf.title, DatePlace: rf.datePlace, Number: rf.number, SealMM: rf.sealMM}
+	if st, err := os.Stat(req.In); err != nil || !st.Mode().IsRegular() {
+		return bad("sign.no_input", req.In)
 	}
-	if ai, _ := filepath.Abs(in); func() bool { ao, _ := filepath.Abs(out); return ai == ao }() {
-		e.usagef(e.tr("sign.same_file", in))
-		return exitUsage
+	if ai, _ := filepath.Abs(req.In); func() bool { ao, _ := filepath.Abs(req.Out); return ai == ao }() {
+		return bad("sign.same_file", req.In)
 	}
-	lv, err := pades.ParseLevel(sf.level)
-	if err != nil {
-		e.usagef(e.tr("sign.bad_level", sf.level))
-		return exitUsage
-	}
-	tsaURL := sf.tsa
-	if tsaURL == "" {
-		tsaURL = e.getenv("VANTHU_TSA")
-	}
-	if lv != pades.LevelBB && tsaURL == "" {
-		e.usagef(e.tr("sign.need_tsa", string(lv)))
-		return exitUsage
+	if req.Level, req.TSAURL, err = bridge.Level(sf.level, sf.tsa, e.getenv); err != nil {
+		e.usageErr(err)
+		return nil, exitUsage
 	}
 	if sf.certify != 0 {
-		e.usagef(e.tr("sign.role.no_certify"))
-		return exitUsage
+		return bad("sign.role.no_certify")
 	}
-	req := roles.Request{Role: role, SignerName: rf.signerName, Org: rf.org, Title: rf.title, DatePlace: rf.datePlace,
-		Number: rf.number, SealMM: rf.sealMM, Fonts: roles.Fonts{Regular: assets.SerifRegular, Italic: assets.SerifItalic}}
-	place, err := roles.ParsePlace(rf.place)
-	if err != nil {
-		e.usagef(e.tr("sign.role.bad_place", rf.place))
-		return exitUsage
+	if req.Place, err = roles.ParsePlace(rf.place); err != nil {
+		return bad("sign.role.bad_place", rf.place)
 	}
 	if (sf.rect != "") && sf.page < 1 {
-		e.usagef(e.tr("sign.page_rect"))
-		return exitUsage
+		return bad("sign.page_rect")
 	}
 	if sf.rect != "" {
 		r, err := parseRect(sf.rect)
 		if err != nil {
-			e.usagef(e.tr("sign.bad_rect", sf.rect))
-			return exitUsage
+			return bad("sign.bad_rect", sf.rect)
 		}
-		if !place.Auto {
-			e.usagef(e.tr("sign.role.place_and_rect"))
-			return exitUsage
+		if !req.Place.Auto {
+			return bad("sign.role.place_and_rect")
 		}
-		place.Rect = &r
+		req.Place.Rect = &r
 	}
-	if place.Auto && sf.page > 0 {
-		place.Page = sf.page
+	if req.Place.Auto && sf.page > 0 {
+		req.Place.Page = sf.page
 	}
-	req.Place = place
 	switch role {
 	case roles.Issue:
-		if rf.sealMM <= 0 {
-			e.usagef(e.tr("sign.role.need_seal_mm"))
-			return exitUsage
-		}
-		if strings.TrimSpace(rf.number) == "" {
-			e.usagef(e.tr("sign.role.need_number", string(role)))
-			return exitUsage
-		}
 		if rf.date != "" {
 			d, err := time.ParseInLocation(time.DateOnly, rf.date, roles.Vietnam)
 			if err != nil {
-				e.usagef(e.tr("sign.role.bad_date", rf.date))
-				return exitUsage
+				return bad("sign.role.bad_date", rf.date)
 			}
 			req.Date = d
 		}
@@ -553,116 +447,55 @@ func cmdSignRole(e *env, rf *roleFlags, sf signFlags, files []string) int {
 			}
 			t, err := roles.ParseTextAt(at.s)
 			if err != nil {
-				e.usagef(e.tr("sign.role.bad_at", at.s))
-				return exitUsage
+				return bad("sign.role.bad_at", at.s)
 			}
 			*at.dst = t
-		}
-	case roles.Attachment:
-		if strings.TrimSpace(rf.number) == "" {
-			e.usagef(e.tr("sign.role.need_number", string(role)))
-			return exitUsage
 		}
 	case roles.Copy:
 		k, err := roles.ParseCopyKind(rf.copyKind)
 		if err != nil {
-			e.usagef(e.tr("sign.role.bad_copy_kind", rf.copyKind))
-			return exitUsage
+			return bad("sign.role.bad_copy_kind", rf.copyKind)
 		}
 		req.CopyKind = k
 	}
-	dir, err := e.dataDir(rf.dataDir)
-	if err != nil {
+	if role == roles.Issue || role == roles.Attachment {
+		// The checks that do not need the token (the seal size, the number).
+		probe := *req
+		probe.Trust = trust.New()
+		if err := probe.Check(); err != nil {
+			e.usageErr(err)
+			return nil, exitUsage
+		}
+	}
+	if req.DataDir, err = e.dataDir(rf.dataDir); err != nil {
 		e.errorf(err.Error())
-		return exitFailure
+		return nil, exitFailure
 	}
-	store := &stamp.Store{Dir: dir}
-	readImage := func(path string) ([]byte, bool) {
-		b, err := os.ReadFile(path)
+	for _, img := range []struct {
+		path string
+		dst  *[]byte
+	}{{rf.image, &req.Image}, {rf.seal, &req.Seal}} {
+		if img.path == "" {
+			continue
+		}
+		b, err := os.ReadFile(img.path)
 		if err != nil {
-			e.usagef(e.tr("sign.no_input", path))
-			return nil, false
+			return bad("sign.no_input", img.path)
 		}
-		return b, true
+		*img.dst = b
 	}
-	if rf.image != "" {
-		var ok bool
-		if req.Signature, ok = readImage(rf.image); !ok {
-			return exitUsage
-		}
-	}
-	if rf.seal != "" {
-		var ok bool
-		if req.Seal, ok = readImage(rf.seal); !ok {
-			return exitUsage
-		}
-	}
-	ctx, cancel := signalContext()
-	defer cancel()
-	if role == roles.Issue {
-		ts, err := trust.Load(ctx, trust.Options{Files: rf.trust})
-		if err != nil {
-			e.errorf(e.tr("verify.trust_error", err.Error()))
-			return exitUsage
-		}
-		req.Verify = verify.Options{Trust: ts, Online: !rf.offline, FetchTimeout: sf.timeout}
-	}
+	return req, exitOK
+}
 
-	signer, chain, closeToken, err := e.openSigner(ctx, sf.tf)
-	if err != nil {
-		e.fail(err)
-		return exitFailure
-	}
-	defer closeToken()
-	cn := chain[0].Subject.CommonName
-	// Images from the store when not given.
-	if role == roles.Approve && req.Signature == nil {
-		name := rf.signerName
-		if name == "" {
-			name = cn
-		}
-		b, _, err := store.Get(stamp.KindSignature, name)
-		if err != nil {
-			e.errorf(e.tr("sign.role.need_image", name))
-			e.hintf(e.tr("sign.role.hint.import_signature", name))
-			return exitFailure
-		}
-		req.Signature = b
-	}
-	if role == roles.Issue && req.Seal == nil {
-		var b []byte
-		for _, owner := range []string{rf.org, cn} {
-			if owner == "" {
-				continue
-			}
-			if b, _, err = store.Get(stamp.KindSeal, owner); err == nil {
-				break
-			}
-		}
-		if b == nil {
-			e.errorf(e.tr("sign.role.need_seal", cn))
-			e.hintf(e.tr("sign.role.hint.import_seal", cn))
-			return exitFailure
-		}
-		req.Seal = b
-	}
-	req.Options = pades.Options{Signer: signer, Chain: chain, Level: lv, TSAURL: tsaURL, Timeout: sf.timeout,
-		Reason: sf.reason, Location: sf.location, ContactInfo: sf.contact, FieldName: sf.field}
-
-	rep, err := roles.SignFile(ctx, in, out, req)
-	if err != nil {
-		if sf.asJSON {
-			_ = e.writeJSON(jsonRoleResult{jsonSignResult: jsonSignResult{Input: in, Error: err.Error()}, Role: string(role)})
-		}
-		e.failRole(role, err)
-		return exitFailure
-	}
+// reportRole prints what a role signature did (text or --json).
+func (e *env) reportRole(req *bridge.RoleRequest, rep *roles.Report, asJSON bool) int {
+	role := req.Role
 	for _, w := range rep.Warnings {
 		e.warnf(e.tr("sign.role.warn."+w.Code, e.tr("image.ink."+w.Arg)))
 	}
-	if sf.asJSON {
+	if asJSON {
 		jr := jsonRoleResult{Role: string(role), Placement: toJSONPlacement(rep.Placement), Number: toJSONPlacement(rep.Number), Date: toJSONPlacement(rep.Date)}
-		jr.jsonSignResult = jsonSignResult{Input: in, Output: out, OK: true, Level: string(rep.Result.Level), Field: rep.Field,
+		jr.jsonSignResult = jsonSignResult{Input: req.In, Output: req.Out, OK: true, Level: string(rep.Result.Level), Field: rep.Field,
 			SigningAt: rep.When.Format(time.RFC3339), Size: rep.Result.OutputSize}
 		if !rep.Result.Timestamp.IsZero() {
 			jr.Timestamp = rep.Result.Timestamp.UTC().Format(time.RFC3339)
@@ -681,7 +514,7 @@ func cmdSignRole(e *env, rf *roleFlags, sf signFlags, files []string) int {
 	if rep.Approval != nil {
 		fmt.Fprintln(e.stdout, e.tr("sign.role.approval", string(role), rep.Approval.Field, rep.Approval.Signer))
 	}
-	fmt.Fprintln(e.stdout, e.tr("sign.role.done", in, string(role), rep.Field, out))
+	fmt.Fprintln(e.stdout, e.tr("sign.role.done", req.In, string(role), rep.Field, req.Out))
 	return exitOK
 }
 

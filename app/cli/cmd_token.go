@@ -2,10 +2,8 @@ package cli
 
 import (
 	"context"
-	"crypto"
 	"crypto/ecdsa"
 	"crypto/rsa"
-	"crypto/x509"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -15,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/vanthu/vanthu/app/internal/bridge"
 	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/token"
 )
@@ -45,52 +44,16 @@ func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), os.Interrupt)
 }
 
-// openSigner opens the token chosen by tf, logs in once and returns the
-// signer and its certificate chain (leaf first). close logs out.
-func (e *env) openSigner(ctx context.Context, tf *tokenFlags) (crypto.Signer, []*x509.Certificate, func(), error) {
-	path, err := token.Choose(tf.module, e.getenv)
+// openSigner opens the token chosen by tf (or the demo store, --module
+// demo), logs in once and returns the signer. Close logs out.
+func (e *env) openSigner(ctx context.Context, tf *tokenFlags) (*bridge.Signer, error) {
+	dir, err := e.dataDir("")
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, err
 	}
-	m, err := token.Open(path)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	fail := func(err error) (crypto.Signer, []*x509.Certificate, func(), error) {
-		_ = m.Close()
-		return nil, nil, nil, err
-	}
-	toks, err := m.Tokens(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	ti, err := token.PickToken(toks, tf.token)
-	if err != nil {
-		return fail(err)
-	}
-	if w := i18n.PINWarning(i18n.Language(e.getenv), ti.Flags); w != "" {
-		e.warnf(w)
-	}
-	s, err := m.OpenSession(ctx, ti.SlotID)
-	if err != nil {
-		return fail(err)
-	}
-	if err := e.login(ctx, s, tf.pinFile, tf.confirmFinalTry); err != nil {
-		return fail(err)
-	}
-	certs, err := s.Certificates(ctx)
-	if err != nil {
-		return fail(err)
-	}
-	c, err := token.PickCertificate(certs, tf.cert, time.Now())
-	if err != nil {
-		return fail(err)
-	}
-	signer, err := s.Signer(ctx, c)
-	if err != nil {
-		return fail(err)
-	}
-	return signer, e.signingChain(ctx, c.X509, certs), func() { _ = m.Close() }, nil
+	sel := token.Selection{Module: tf.module, Token: tf.token, Cert: tf.cert}
+	return bridge.OpenSigner(ctx, sel, e.unlock(tf.pinFile, tf.confirmFinalTry), bridge.OpenOptions{
+		DataDir: dir, Getenv: e.getenv, Warnf: func(key string, args ...any) { e.warnf(e.tr(key, args...)) }})
 }
 
 func cmdToken(e *env, args []string) int {

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
-	"github.com/vanthu/vanthu/signing/trust"
+	"github.com/vanthu/vanthu/app/internal/bridge"
+	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/signing/verify"
 )
 
@@ -39,7 +39,7 @@ func cmdVerify(e *env, args []string) int {
 		return exitUsage
 	}
 	ctx := context.Background()
-	store, err := trust.Load(ctx, trust.Options{Files: trustFiles, System: *system})
+	store, err := bridge.LoadTrust(ctx, trustFiles, "", *system)
 	if err != nil {
 		e.errorf(e.tr("verify.trust_error", err.Error()))
 		return exitUsage
@@ -47,13 +47,14 @@ func cmdVerify(e *env, args []string) int {
 	opts := verify.Options{Trust: store, Online: !*offline}
 	exit := exitOK
 	// files are verified in parallel and reported in the order given
-	verify.VerifyFiles(ctx, files, opts, func(i int, res *verify.Result, err error) {
+	bridge.VerifyFiles(ctx, files, bridge.VerifyOptions{Verify: opts}, func(i int, v *bridge.Verdict, err error) {
+		res := v.Result
 		if errors.Is(err, verify.ErrRead) || res == nil {
 			e.errorf(e.tr("verify.read_error", files[i], err))
 			exit = exitUsage
 			return
 		}
-		if !fileOK(res) && exit == exitOK {
+		if !v.OK() && exit == exitOK {
 			exit = exitFailure
 		}
 		if *asJSON {
@@ -63,23 +64,6 @@ func cmdVerify(e *env, args []string) int {
 		}
 	})
 	return exit
-}
-
-// fileOK: at least one signature, every signature valid.
-func fileOK(r *verify.Result) bool {
-	if r.Status != verify.StatusValid {
-		return false
-	}
-	n := 0
-	for _, s := range r.Signatures {
-		if s.Kind == verify.KindSignature {
-			n++
-		}
-		if s.Status != verify.StatusValid || !s.Trusted || s.ModifiedAfter == verify.ModDisallowed {
-			return false
-		}
-	}
-	return n > 0
 }
 
 type jsonProblem struct {
@@ -198,35 +182,5 @@ func (e *env) printVerify(r *verify.Result) {
 // problemText renders a problem: the translated code, then its parameters
 // (the change kind translated too).
 func (e *env) problemText(p verify.Problem) string {
-	msg := e.tr("verify.problem." + p.Code)
-	if len(p.Params) == 0 {
-		return msg
-	}
-	keys := make([]string, 0, len(p.Params))
-	for k := range p.Params {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		v := p.Params[k]
-		if k == "validation_time_source" {
-			v = e.tr("verify.time_source." + v)
-		}
-		if k == "reason" {
-			if r := e.tr("verify.reason." + v); r != "verify.reason."+v {
-				v = r
-			} else if r := e.tr("verify.problem." + v); r != "verify.problem."+v {
-				v = r
-			}
-		}
-		if k == "kind" {
-			v = e.tr("verify.change." + v)
-		}
-		if k == "object" && v == "-1" {
-			continue
-		}
-		parts = append(parts, e.tr("verify.param."+k)+": "+v)
-	}
-	return msg + " (" + strings.Join(parts, "; ") + ")"
+	return i18n.Problem(i18n.Language(e.getenv), p)
 }

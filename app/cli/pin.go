@@ -3,13 +3,14 @@ package cli
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strings"
 
 	"golang.org/x/term"
 
+	"github.com/vanthu/vanthu/app/internal/bridge"
+	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/token"
 )
 
@@ -77,12 +78,26 @@ func (e *env) confirmFinalTry() bool {
 	return ans == "yes" || ans == "có" || ans == "co"
 }
 
-// login logs s in, asking for explicit confirmation (flag or terminal)
-// before the final try. A wrong PIN is never retried.
-func (e *env) login(ctx context.Context, s *token.Session, pinFile string, confirmed bool) error {
-	err := s.Login(ctx, e.pinSource(pinFile), token.LoginOptions{ConfirmFinalTry: confirmed})
-	if errors.Is(err, token.ErrPINFinalTry) && !confirmed && e.confirmFinalTry() {
-		err = s.Login(ctx, e.pinSource(pinFile), token.LoginOptions{ConfirmFinalTry: true})
+// unlock is the CLI's way of logging in: the PIN from pinSource, the
+// token's PIN state warned about first, and the final try only with
+// --confirm-final-try or a "có"/"yes" typed at the terminal.
+func (e *env) unlock(pinFile string, confirmed bool) bridge.Unlock {
+	return bridge.Unlock{
+		PINs:            e.pinSource(pinFile),
+		ConfirmFinalTry: confirmed,
+		AskFinalTry:     func(context.Context, token.TokenInfo) bool { return e.confirmFinalTry() },
+		Warn: func(t token.TokenInfo) {
+			if w := i18n.PINWarning(i18n.Language(e.getenv), t.Flags); w != "" {
+				e.warnf(w)
+			}
+		},
 	}
-	return err
+}
+
+// login logs s in under the rules of unlock (without the warning, which
+// the caller shows). A wrong PIN is never retried.
+func (e *env) login(ctx context.Context, s *token.Session, pinFile string, confirmed bool) error {
+	u := e.unlock(pinFile, confirmed)
+	u.Warn = nil
+	return bridge.Login(ctx, u, s.Token(), func(o token.LoginOptions) error { return s.Login(ctx, u.PINs, o) })
 }

@@ -44,6 +44,10 @@ type Options struct {
 	// MaxOpenConns caps the connection pool (default: 8 for SQLite, 16 for
 	// PostgreSQL).
 	MaxOpenConns int
+	// PageSize is the page size of a SQLite database created by this Open
+	// (SQLite's default, 4096, when 0; an existing file keeps its own).
+	// Large pages suit large values: the hub stores packages with 32768.
+	PageSize int
 }
 
 // IsPostgresDSN reports whether dsn addresses a PostgreSQL server rather
@@ -83,7 +87,7 @@ func Open(ctx context.Context, dsn string, opts ...Options) (*DB, error) {
 	} else {
 		dialect = SQLite
 		var full string
-		full, err = sqliteDSN(dsn)
+		full, err = sqliteDSN(dsn, o.PageSize)
 		if err == nil {
 			sqldb, err = sql.Open("sqlite", full)
 		}
@@ -110,7 +114,7 @@ func Open(ctx context.Context, dsn string, opts ...Options) (*DB, error) {
 // pragmas every connection needs. BEGIN IMMEDIATE takes the write lock at the
 // start of each transaction, so two writers never deadlock on a lock upgrade:
 // the later one waits (busy timeout) and the helper retries if it must.
-func sqliteDSN(dsn string) (string, error) {
+func sqliteDSN(dsn string, pageSize int) (string, error) {
 	params := url.Values{}
 	for _, p := range []string{
 		"busy_timeout(" + strconv.Itoa(int(BusyTimeout/time.Millisecond)) + ")",
@@ -137,7 +141,30 @@ func sqliteDSN(dsn string) (string, error) {
 			return "", fmt.Errorf("failed to create database folder: %w", err)
 		}
 	}
+	if pageSize > 0 {
+		if err := createWithPageSize(dsn, pageSize); err != nil {
+			return "", err
+		}
+	}
 	return dsn + "?" + params.Encode(), nil
+}
+
+// createWithPageSize creates a missing SQLite file with the given page
+// size. The page size must be set before the file turns to WAL, which the
+// driver's pragma order (sorted by name) would not allow.
+func createWithPageSize(path string, pageSize int) error {
+	if st, err := os.Stat(path); err == nil && st.Size() > 0 {
+		return nil
+	}
+	db, err := sql.Open("sqlite", path+"?_pragma=page_size("+strconv.Itoa(pageSize)+")")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := db.Exec("CREATE TABLE store_init (x INTEGER); DROP TABLE store_init"); err != nil {
+		return fmt.Errorf("failed to create database: %w", err)
+	}
+	return db.Close()
 }
 
 // Dialect is the database's SQL dialect.
@@ -327,4 +354,22 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error, o TxOptions) (er
 		db.waker.local(ch)
 	}
 	return nil
+}
+
+// Collect runs query and scans every row with scan.
+func Collect[T any](ctx context.Context, q Querier, scan func(*sql.Rows) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.Query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }

@@ -88,6 +88,31 @@ func TestOpenDialect(t *testing.T) {
 	})
 }
 
+func TestOpenPageSize(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "big.db")
+	for i := 0; i < 2; i++ { // a reopened file keeps its page size
+		db, err := store.Open(ctx, path, store.Options{PageSize: 32768})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var size int
+		var mode string
+		if err := db.QueryRow(ctx, "PRAGMA page_size").Scan(&size); err != nil || size != 32768 {
+			t.Fatalf("page_size %d %v", size, err)
+		}
+		if err := db.QueryRow(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+			t.Fatalf("journal_mode %q %v", mode, err)
+		}
+		_ = db.Close()
+	}
+	small := open(t, filepath.Join(t.TempDir(), "small.db"))
+	var size int
+	if err := small.QueryRow(ctx, "PRAGMA page_size").Scan(&size); err != nil || size != 4096 {
+		t.Fatalf("default page_size %d %v", size, err)
+	}
+}
+
 func TestOpenRefusesBadDSN(t *testing.T) {
 	ctx := context.Background()
 	if _, err := store.Open(ctx, ""); !errors.Is(err, store.ErrBadDSN) {
@@ -146,7 +171,7 @@ func TestMigrateUpsertReturning(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			_, err = tx.Exec(ctx, "INSERT INTO common_kv (k, v) VALUES (?, ?) ON CONFLICT (k) DO NOTHING", "k", "v")
+			_, err = tx.Exec(ctx, "INSERT INTO common_kv (k, v, b) VALUES (?, ?, ?) ON CONFLICT (k) DO NOTHING", "k", "v", []byte{0, 0xff})
 			return err
 		})
 		if err != nil {
@@ -159,6 +184,11 @@ func TestMigrateUpsertReturning(t *testing.T) {
 		var body []byte
 		if err := db.QueryRow(ctx, "SELECT n, body FROM item WHERE id = ?", id1).Scan(&n, &body); err != nil || n != 5 || len(body) != 3 {
 			t.Fatalf("n=%d body=%v err=%v", n, body, err)
+		}
+		var kvID int64
+		var kvBlob []byte
+		if err := db.QueryRow(ctx, "SELECT id, b FROM common_kv WHERE k = 'k'").Scan(&kvID, &kvBlob); err != nil || kvID == 0 || len(kvBlob) != 2 {
+			t.Fatalf("shared migration ({{serial_pk}}, {{blob}}): id %d, blob %v, %v", kvID, kvBlob, err)
 		}
 		_, err = db.Exec(ctx, "INSERT INTO item (name) VALUES (?)", "a")
 		if !store.IsUniqueViolation(err) {

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 //go:embed csrc/pinproxy.c
@@ -71,6 +72,13 @@ func (p *PINProxy) Failures() int {
 	var n int
 	fmt.Sscanf(string(b), "%d", &n)
 	return n
+}
+
+// SetSignDelay makes every signature on the proxy take d (a slow or busy
+// token) for the rest of the test.
+func (p *PINProxy) SetSignDelay(tb testing.TB, d time.Duration) {
+	tb.Helper()
+	tb.Setenv("VANTHU_PINPROXY_SIGN_DELAY_MS", fmt.Sprint(d.Milliseconds()))
 }
 
 // SetFailures sets the number of consecutive wrong PINs, as if they had

@@ -50,3 +50,18 @@ func TestManyIsValid(t *testing.T) {
 		}
 	}
 }
+
+func TestPaddedIsValid(t *testing.T) {
+	b := Padded(1, 300<<10)
+	if len(b) < 300<<10 || len(b) > 301<<10 {
+		t.Fatalf("size %d, want about 300 KB", len(b))
+	}
+	p := filepath.Join(t.TempDir(), "padded.pdf")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("qpdf", "--check", p).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "No syntax or stream encoding errors") {
+		t.Fatalf("qpdf --check: %v\n%s", err, out)
+	}
+}

@@ -84,3 +84,15 @@ func PINWarning(lang string, f token.Flags) string {
 	}
 	return ""
 }
+
+// HintKey is the catalogue key of the hint Explain gives for err, "" when
+// there is none (front ends with their own wording look up a prefixed key
+// first, e.g. "gui.hint.module").
+func HintKey(err error) string {
+	for _, m := range errorMessages {
+		if errors.Is(err, m.target) {
+			return m.hint
+		}
+	}
+	return ""
+}

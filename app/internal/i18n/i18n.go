@@ -104,3 +104,13 @@ func T(lang, key string, args ...any) string {
 	}
 	return fmt.Sprintf(tmpl, args...)
 }
+
+// Has reports whether key is in the catalogues.
+func Has(key string) bool {
+	T(EN, key) // loads the catalogues
+	_, ok := catalogs[EN][key]
+	if !ok {
+		_, ok = catalogs[VI][key]
+	}
+	return ok
+}

@@ -9,6 +9,9 @@
  * With $VANTHU_PINPROXY_PINPAD set to the PIN, the token also reports
  * CKF_PROTECTED_AUTHENTICATION_PATH and a login without a PIN is completed
  * with that PIN, as a reader's PIN pad would.
+ * With $VANTHU_PINPROXY_SIGN_DELAY_MS set, every C_Sign that produces a
+ * signature first waits that long, as a slow USB token does (tests of a
+ * busy token).
  *
  * Context-specific logins (keys with CKA_ALWAYS_AUTHENTICATE) count on the
  * same counter, as on hardware tokens. With $VANTHU_PINPROXY_ALWAYS_AUTH
@@ -22,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CK_PTR *
 #define CK_DECLARE_FUNCTION(returnType, name) returnType name
@@ -141,6 +145,12 @@ static CK_RV proxy_Login(CK_SESSION_HANDLE h, CK_USER_TYPE ut, CK_UTF8CHAR_PTR p
 	return rv;
 }
 
+static CK_RV proxy_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG_PTR siglen) {
+	const char *d = getenv("VANTHU_PINPROXY_SIGN_DELAY_MS");
+	if (d && sig != NULL) usleep((useconds_t)atoi(d) * 1000);
+	return target->C_Sign(h, data, len, sig, siglen);
+}
+
 CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR pp) {
 	if (pp == NULL) return CKR_ARGUMENTS_BAD;
 	if (target == NULL) {
@@ -155,6 +165,7 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR pp) {
 		proxy = *fl;
 		proxy.C_GetTokenInfo = proxy_GetTokenInfo;
 		proxy.C_Login = proxy_Login;
+		proxy.C_Sign = proxy_Sign;
 		proxy.C_Initialize = proxy_Initialize;
 		proxy.C_Finalize = proxy_Finalize;
 		proxy.C_GetAttributeValue = proxy_GetAttributeValue;

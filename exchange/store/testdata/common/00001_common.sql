@@ -1,4 +1,9 @@
 -- +goose Up
-CREATE TABLE common_kv (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE common_kv (
+	id {{serial_pk}},
+	k TEXT NOT NULL UNIQUE,
+	v TEXT NOT NULL,
+	b {{blob}}
+);
 -- +goose Down
 DROP TABLE common_kv;

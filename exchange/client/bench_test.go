@@ -1,0 +1,277 @@
+package client_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/vanthu/vanthu/exchange/client"
+	"github.com/vanthu/vanthu/exchange/hub"
+	"github.com/vanthu/vanthu/exchange/wire"
+	"github.com/vanthu/vanthu/internal/exchangetest"
+	"github.com/vanthu/vanthu/internal/pgtest"
+)
+
+// benchPair is a hub on loopback mutual TLS with a sender A and a
+// receiver B reached through the HTTP transport.
+type benchPair struct {
+	env  *exchangetest.Env
+	a    *exchangetest.Agency
+	ta   *client.HTTPTransport
+	tb   *client.HTTPTransport
+	pdf  []byte
+	seq  atomic.Int64
+	runs string
+}
+
+func newBenchPair(b *testing.B, dsn string) *benchPair {
+	env := exchangetest.Shared(b)
+	h := env.NewHub(b, dsn, hub.Limits{RequestsPerMinute: -1})
+	p := &benchPair{env: env, runs: strconv.FormatInt(time.Now().UnixNano(), 36)}
+	p.a = env.AddAgency(b, h, codeA, "Sở A")
+	bb := env.AddAgency(b, h, codeB, "Sở B")
+	p.ta, p.tb = transport(b, p.a, h.URL), transport(b, bb, h.URL)
+	path := env.SignedPDFs(b, filepath.Join(b.TempDir(), "pdf"), 1, 200<<10)[0]
+	var err error
+	if p.pdf, err = os.ReadFile(path); err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+// docID is the ID of the benchmark's document n.
+func (p *benchPair) docID(n int64) string {
+	return fmt.Sprintf("%s,2026/03/10,%d/B%s", codeA, n, strings.ToUpper(p.runs))
+}
+
+// send packs, signs and sends document n, 200 KB, to B.
+func (p *benchPair) send(ctx context.Context, n int64) error {
+	doc := wire.Document{From: wire.Organization{Code: codeA}, To: []wire.Organization{{Code: codeB}},
+		DocumentID: p.docID(n), Subject: "bench",
+		Files: []wire.File{{Name: "vb.pdf", ContentType: "application/pdf", Size: int64(len(p.pdf)),
+			Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(p.pdf)), nil }}}}
+	var buf bytes.Buffer
+	if _, err := p.env.Codec.WriteDocument(ctx, &buf, doc, p.a.Signer.Key, p.a.Signer.Chain); err != nil {
+		return err
+	}
+	raw := buf.Bytes()
+	_, err := p.ta.Send(ctx, client.OutgoingPackage{ClientID: doc.DocumentID, Kind: wire.KindDocument, Size: int64(len(raw)),
+		SHA256: sha256hex(raw), Open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(raw)), nil }})
+	return err
+}
+
+// receive lists, fetches (checking the SHA-256) and acknowledges until
+// want documents have been taken, calling done for each with its ID.
+func (p *benchPair) receive(ctx context.Context, want int, done func(docID string)) error {
+	got := 0
+	for got < want {
+		items, err := p.tb.Inbox(ctx, 0, 5*time.Second)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		var docs []string
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		var ferr error
+		sem := make(chan struct{}, 4)
+		for _, it := range items {
+			if it.Kind != wire.KindDocument {
+				ids = append(ids, it.DeliveryID)
+				continue
+			}
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				err := p.tb.Fetch(ctx, it, io.Discard)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					ferr = err
+					return
+				}
+				ids = append(ids, it.DeliveryID)
+				docs = append(docs, it.DocumentID)
+			}()
+		}
+		wg.Wait()
+		if ferr != nil {
+			return ferr
+		}
+		for len(ids) > 0 {
+			k := min(len(ids), 200)
+			if err := p.tb.Ack(ctx, ids[:k]); err != nil {
+				return err
+			}
+			ids = ids[k:]
+		}
+		for _, d := range docs {
+			done(d)
+		}
+		got += len(docs)
+	}
+	return nil
+}
+
+func benchStores(b *testing.B, fn func(b *testing.B, dsn string)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, "") })
+	b.Run("postgres", func(b *testing.B) { fn(b, pgtest.DSN(b)) })
+}
+
+// BenchmarkEndToEnd: 200 KB signed PDFs from A to B over loopback mutual
+// TLS, each sent (packed, signed, stored durably), listed, fetched and
+// acknowledged (the hub emitting status 01); reports documents per second.
+func BenchmarkEndToEnd(b *testing.B) {
+	benchStores(b, func(b *testing.B, dsn string) {
+		p := newBenchPair(b, dsn)
+		ctx := context.Background()
+		b.SetBytes(int64(len(p.pdf)))
+		b.ResetTimer()
+		start := time.Now()
+		errc := make(chan error, 1)
+		go func() { errc <- p.receive(ctx, b.N, func(string) {}) }()
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for w := 0; w < 8; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for n := next.Add(1); n <= int64(b.N); n = next.Add(1) {
+					if err := p.send(ctx, n); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if err := <-errc; err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "docs/s")
+	})
+}
+
+// BenchmarkLatencyAt50PerSecond sends 200 KB documents at a steady 50 a
+// second and reports the median and 99th percentile of the time from the
+// start of a send to the end of its acknowledgement.
+func BenchmarkLatencyAt50PerSecond(b *testing.B) {
+	benchStores(b, func(b *testing.B, dsn string) {
+		p := newBenchPair(b, dsn)
+		ctx := context.Background()
+		n := max(b.N, 100)
+		var mu sync.Mutex
+		started := map[string]time.Time{}
+		var lat []time.Duration
+		b.ResetTimer()
+		errc := make(chan error, 1)
+		go func() {
+			errc <- p.receive(ctx, n, func(id string) {
+				mu.Lock()
+				lat = append(lat, time.Since(started[id]))
+				mu.Unlock()
+			})
+		}()
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			<-tick.C
+			wg.Add(1)
+			n := p.seq.Add(1)
+			go func() {
+				defer wg.Done()
+				mu.Lock()
+				started[p.docID(n)] = time.Now()
+				mu.Unlock()
+				if err := p.send(ctx, n); err != nil {
+					b.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if err := <-errc; err != nil {
+			b.Fatal(err)
+		}
+		slices.Sort(lat)
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+	})
+}
+
+// BenchmarkHubRSS50MB sends one 50 MB package to a hub running as its own
+// process and reports that process's peak resident memory (VmHWM) before
+// and after: the package is streamed to disk and into the database in
+// pieces, never held whole.
+func BenchmarkHubRSS50MB(b *testing.B) {
+	env := exchangetest.Shared(b)
+	d := env.InitDir(b, "", hub.Limits{})
+	addr := exchangetest.FreeAddr(b)
+	h := env.AdminHub(b, d, "https://"+addr)
+	a, bb := env.AddAgency(b, h, codeA, "Sở A"), env.AddAgency(b, h, codeB, "Sở B")
+	proc := env.StartHubProcess(b, d.Path, addr, "")
+	ta := transport(b, a, "https://"+addr)
+	_ = bb
+	big := filepath.Join(b.TempDir(), "big.pdf")
+	// base64 makes the package 4/3 as large as the PDF: a 50 MB package
+	if err := os.WriteFile(big, exchangetest.PaddedPDF((50<<20-(256<<10))*3/4), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	var before, after int64
+	for i := 0; i < min(b.N, 3); i++ { // each round moves 50 MB: a few are enough
+		if i == 0 {
+			before = vmHWM(b, proc.Cmd.Process.Pid) // a high-water mark: the first reading is the baseline
+		}
+		pkg := filepath.Join(b.TempDir(), "pkg")
+		f, _ := os.Create(pkg)
+		st, _ := os.Stat(big)
+		_, err := env.Codec.WriteDocument(ctx, f, wire.Document{From: wire.Organization{Code: codeA}, To: []wire.Organization{{Code: codeB}},
+			DocumentID: fmt.Sprintf("%s,2026/03/10,%d/BIG", codeA, i+1), Subject: "big",
+			Files: []wire.File{{Name: "big.pdf", ContentType: "application/pdf", Size: st.Size(), Open: func() (io.ReadCloser, error) { return os.Open(big) }}}},
+			a.Signer.Key, a.Signer.Chain)
+		f.Close()
+		if err != nil {
+			b.Fatal(err)
+		}
+		pst, _ := os.Stat(pkg)
+		raw, _ := os.ReadFile(pkg)
+		sum := sha256hex(raw)
+		raw = nil
+		if _, err := ta.Send(ctx, client.OutgoingPackage{ClientID: fmt.Sprintf("big-%d", i), Kind: wire.KindDocument, Size: pst.Size(),
+			SHA256: sum, Open: func() (io.ReadCloser, error) { return os.Open(pkg) }}); err != nil {
+			b.Fatal(err)
+		}
+		after = vmHWM(b, proc.Cmd.Process.Pid)
+	}
+	b.ReportMetric(float64(before)/1024, "hub-rss-before-MB")
+	b.ReportMetric(float64(after)/1024, "hub-peak-rss-MB")
+}
+
+// vmHWM reads a process's peak resident set size in kB.
+func vmHWM(b *testing.B, pid int) int64 {
+	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			v, _ := strconv.ParseInt(strings.Fields(line)[1], 10, 64)
+			return v
+		}
+	}
+	b.Fatal("no VmHWM")
+	return 0
+}

@@ -1,0 +1,166 @@
+package hub
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/vanthu/vanthu/exchange/store"
+)
+
+// chunkSize is the size of one stored piece of a package: packages are
+// kept in the database in pieces, so neither writing nor reading one ever
+// holds more than a piece in memory.
+const chunkSize = 1 << 20
+
+// spooled is an incoming package while it is checked: in memory up to
+// memSpool bytes, on disk beyond.
+type spooled struct {
+	r      io.ReaderAt
+	f      *os.File
+	size   int64
+	sha256 string
+}
+
+// memSpool is the largest package kept in memory while it is checked.
+const memSpool = 2 << 20
+
+func (s *spooled) Close() error {
+	if s.f == nil {
+		return nil
+	}
+	name := s.f.Name()
+	err := s.f.Close()
+	_ = os.Remove(name)
+	return err
+}
+
+// spool reads r, hashing it, into memory or (past memSpool) a temporary
+// file, and refuses more than max bytes.
+func (h *Hub) spool(r io.Reader, max int64) (*spooled, error) {
+	hash := sha256.New()
+	lr := io.LimitReader(r, max+1)
+	buf := make([]byte, 0, 256<<10)
+	mem := bytes.NewBuffer(buf)
+	n, err := io.CopyN(io.MultiWriter(mem, hash), lr, memSpool+1)
+	s := &spooled{}
+	switch {
+	case err == io.EOF:
+		s.r = bytes.NewReader(mem.Bytes())
+	case err != nil:
+		return nil, receiveError(err, max)
+	default:
+		f, ferr := os.CreateTemp(h.spoolDir(), "incoming-*.pkg")
+		if ferr != nil {
+			return nil, fmt.Errorf("failed to spool package: %w", ferr)
+		}
+		s.f, s.r = f, f
+		if _, err := f.Write(mem.Bytes()); err != nil {
+			_ = s.Close()
+			return nil, fmt.Errorf("failed to spool package: %w", err)
+		}
+		m, err := io.Copy(io.MultiWriter(f, hash), lr)
+		if err != nil {
+			_ = s.Close()
+			return nil, receiveError(err, max)
+		}
+		n += m
+	}
+	if n > max {
+		_ = s.Close()
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max)
+	}
+	if n == 0 {
+		_ = s.Close()
+		return nil, fmt.Errorf("%w: empty body", ErrBadPackage)
+	}
+	s.size, s.sha256 = n, hex.EncodeToString(hash.Sum(nil))
+	return s, nil
+}
+
+func receiveError(err error, max int64) error {
+	var mbe *maxBytesError
+	if errors.As(err, &mbe) {
+		return fmt.Errorf("%w: more than %d bytes", ErrTooLarge, max)
+	}
+	return fmt.Errorf("failed to receive package: %w", err)
+}
+
+func (h *Hub) spoolDir() string { return h.spoolPath }
+
+// maxBytesError stands for http.MaxBytesError without importing net/http
+// here; the HTTP layer converts.
+type maxBytesError struct{}
+
+func (*maxBytesError) Error() string { return "request body too large" }
+
+// putBlob stores the spooled package under its SHA-256 unless a package
+// with that hash is already stored.
+func putBlob(ctx context.Context, tx *store.Tx, s *spooled, at int64) error {
+	r, err := tx.Exec(ctx, "INSERT INTO blob (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING", s.sha256, s.size, at)
+	if err != nil {
+		return fmt.Errorf("failed to store package: %w", err)
+	}
+	if n, err := r.RowsAffected(); err != nil || n == 0 {
+		return err // stored before: the same bytes are kept once
+	}
+	buf := make([]byte, chunkSize)
+	for seq, off := 0, int64(0); off < s.size; seq++ {
+		m, err := s.r.ReadAt(buf, off)
+		if m == 0 && err != nil {
+			return fmt.Errorf("failed to read spooled package: %w", err)
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO blob_chunk (sha256, seq, data) VALUES (?, ?, ?)", s.sha256, seq, buf[:m]); err != nil {
+			return fmt.Errorf("failed to store package: %w", err)
+		}
+		off += int64(m)
+	}
+	return nil
+}
+
+// blobReader streams a stored package piece by piece.
+type blobReader struct {
+	ctx  context.Context
+	db   *store.DB
+	sha  string
+	seq  int
+	buf  *bytes.Reader
+	done bool
+}
+
+// OpenPackage reads a stored package by its SHA-256 (SentEvent.SHA256),
+// for a Hook that needs the package itself (the registers verify the
+// signed document it carries).
+func (h *Hub) OpenPackage(ctx context.Context, sha256 string) io.Reader {
+	return h.openBlob(ctx, sha256)
+}
+
+func (h *Hub) openBlob(ctx context.Context, sha string) io.Reader {
+	return &blobReader{ctx: ctx, db: h.db, sha: sha}
+}
+
+func (b *blobReader) Read(p []byte) (int, error) {
+	for b.buf == nil || b.buf.Len() == 0 {
+		if b.done {
+			return 0, io.EOF
+		}
+		var data []byte
+		err := b.db.QueryRow(b.ctx, "SELECT data FROM blob_chunk WHERE sha256 = ? AND seq = ?", b.sha, b.seq).Scan(&data)
+		if err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				b.done = true
+				return 0, io.EOF
+			}
+			return 0, fmt.Errorf("failed to read stored package: %w", err)
+		}
+		b.seq++
+		b.buf = bytes.NewReader(data)
+	}
+	return b.buf.Read(p)
+}

@@ -1,0 +1,171 @@
+package hub
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vanthu/vanthu/exchange/store"
+	"github.com/vanthu/vanthu/exchange/wire"
+)
+
+// statusEffect is one history entry a status package makes, and for an
+// accepted recall the delivery it removes.
+type statusEffect struct {
+	docSender, recipient, code, description, by, documentID string
+	removeDelivery                                          int64
+}
+
+// statusEffects checks that a status package answers a document of the
+// agencies involved and returns what it records:
+//   - 13 (recall request) comes from the document's sender to recipients
+//     it was sent to;
+//   - every other status comes from a recipient of the document to its
+//     sender; 15/16 answer a recall request, and 15 removes the
+//     recipient's copy.
+func (h *Hub) statusEffects(ctx context.Context, tx *store.Tx, caller string, r *wire.Route) ([]statusEffect, error) {
+	var out []statusEffect
+	if r.StatusCode == wire.StatusRecallRequest {
+		for _, to := range r.To {
+			if _, err := documentDelivery(ctx, tx, caller, r.DocumentID, to); err != nil {
+				return nil, err
+			}
+			out = append(out, statusEffect{docSender: caller, recipient: to, code: r.StatusCode,
+				description: r.Description, by: caller, documentID: r.DocumentID})
+		}
+		return out, nil
+	}
+	if len(r.To) != 1 {
+		return nil, fmt.Errorf("%w: a status goes to the document's sender only", ErrRecallNotAllowed)
+	}
+	sender := r.To[0]
+	delivery, err := documentDelivery(ctx, tx, sender, r.DocumentID, caller)
+	if err != nil {
+		return nil, err
+	}
+	e := statusEffect{docSender: sender, recipient: caller, code: r.StatusCode, description: r.Description,
+		by: caller, documentID: r.DocumentID}
+	if r.StatusCode == wire.StatusRecallAccepted || r.StatusCode == wire.StatusRecallRefused {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM status_log WHERE doc_sender = ? AND document_id = ?
+			AND recipient = ? AND code = ?`, sender, r.DocumentID, caller, wire.StatusRecallRequest).Scan(&n); err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("%w: no recall was asked for %s", ErrRecallNotAllowed, r.DocumentID)
+		}
+		if r.StatusCode == wire.StatusRecallAccepted {
+			e.removeDelivery = delivery
+		}
+	}
+	return append(out, e), nil
+}
+
+// documentDelivery finds the delivery of document docID from sender to
+// recipient (the latest package of that document).
+func documentDelivery(ctx context.Context, q store.Querier, sender, docID, recipient string) (int64, error) {
+	var id int64
+	err := q.QueryRow(ctx, `SELECT d.id FROM delivery d JOIN message m ON m.id = d.message_id
+		WHERE m.sender = ? AND m.document_id = ? AND m.kind = 'edoc' AND d.recipient = ?
+		ORDER BY d.id DESC LIMIT 1`, sender, docID, recipient).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, fmt.Errorf("%w: %s did not send %s to %s", ErrRecallNotAllowed, sender, docID, recipient)
+	}
+	return id, err
+}
+
+func (h *Hub) applyStatus(ctx context.Context, tx *store.Tx, audit *auditLog, e statusEffect, messageID int64, now time.Time) error {
+	var mid any
+	if messageID != 0 {
+		mid = messageID
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO status_log (doc_sender, document_id, recipient, code, description, by_agency, message_id, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, e.docSender, e.documentID, e.recipient, e.code, truncate(e.description, 2000),
+		e.by, mid, micros(now)); err != nil {
+		return fmt.Errorf("failed to record status: %w", err)
+	}
+	switch e.code {
+	case wire.StatusRecallRequest:
+		return audit.add(ctx, tx, now, e.by, ActRecall, e.documentID, map[string]string{"recipient": e.recipient, "reason": e.description})
+	case wire.StatusRecallAccepted, wire.StatusRecallRefused:
+		if err := audit.add(ctx, tx, now, e.by, ActRecallAnswer, e.documentID, map[string]string{"sender": e.docSender, "code": e.code}); err != nil {
+			return err
+		}
+	}
+	if e.removeDelivery != 0 {
+		if _, err := tx.Exec(ctx, "UPDATE delivery SET state = 'removed', removed_at = ? WHERE id = ?", micros(now), e.removeDelivery); err != nil {
+			return err
+		}
+		return audit.add(ctx, tx, now, e.by, ActRemoved, e.documentID, map[string]any{"delivery": e.removeDelivery, "recipient": e.recipient})
+	}
+	return nil
+}
+
+// arrivedStatus is the status 01 the hub emits for an acknowledged
+// document delivery.
+func arrivedStatus(d ackTarget, now time.Time) wire.Status {
+	return wire.Status{
+		From:        wire.Organization{Code: d.recipient},
+		To:          wire.Organization{Code: d.sender},
+		DocumentID:  d.documentID,
+		Code:        wire.StatusArrived,
+		Description: "Đã đến",
+		Staff:       "vanthu hub",
+		At:          now,
+	}
+}
+
+// arrivedPackage signs the status 01 package of d.
+func (h *Hub) arrivedPackage(ctx context.Context, d ackTarget, now time.Time) (*memBlob, error) {
+	var buf bytes.Buffer
+	if _, err := h.codec.WriteStatus(ctx, &buf, arrivedStatus(d, now), h.signer, h.chain); err != nil {
+		return nil, fmt.Errorf("failed to write status 01: %w", err)
+	}
+	sum := sha256.Sum256(buf.Bytes())
+	return &memBlob{data: buf.Bytes(), sha: hex.EncodeToString(sum[:])}, nil
+}
+
+// emitArrived queues the hub's status 01 package for an acknowledged
+// document delivery — from the recipient's side to the sender, like any
+// other status — and records it in the history.
+func (h *Hub) emitArrived(ctx context.Context, tx *store.Tx, audit *auditLog, d ackTarget, pkg *memBlob, now time.Time) error {
+	at := micros(now)
+	if err := putMemBlob(ctx, tx, pkg, at); err != nil {
+		return err
+	}
+	desc := arrivedStatus(d, now).Description
+	id, err := store.InsertID(ctx, tx, `INSERT INTO message (sender, client_id, kind, document_id, status_code,
+		description, sha256, size, created_at) VALUES (?, ?, 'status', ?, ?, ?, ?, ?, ?) RETURNING id`,
+		d.recipient, fmt.Sprintf("hub-01-%d", d.delivery), d.documentID, wire.StatusArrived, desc, pkg.sha, len(pkg.data), at)
+	if err != nil {
+		return fmt.Errorf("failed to record status 01: %w", err)
+	}
+	if _, err := tx.Exec(ctx, "INSERT INTO delivery (message_id, recipient, state, queued_at) VALUES (?, ?, 'queued', ?)",
+		id, d.sender, at); err != nil {
+		return err
+	}
+	if err := tx.Notify(ctx, inboxChannel, d.sender); err != nil {
+		return err
+	}
+	return h.applyStatus(ctx, tx, audit, statusEffect{docSender: d.sender, recipient: d.recipient, code: wire.StatusArrived,
+		description: desc, by: d.recipient, documentID: d.documentID}, id, now)
+}
+
+type memBlob struct {
+	data []byte
+	sha  string
+}
+
+func putMemBlob(ctx context.Context, tx *store.Tx, b *memBlob, at int64) error {
+	if _, err := tx.Exec(ctx, "INSERT INTO blob (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+		b.sha, len(b.data), at); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, "INSERT INTO blob_chunk (sha256, seq, data) VALUES (?, 0, ?) ON CONFLICT (sha256, seq) DO NOTHING", b.sha, b.data)
+	return err
+}
