@@ -110,7 +110,8 @@ func (s *Section) Entries() iter.Seq2[int, Entry] {
 	return func(yield func(int, Entry) bool) {
 		for _, rn := range s.runs {
 			if s.kind == kindTable {
-				br := bufio.NewReaderSize(io.NewSectionReader(s.r.ra, rn.pos, int64(rn.count)*int64(rn.width)), 64<<10)
+				n := int64(rn.count) * int64(rn.width)
+				br := bufio.NewReaderSize(io.NewSectionReader(s.r.ra, rn.pos, n), int(min(n, 64<<10)))
 				row := make([]byte, rn.width)
 				for k := 0; k < rn.count; k++ {
 					if _, err := io.ReadFull(br, row); err != nil {
