@@ -21,9 +21,10 @@ import (
 	"time"
 	"unicode/utf16"
 
+	"github.com/vanthu/vanthu/signing/pdf"
+	"github.com/vanthu/vanthu/signing/render"
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify/internal/cms"
-	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 // Options controls verification.
@@ -41,6 +42,18 @@ type Options struct {
 	MaxDuration time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// NoVisual turns off the visual check: rendering the pages later
+	// revisions draw on as signed and as final, and comparing them (see
+	// README.md). It is on by default.
+	NoVisual bool
+	// VisualTimeout bounds the visual check of one file (default
+	// DefaultVisualTimeout); when it runs out the signature is
+	// indeterminate, never valid.
+	VisualTimeout time.Duration
+	// Renderer draws the pages for the visual check; nil uses one
+	// renderer shared by the process (PDFium, compiled once into the
+	// user cache directory).
+	Renderer *render.Renderer
 }
 
 func (o *Options) now() time.Time {
@@ -94,6 +107,7 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (res *
 	if opts.Online {
 		total += 4 * fetchTimeout(opts)
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, total)
 	defer cancel()
 	defer func() {
@@ -103,7 +117,7 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (res *
 			err = fmt.Errorf("%w: internal error: %v", ErrMalformed, p)
 		}
 	}()
-	v := &verifier{ctx: ctx, r: r, size: size, opts: opts, res: res, hashes: map[string][]byte{}}
+	v := &verifier{ctx: ctx, parent: parent, r: r, size: size, opts: opts, res: res, hashes: map[string][]byte{}}
 	if err := v.run(); err != nil {
 		code := CodePDFMalformed
 		if errors.Is(err, pdf.ErrLimit) || errors.Is(err, context.DeadlineExceeded) {
@@ -114,7 +128,16 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (res *
 		}
 		res.Status = StatusInvalid
 		res.add(problemSevFail, code, "error", err.Error())
+		for i := range res.Signatures {
+			res.Signatures[i].Status = sigStatus(&res.Signatures[i])
+		}
 		return res, err
+	}
+	// the visual check has its own deadline (VisualTimeout), not the
+	// analysis's
+	v.visualChecks(v.plans)
+	for i := range res.Signatures {
+		res.Signatures[i].Status = sigStatus(&res.Signatures[i])
 	}
 	res.Status = fileStatus(res)
 	return res, nil
@@ -142,7 +165,8 @@ func fileStatus(res *Result) Status {
 }
 
 type verifier struct {
-	ctx    context.Context
+	ctx    context.Context // the analysis, bounded by MaxDuration
+	parent context.Context // the caller's: the visual check has its own bound
 	r      io.ReaderAt
 	size   int64
 	opts   Options
@@ -150,11 +174,11 @@ type verifier struct {
 	rd     *pdf.Reader
 	revs   []pdf.Revision
 	views  map[int]*pdf.View
-	infos  map[int]*docInfo
+	usages map[int]*usage
+	plans  map[int]*visualPlan // per signature, for the visual check
 	final  *pdf.View
 	hashes map[string][]byte
 	dss    *dssData
-	diffs  map[[2]int]Change
 }
 
 func (v *verifier) run() error {
@@ -173,7 +197,6 @@ func (v *verifier) run() error {
 	}
 	v.res.Revisions = len(v.revs)
 	v.views = map[int]*pdf.View{}
-	v.infos = map[int]*docInfo{}
 	// the final view: last revision that parses
 	for i := len(v.revs) - 1; i >= 0; i-- {
 		fv, err := v.view(i)
@@ -220,9 +243,6 @@ func (v *verifier) run() error {
 		v.res.Signatures = append(v.res.Signatures, s)
 	}
 	v.crossChecks()
-	for i := range v.res.Signatures {
-		v.res.Signatures[i].Status = sigStatus(&v.res.Signatures[i])
-	}
 	return v.ctx.Err()
 }
 
@@ -242,18 +262,15 @@ func (v *verifier) view(i int) (*pdf.View, error) {
 	return x, nil
 }
 
+// docInfo is a revision's view, as the revocation checks look at it.
+type docInfo struct{ v *pdf.View }
+
 func (v *verifier) info(i int) *docInfo {
-	if d, ok := v.infos[i]; ok {
-		return d
-	}
 	x, err := v.view(i)
 	if err != nil {
-		v.infos[i] = nil
 		return nil
 	}
-	d := analyse(x)
-	v.infos[i] = d
-	return d
+	return &docInfo{v: x}
 }
 
 type sigField struct {
