@@ -85,7 +85,7 @@ const (
 	ChangeOverlay          = "overlay"               // a new drawn widget or annotation no signature of its revision signed
 	ChangeNotSigned        = "not_what_was_signed"   // an object a later signature claims, not as it signed it
 	ChangeBadSignature     = "unverified_signature_added"
-	ChangeXrefReverted     = "xref_reverted"         // a later section brings back an older definition
+	ChangeXrefReverted     = "xref_reverted" // a later section brings back an older definition
 	ChangeXrefChain        = "xref_chain_rewritten"
 	ChangeRevisionDropped  = "revision_not_in_chain" // info: a later revision the final chain does not read
 	ChangeXrefBroken       = "xref_broken"

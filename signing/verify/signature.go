@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify/internal/cms"
-	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 var (

@@ -149,11 +149,11 @@ func failed(s *Signature) bool {
 // visualCtx holds what the visual checks of one file share: the
 // deadline, the renderer and the final file's pages.
 type visualCtx struct {
-	v      *verifier
-	ctx    context.Context
-	cancel context.CancelFunc
-	r      *render.Renderer
-	err    error
+	v       *verifier
+	ctx     context.Context
+	cancel  context.CancelFunc
+	r       *render.Renderer
+	err     error
 	finals  map[string]*finalDoc // the final file, by the annotations hidden in it
 	content map[int]*image.RGBA  // the final file's pages without annotations
 }

@@ -15,9 +15,9 @@ import (
 	"github.com/vanthu/vanthu/internal/testpki"
 	"github.com/vanthu/vanthu/signing/appearance"
 	"github.com/vanthu/vanthu/signing/pades"
+	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify"
-	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 func testStore(t *testing.T) *trust.Store {
