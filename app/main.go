@@ -8,6 +8,9 @@ import (
 
 	"github.com/vanthu/vanthu/app/cli"
 	"github.com/vanthu/vanthu/app/gui"
+	"github.com/vanthu/vanthu/app/internal/console"
+	// Before Fyne's package init reads the locale (see the package doc).
+	_ "github.com/vanthu/vanthu/app/internal/localeenv"
 )
 
 // Main runs vanthu with the given arguments (without the program name) and
@@ -17,5 +20,6 @@ func Main(args []string) int {
 	if len(args) == 0 {
 		return gui.Run()
 	}
+	console.AttachParent() // Windows: the GUI-subsystem build started from a shell
 	return cli.Run(args, os.Stdin, os.Stdout, os.Stderr)
 }

@@ -12,7 +12,10 @@ pkgs=(
 	fonts-liberation2                             # Times New Roman metrics with Vietnamese glyphs
 	libreoffice-writer-nogui                      # second producer of the Nghị định 30 test documents (signing/roles)
 	xvfb xauth imagemagick                        # the GUI test: a real window under Xvfb, screenshot
+	x11-utils                                     # xev: the start-to-first-window benchmark
+	gcc-mingw-w64-x86-64 wine64 xz-utils          # make package: the Windows .exe, run under Wine in tests
 	postgresql                                    # the hub's PostgreSQL store, started by internal/pgtest
+	xmlsec1                                       # independent XML-DSig verifier of edXML signatures (exchange/edxml)
 )
 
 missing=()

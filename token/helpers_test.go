@@ -106,15 +106,19 @@ func certByID(t *testing.T, s *token.Session, id []byte) token.Certificate {
 
 // countingPIN is a PIN source that counts how often it is asked.
 type countingPIN struct {
-	pin   string
-	calls atomic.Int32
-	ctx   atomic.Int32 // context-specific requests
+	pin    string
+	ctxPIN string // the context-specific PIN when it differs ("" = pin)
+	calls  atomic.Int32
+	ctx    atomic.Int32 // context-specific requests
 }
 
 func (c *countingPIN) PIN(_ context.Context, req token.PINRequest) (string, error) {
 	c.calls.Add(1)
 	if req.ContextSpecific {
 		c.ctx.Add(1)
+		if c.ctxPIN != "" {
+			return c.ctxPIN, nil
+		}
 	}
 	return c.pin, nil
 }

@@ -55,10 +55,19 @@ func moduleDirs(goos string, getenv func(string) string) []string {
 		if root == "" {
 			root = `C:\Windows`
 		}
-		return []string{
+		// The installers put the modules in System32 (64-bit) and SysWOW64
+		// (32-bit: found, then reported as the wrong architecture), some
+		// also or only in their Program Files folder.
+		dirs := []string{
 			filepath.Join(root, "System32"),
 			filepath.Join(root, "SysWOW64"),
 		}
+		for _, pf := range programFilesDirs(getenv) {
+			for _, sub := range windowsVendorFolders {
+				dirs = append(dirs, filepath.Join(pf, filepath.FromSlash(sub)))
+			}
+		}
+		return dirs
 	}
 	return []string{
 		"/usr/lib",
@@ -74,6 +83,48 @@ func moduleDirs(goos string, getenv func(string) string) []string {
 		"/opt/ePass2003/lib",
 		"/usr/lib/ePass2003",
 	}
+}
+
+// windowsVendorFolders are the vendors' folders under Program Files that
+// hold a PKCS#11 module, as far as they are known: OpenSC's is the one its
+// installer documents; SafeNet Authentication Client's and the Vietnamese
+// CAs' are those their installers were reported to create, to be checked
+// on real installations (DOMAIN.md §5). Slash-separated.
+var windowsVendorFolders = []string{
+	"OpenSC Project/OpenSC/pkcs11",
+	"SafeNet/Authentication/SAC/x64",
+	"SafeNet/Authentication/SAC/x32",
+	"VNPT/VNPT-CA",
+	"VNPT-CA",
+	"ViettelCA",
+	"Viettel-CA",
+	"FPT/FPT_CA",
+	"BKAV/BKAVCA",
+	"CA2/PKCS11",
+}
+
+// programFilesDirs returns the Program Files folders: the 64-bit one and
+// the 32-bit one, each once.
+func programFilesDirs(getenv func(string) string) []string {
+	var out []string
+	for _, v := range []struct{ env, def string }{
+		{"ProgramW6432", `C:\Program Files`},
+		{"ProgramFiles", `C:\Program Files`},
+		{"ProgramFiles(x86)", `C:\Program Files (x86)`},
+	} {
+		d := getenv(v.env)
+		if d == "" {
+			d = v.def
+		}
+		dup := false
+		for _, o := range out {
+			dup = dup || strings.EqualFold(o, d)
+		}
+		if !dup {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // Candidate is a module path considered during discovery.

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/vanthu/vanthu/internal/winetest"
 )
 
 // writeELF writes a minimal 64-bit little-endian ELF shared-object header
@@ -147,5 +149,89 @@ func TestDiscoverListsALinkedLibraryOnce(t *testing.T) {
 	got := discover("", func(string) string { return "" }, "linux", []string{dir, filepath.Dir(real)})
 	if len(got) != 1 {
 		t.Fatalf("discover = %+v, want the library once", got)
+	}
+}
+
+func writePE(t *testing.T, path string, machine uint16) {
+	t.Helper()
+	if err := winetest.WriteDLL(path, machine); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestDiscoverWindowsLayout lays out a Windows machine's folders with
+// vendor modules where their installers put them and checks what
+// discovery finds, with the Windows environment variables pointing there.
+func TestDiscoverWindowsLayout(t *testing.T) {
+	amd64, i386 := winetest.MachineAMD64, winetest.Machine386
+	native := map[string]uint16{"amd64": amd64, "386": i386}[runtime.GOARCH]
+	if native == 0 {
+		t.Skip("the fake DLLs are x86; this machine is " + runtime.GOARCH)
+	}
+	root := t.TempDir()
+	win := filepath.Join(root, "Windows")
+	pf := filepath.Join(root, "Program Files")
+	pf86 := filepath.Join(root, "Program Files (x86)")
+	env := map[string]string{"SystemRoot": win, "ProgramFiles": pf, "ProgramW6432": pf, "ProgramFiles(x86)": pf86}
+	getenv := func(k string) string { return env[k] }
+
+	files := []struct {
+		path    string
+		machine uint16
+		vendor  string
+		found   bool
+	}{
+		{filepath.Join(win, "System32", "eps2003csp11.dll"), native, "Feitian ePass2003", true},
+		{filepath.Join(win, "System32", "vnptca_p11_v8.dll"), native, "VNPT-CA", true},
+		{filepath.Join(win, "SysWOW64", "viettel-ca_v6.dll"), i386, "Viettel-CA", true},
+		{filepath.Join(pf, "OpenSC Project", "OpenSC", "pkcs11", "opensc-pkcs11.dll"), native, "OpenSC", true},
+		{filepath.Join(pf, "SafeNet", "Authentication", "SAC", "x64", "eTPKCS11.dll"), native, "SafeNet eToken", true},
+		{filepath.Join(pf86, "BKAV", "BKAVCA", "BkavCA_P11.dll"), i386, "BKAV-CA", true},
+		{filepath.Join(pf, "FPT", "FPT_CA", "fptca_v4.dll"), native, "FPT-CA", true},
+		{filepath.Join(pf86, "CA2", "PKCS11", "CA2_csp11.dll"), i386, "CA2 (Nacencomm)", true},
+		// Not a known module, and a known one outside the known folders.
+		{filepath.Join(win, "System32", "kernel32.dll"), native, "", false},
+		{filepath.Join(pf, "Somewhere", "eTPKCS11.dll"), native, "", false},
+	}
+	for _, f := range files {
+		writePE(t, f.path, f.machine)
+	}
+
+	got := discover("", getenv, "windows", moduleDirs("windows", getenv))
+	byPath := map[string]Candidate{}
+	for _, c := range got {
+		byPath[c.Path] = c
+	}
+	for _, f := range files {
+		c, ok := byPath[f.path]
+		if ok != f.found {
+			t.Errorf("%s: found=%v, want %v", f.path, ok, f.found)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if c.Vendor != f.vendor || !c.Found || c.Source != "known" {
+			t.Errorf("%s: %+v, want vendor %q", f.path, c, f.vendor)
+		}
+		wrongArch := f.machine != native
+		if wrongArch != strings.Contains(c.Problem, "built for 386") || !wrongArch && c.Problem != "" {
+			t.Errorf("%s: problem %q (module machine %#x, this program %s)", f.path, c.Problem, f.machine, runtime.GOARCH)
+		}
+	}
+	if len(got) != 8 {
+		t.Errorf("discover found %d modules, want 8: %+v", len(got), got)
+	}
+
+	// Defaults when the variables are unset (an unusual service account).
+	dirs := moduleDirs("windows", func(string) string { return "" })
+	for _, want := range []string{`C:\Windows`, `C:\Program Files`, `C:\Program Files (x86)`} {
+		seen := false
+		for _, d := range dirs {
+			seen = seen || strings.HasPrefix(d, want)
+		}
+		if !seen {
+			t.Errorf("default directories %q lack %s", dirs, want)
+		}
 	}
 }

@@ -11,29 +11,48 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 
 	"github.com/miekg/pkcs11"
 )
 
-// loaded keeps one initialised context per module path: PKCS#11 allows one
-// C_Initialize per process, and C_Finalize by one user would end every
-// other user's sessions.
+// loaded keeps one initialised context per library file: PKCS#11 allows
+// one C_Initialize per process, and C_Finalize by one user would end every
+// other user's sessions. A file is one library whatever path reaches it
+// (symbolic links, "..", another spelling): the dynamic loader maps it
+// once, so files are compared with os.SameFile (device and inode, or the
+// volume and file index on Windows).
 var (
 	loadedMu sync.Mutex
-	loaded   = map[string]*loadedModule{}
+	loaded   []*loadedModule
 )
 
 type loadedModule struct {
+	file os.FileInfo
 	ctx  *pkcs11.Ctx
 	refs int
+	// open counts the open sessions per slot: a login belongs to the token
+	// (all of the application's sessions on it), so only the last session
+	// closed on a slot logs out.
+	open map[uint]int
+}
+
+func findLoaded(fi os.FileInfo) *loadedModule {
+	for _, lm := range loaded {
+		if os.SameFile(lm.file, fi) {
+			return lm
+		}
+	}
+	return nil
 }
 
 // Module is a loaded PKCS#11 library.
 type Module struct {
 	path string
 	ctx  *pkcs11.Ctx
+	lm   *loadedModule
 
 	mu       sync.Mutex
 	closed   bool
@@ -45,10 +64,14 @@ func Open(path string) (*Module, error) {
 	if err := checkModuleFile(path); err != nil {
 		return nil, err
 	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, &ModuleError{Path: path, Err: ErrModuleNotFound, Reason: err.Error()}
+	}
 	loadedMu.Lock()
 	defer loadedMu.Unlock()
-	lm, ok := loaded[path]
-	if !ok {
+	lm := findLoaded(fi)
+	if lm == nil {
 		ctx := pkcs11.New(path)
 		if ctx == nil {
 			return nil, &ModuleError{Path: path, Err: ErrModuleNotLoadable,
@@ -58,11 +81,11 @@ func Open(path string) (*Module, error) {
 			ctx.Destroy()
 			return nil, &ModuleError{Path: path, Err: ErrModuleNotLoadable, Reason: "C_Initialize: " + err.Error()}
 		}
-		lm = &loadedModule{ctx: ctx}
-		loaded[path] = lm
+		lm = &loadedModule{file: fi, ctx: ctx, open: map[uint]int{}}
+		loaded = append(loaded, lm)
 	}
 	lm.refs++
-	return &Module{path: path, ctx: lm.ctx, sessions: map[*Session]struct{}{}}, nil
+	return &Module{path: path, ctx: lm.ctx, lm: lm, sessions: map[*Session]struct{}{}}, nil
 }
 
 // Path is the module's file path.
@@ -99,15 +122,17 @@ func (m *Module) Close() error {
 	}
 	loadedMu.Lock()
 	defer loadedMu.Unlock()
-	lm := loaded[m.path]
-	if lm == nil {
-		return nil
-	}
+	lm := m.lm
 	lm.refs--
 	if lm.refs > 0 {
 		return nil
 	}
-	delete(loaded, m.path)
+	for i, x := range loaded {
+		if x == lm {
+			loaded = append(loaded[:i], loaded[i+1:]...)
+			break
+		}
+	}
 	err := lm.ctx.Finalize()
 	lm.ctx.Destroy()
 	if err != nil {
@@ -191,8 +216,12 @@ type Session struct {
 	closed   bool
 	loggedIn bool
 	pins     PINSource
-	info     TokenInfo
-	mechs    map[uint]bool
+	lopts    LoginOptions
+	// pinErr is the refusal of a context-specific login: once a
+	// per-signature PIN was refused, the session never asks for it again.
+	pinErr error
+	info   TokenInfo
+	mechs  map[uint]bool
 }
 
 // OpenSession opens a read-only session on the token in slotID.
@@ -220,6 +249,9 @@ func (m *Module) OpenSession(ctx context.Context, slotID uint) (*Session, error)
 	m.mu.Lock()
 	m.sessions[s] = struct{}{}
 	m.mu.Unlock()
+	loadedMu.Lock()
+	m.lm.open[slotID]++
+	loadedMu.Unlock()
 	return s, nil
 }
 
@@ -315,7 +347,7 @@ func (s *Session) Login(ctx context.Context, pins PINSource, opts LoginOptions) 
 		return s.loginError(err)
 	}
 	s.loggedIn = true
-	s.pins = pins
+	s.pins, s.lopts, s.pinErr = pins, opts, nil
 	if info, err := s.m.tokenInfo(s.slot); err == nil {
 		s.info = info
 	}
@@ -341,7 +373,9 @@ func (s *Session) loginError(err error) error {
 	return mapErr("C_Login", err)
 }
 
-// Close logs out and closes the session.
+// Close closes the session. The login is the token's, shared by every
+// session of the process on it: only the last session closed on the token
+// logs out, so closing one does not stop the others signing.
 func (s *Session) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -349,10 +383,17 @@ func (s *Session) Close() error {
 		return nil
 	}
 	s.closed = true
-	if s.loggedIn {
-		_ = s.m.ctx.Logout(s.sh)
-		s.loggedIn = false
+	loadedMu.Lock()
+	s.m.lm.open[s.slot]--
+	last := s.m.lm.open[s.slot] <= 0
+	if last {
+		delete(s.m.lm.open, s.slot)
 	}
+	loadedMu.Unlock()
+	if s.loggedIn && last {
+		_ = s.m.ctx.Logout(s.sh)
+	}
+	s.loggedIn = false
 	err := s.m.ctx.CloseSession(s.sh)
 	s.mu.Unlock()
 	s.m.mu.Lock()
@@ -697,24 +738,23 @@ func (k *Signer) SignContext(ctx context.Context, digest []byte, opts crypto.Sig
 	default:
 		return nil, fmt.Errorf("failed to sign: key type %T: %w", pk, ErrUnsupportedKey)
 	}
+	var pin string
+	if k.cert.AlwaysAuthenticate {
+		p, err := s.contextPIN(ctx)
+		if err != nil {
+			return nil, err
+		}
+		pin = p
+	}
 	key := pkcs11.ObjectHandle(k.cert.keyHandle)
 	if err := s.m.ctx.SignInit(s.sh, []*pkcs11.Mechanism{mech}, key); err != nil {
 		return nil, s.opError("C_SignInit", err)
 	}
 	if k.cert.AlwaysAuthenticate {
-		pin := ""
-		if !s.info.Flags.ProtectedAuthPath {
-			if s.pins == nil {
-				return nil, fmt.Errorf("failed to sign: key needs its PIN again: %w", ErrPINRequired)
-			}
-			p, err := s.pins.PIN(ctx, PINRequest{Token: s.info, ContextSpecific: true})
-			if err != nil {
-				return nil, fmt.Errorf("failed to read PIN: %w", err)
-			}
-			pin = p
-		}
 		if err := s.m.ctx.Login(s.sh, pkcs11.CKU_CONTEXT_SPECIFIC, pin); err != nil {
-			return nil, s.loginError(err)
+			_, _ = s.m.ctx.Sign(s.sh, data) // ends the operation: it fails without the login
+			s.pinErr = s.loginError(err)
+			return nil, s.pinErr
 		}
 	}
 	sig, err := s.m.ctx.Sign(s.sh, data)
@@ -725,6 +765,44 @@ func (k *Signer) SignContext(ctx context.Context, digest []byte, opts crypto.Sig
 		return ecdsaRawToDER(sig)
 	}
 	return sig, nil
+}
+
+// contextPIN gets the PIN for a context-specific login (a key with
+// CKA_ALWAYS_AUTHENTICATE), after the same checks as Login: a PIN refused
+// before is not asked again, the token's flags are read again, a locked
+// token is refused and its final try needs the confirmation given at
+// login. A PIN pad needs no PIN.
+func (s *Session) contextPIN(ctx context.Context) (string, error) {
+	if s.pinErr != nil {
+		return "", s.pinErr
+	}
+	info, err := s.m.tokenInfo(s.slot)
+	if err != nil {
+		return "", err
+	}
+	s.info = info
+	f := info.Flags
+	if f.PINLocked {
+		s.pinErr = &PINError{Err: ErrPINLocked, Locked: true, CountLow: f.PINCountLow, FinalTry: f.PINFinalTry}
+		return "", s.pinErr
+	}
+	if f.PINFinalTry && !s.lopts.ConfirmFinalTry {
+		return "", &PINError{Err: ErrPINFinalTry, FinalTry: true, CountLow: f.PINCountLow}
+	}
+	if f.ProtectedAuthPath {
+		return "", nil
+	}
+	if s.pins == nil {
+		return "", fmt.Errorf("failed to sign: key needs its PIN again: %w", ErrPINRequired)
+	}
+	pin, err := s.pins.PIN(ctx, PINRequest{Token: info, ContextSpecific: true})
+	if err != nil {
+		return "", fmt.Errorf("failed to read PIN: %w", err)
+	}
+	if pin == "" {
+		return "", fmt.Errorf("failed to sign: key needs its PIN again: %w", ErrPINRequired)
+	}
+	return pin, nil
 }
 
 func pssParams(h crypto.Hash) (hashMech, mgf uint, ok bool) {

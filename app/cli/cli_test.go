@@ -102,6 +102,7 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			e.Setenv("DSS", dss)
+			e.Setenv("LONG_TEXT", longText(4096))
 			e.Setenv("LEADER_SERIAL", strings.ToLower(p.Leader.Cert.SerialNumber.Text(16)))
 			e.Setenv("VANTHU_LANG", "en")
 			e.Setenv("HOME", e.WorkDir)
@@ -109,6 +110,16 @@ func TestScripts(t *testing.T) {
 			return nil
 		},
 	})
+}
+
+// longText is at least n bytes of Vietnamese, PDF syntax and escapes, cut
+// at a character boundary.
+func longText(n int) string {
+	var b strings.Builder
+	for b.Len() < n {
+		b.WriteString("Đồng ý ban hành (see /Contents <ref>) \\ ")
+	}
+	return b.String()
 }
 
 // writeRoleFixtures writes the documents and images of the role scripts

@@ -39,7 +39,9 @@ var signErrorKeys = []struct {
 	{pades.ErrRevoked, "sign.err.revoked"},
 	{pades.ErrRevocation, "sign.err.revocation"},
 	{pades.ErrBadSignature, "sign.err.bad_signature"},
+	{pades.ErrOutputCheck, "sign.err.output_check"},
 	{pades.ErrBadOptions, "sign.err.bad_options"},
+	{pades.ErrBatchStopped, "sign.err.batch_stopped"},
 }
 
 // signErrorText returns the user message for a signing error, with the
@@ -254,6 +256,9 @@ func cmdSign(e *env, args []string) int {
 			jr.Error = e.signErrorText(err)
 			if !*asJSON {
 				e.errorf(r.Job.In + ": " + jr.Error)
+				if _, hint := i18n.Explain(i18n.Language(e.getenv), err); hint != "" && pades.StopsBatch(err) {
+					e.hintf(hint)
+				}
 			}
 		} else {
 			jr.Level = string(r.Result.Level)

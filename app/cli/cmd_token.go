@@ -90,7 +90,7 @@ func (e *env) openSigner(ctx context.Context, tf *tokenFlags) (crypto.Signer, []
 	if err != nil {
 		return fail(err)
 	}
-	return signer, token.BuildChain(c.X509, certs), func() { _ = m.Close() }, nil
+	return signer, e.signingChain(ctx, c.X509, certs), func() { _ = m.Close() }, nil
 }
 
 func cmdToken(e *env, args []string) int {

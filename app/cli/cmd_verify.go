@@ -46,12 +46,12 @@ func cmdVerify(e *env, args []string) int {
 	}
 	opts := verify.Options{Trust: store, Online: !*offline}
 	exit := exitOK
-	for _, name := range files {
-		res, err := verify.VerifyFile(ctx, name, opts)
+	// files are verified in parallel and reported in the order given
+	verify.VerifyFiles(ctx, files, opts, func(i int, res *verify.Result, err error) {
 		if errors.Is(err, verify.ErrRead) || res == nil {
-			e.errorf(e.tr("verify.read_error", name, err))
+			e.errorf(e.tr("verify.read_error", files[i], err))
 			exit = exitUsage
-			continue
+			return
 		}
 		if !fileOK(res) && exit == exitOK {
 			exit = exitFailure
@@ -61,7 +61,7 @@ func cmdVerify(e *env, args []string) int {
 		} else {
 			e.printVerify(res)
 		}
-	}
+	})
 	return exit
 }
 
@@ -98,6 +98,8 @@ type jsonSig struct {
 	Trusted        bool          `json:"trusted"`
 	SigningTime    *time.Time    `json:"signing_time"`
 	TimeSource     string        `json:"signing_time_source"`
+	ValidatedAt    *time.Time    `json:"validation_time,omitempty"`
+	ValidatedFrom  string        `json:"validation_time_source,omitempty"`
 	Timestamp      *time.Time    `json:"timestamp"`
 	Level          string        `json:"level"`
 	CoversDocument bool          `json:"covers_document"`
@@ -126,6 +128,10 @@ func (e *env) printJSON(r *verify.Result) {
 		js := jsonSig{Field: s.Field, Kind: s.Kind, Signer: s.Signer, Status: string(s.Status), Intact: s.Intact,
 			Trusted: s.Trusted, TimeSource: string(s.SigningTimeSource), Level: string(s.Level),
 			CoversDocument: s.CoversDocument, ModifiedAfter: string(s.ModifiedAfter), Problems: e.jsonProblems(s.Problems)}
+		if !s.ValidationTime.IsZero() {
+			t := s.ValidationTime.UTC()
+			js.ValidatedAt, js.ValidatedFrom = &t, string(s.ValidationTimeSource)
+		}
 		if !s.SigningTime.IsZero() && s.SigningTimeSource != verify.TimeNone {
 			t := s.SigningTime.UTC()
 			js.SigningTime = &t
@@ -174,6 +180,10 @@ func (e *env) printVerify(r *verify.Result) {
 			fmt.Fprintf(w, "      %s: %s (%s)\n", e.tr("verify.label.signing_time"),
 				s.SigningTime.Local().Format("2006-01-02 15:04:05 -07:00"), e.tr("verify.time_source."+string(s.SigningTimeSource)))
 		}
+		if !s.ValidationTime.IsZero() && s.ValidationTimeSource != verify.TimeFromTimestamp {
+			fmt.Fprintf(w, "      %s: %s (%s)\n", e.tr("verify.label.validation_time"),
+				s.ValidationTime.Local().Format("2006-01-02 15:04:05 -07:00"), e.tr("verify.time_source."+string(s.ValidationTimeSource)))
+		}
 		fmt.Fprintf(w, "      %s: %s   %s: %s\n", e.tr("verify.label.level"), s.Level,
 			e.tr("verify.label.modified_after"), e.tr("verify.modified."+string(s.ModifiedAfter)))
 		for _, p := range s.Problems {
@@ -200,6 +210,16 @@ func (e *env) problemText(p verify.Problem) string {
 	var parts []string
 	for _, k := range keys {
 		v := p.Params[k]
+		if k == "validation_time_source" {
+			v = e.tr("verify.time_source." + v)
+		}
+		if k == "reason" {
+			if r := e.tr("verify.reason." + v); r != "verify.reason."+v {
+				v = r
+			} else if r := e.tr("verify.problem." + v); r != "verify.problem."+v {
+				v = r
+			}
+		}
 		if k == "kind" {
 			v = e.tr("verify.change." + v)
 		}

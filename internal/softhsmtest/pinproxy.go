@@ -18,6 +18,7 @@ var pinProxySource []byte
 type PINProxy struct {
 	Module string // the proxy's path, to give to token.Open
 	State  string // the counter file
+	Calls  string // where C_Initialize and C_Finalize calls are counted
 	Tries  int
 	// Env are the environment variables the proxy reads; they are set in
 	// the test's process and must be passed on to child processes.
@@ -47,10 +48,11 @@ func NewPINProxy(tb testing.TB, e *Env, tries int) *PINProxy {
 	if err != nil {
 		tb.Fatalf("failed to compile the PIN proxy module: %v: %s", err, out)
 	}
-	p := &PINProxy{Module: so, State: filepath.Join(dir, "pin-failures"), Tries: tries}
+	p := &PINProxy{Module: so, State: filepath.Join(dir, "pin-failures"), Calls: filepath.Join(dir, "init-calls"), Tries: tries}
 	p.Env = []string{
 		"VANTHU_PINPROXY_TARGET=" + e.Module,
 		"VANTHU_PINPROXY_STATE=" + p.State,
+		"VANTHU_PINPROXY_INITS=" + p.Calls,
 		fmt.Sprintf("VANTHU_PINPROXY_TRIES=%d", tries),
 	}
 	for _, kv := range p.Env {
@@ -69,4 +71,24 @@ func (p *PINProxy) Failures() int {
 	var n int
 	fmt.Sscanf(string(b), "%d", &n)
 	return n
+}
+
+// SetFailures sets the number of consecutive wrong PINs, as if they had
+// been typed (tries-1 is the final try, tries locks the token).
+func (p *PINProxy) SetFailures(tb testing.TB, n int) {
+	tb.Helper()
+	if err := os.WriteFile(p.State, []byte(fmt.Sprintf("%d\n", n)), 0o600); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// InitCalls returns how many times C_Initialize and C_Finalize succeeded
+// through the proxy.
+func (p *PINProxy) InitCalls() (initialize, finalize int) {
+	b, err := os.ReadFile(p.Calls)
+	if err != nil {
+		return 0, 0
+	}
+	fmt.Sscanf(string(b), "%d %d", &initialize, &finalize)
+	return initialize, finalize
 }

@@ -20,6 +20,7 @@ type KeyType string
 
 // Supported key types.
 const (
+	RSA1024 KeyType = "RSA-1024" // weak: for tests that expect it refused
 	RSA2048 KeyType = "RSA-2048"
 	RSA4096 KeyType = "RSA-4096"
 	ECP256  KeyType = "ECDSA-P256"
@@ -29,6 +30,8 @@ const (
 // GenerateKey creates a fresh software key of type kt (RSA2048 when empty).
 func GenerateKey(kt KeyType) (crypto.Signer, error) {
 	switch kt {
+	case RSA1024:
+		return rsa.GenerateKey(rand.Reader, 1024)
 	case RSA2048, "":
 		return rsa.GenerateKey(rand.Reader, 2048)
 	case RSA4096:
@@ -46,6 +49,8 @@ func keyTypeOf(pub crypto.PublicKey) KeyType {
 	switch k := pub.(type) {
 	case *rsa.PublicKey:
 		switch k.N.BitLen() {
+		case 1024:
+			return RSA1024
 		case 2048:
 			return RSA2048
 		case 4096:

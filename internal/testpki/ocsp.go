@@ -113,18 +113,9 @@ func certIDMatches(id ocspCertID, issuer *x509.Certificate) bool {
 	if h == 0 || !h.Available() {
 		return false
 	}
-	var spki struct {
-		Algorithm pkix.AlgorithmIdentifier
-		PublicKey asn1.BitString
-	}
-	if _, err := asn1.Unmarshal(issuer.RawSubjectPublicKeyInfo, &spki); err != nil {
-		return false
-	}
-	hk := h.New()
-	hk.Write(spki.PublicKey.RightAlign())
 	hn := h.New()
 	hn.Write(issuer.RawSubject)
-	return bytes.Equal(hk.Sum(nil), id.IssuerKeyHash) && bytes.Equal(hn.Sum(nil), id.IssuerNameHash)
+	return bytes.Equal(keyHash(h, issuer), id.IssuerKeyHash) && bytes.Equal(hn.Sum(nil), id.IssuerNameHash)
 }
 
 // status of one CertID; responder is nil when neither CA matches.
@@ -149,21 +140,26 @@ func (p *PKI) ocspStatus(id ocspCertID) (responder *Identity, status asn1.RawVal
 	case responder == nil:
 		return nil, status, errUnauthorizedIssuer
 	case revoked:
-		der, err := asn1.Marshal(ocspRevokedInfo{RevocationTime: rv.at.UTC(), Reason: asn1.Enumerated(rv.reason)})
-		if err != nil {
-			return nil, status, err
-		}
-		var seq asn1.RawValue
-		if _, err := asn1.Unmarshal(der, &seq); err != nil {
-			return nil, status, err
-		}
-		// revoked [1] IMPLICIT RevokedInfo
-		return responder, asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 1, IsCompound: true, Bytes: seq.Bytes}, nil
+		st, err := revokedStatus(rv.at, rv.reason)
+		return responder, st, err
 	case known:
 		return responder, asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 0}, nil // good [0] IMPLICIT NULL
 	default:
 		return responder, asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 2}, nil // unknown [2] IMPLICIT NULL
 	}
+}
+
+// revokedStatus encodes CertStatus revoked [1] IMPLICIT RevokedInfo.
+func revokedStatus(at time.Time, reason int) (asn1.RawValue, error) {
+	der, err := asn1.Marshal(ocspRevokedInfo{RevocationTime: at.UTC(), Reason: asn1.Enumerated(reason)})
+	if err != nil {
+		return asn1.RawValue{}, err
+	}
+	var seq asn1.RawValue
+	if _, err := asn1.Unmarshal(der, &seq); err != nil {
+		return asn1.RawValue{}, err
+	}
+	return asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 1, IsCompound: true, Bytes: seq.Bytes}, nil
 }
 
 func signatureAlgorithm(pub crypto.PublicKey) (pkix.AlgorithmIdentifier, error) {
@@ -213,44 +209,76 @@ func (p *PKI) OCSPResponse(reqDER []byte) []byte {
 			exts = append(exts, pkix.Extension{Id: oidOCSPNonce, Value: e.Value})
 		}
 	}
+	var certs []*x509.Certificate
+	if responder != p.Root {
+		// Delegated responder: include its certificate (RFC 6960 4.2.2.2).
+		certs = []*x509.Certificate{responder.Cert}
+	}
+	out, err := signOCSP(responder, certs, now, responses, exts, false)
+	if err != nil {
+		return ocspError(ocspInternalError)
+	}
+	return out
+}
+
+// signOCSP encodes and signs a successful basic OCSP response.
+func signOCSP(responder *Identity, certs []*x509.Certificate, producedAt time.Time, responses []ocspSingleResponse,
+	exts []pkix.Extension, byKey bool) ([]byte, error) {
+	rid := asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 1, IsCompound: true, Bytes: responder.Cert.RawSubject} // byName
+	if byKey {
+		kh, err := asn1.Marshal(keyHash(crypto.SHA1, responder.Cert))
+		if err != nil {
+			return nil, err
+		}
+		rid = asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 2, IsCompound: true, Bytes: kh}
+	}
 	tbs, err := asn1.Marshal(ocspResponseData{
-		ResponderID: asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: 1, IsCompound: true, Bytes: responder.Cert.RawSubject}, // byName
-		ProducedAt:  now,
+		ResponderID: rid,
+		ProducedAt:  producedAt.UTC(),
 		Responses:   responses,
 		Extensions:  exts,
 	})
 	if err != nil {
-		return ocspError(ocspInternalError)
+		return nil, err
 	}
 	sigAlg, err := signatureAlgorithm(responder.Key.Public())
 	if err != nil {
-		return ocspError(ocspInternalError)
+		return nil, err
 	}
 	h := crypto.SHA256.New()
 	h.Write(tbs)
 	sig, err := responder.Key.Sign(rand.Reader, h.Sum(nil), crypto.SHA256)
 	if err != nil {
-		return ocspError(ocspInternalError)
+		return nil, err
 	}
 	basic := ocspBasicResponse{
 		TBSResponseData:    asn1.RawValue{FullBytes: tbs},
 		SignatureAlgorithm: sigAlg,
 		Signature:          asn1.BitString{Bytes: sig, BitLength: 8 * len(sig)},
 	}
-	if responder != p.Root {
-		// Delegated responder: include its certificate (RFC 6960 4.2.2.2).
-		basic.Certs = []asn1.RawValue{{FullBytes: responder.Cert.Raw}}
+	for _, c := range certs {
+		basic.Certs = append(basic.Certs, asn1.RawValue{FullBytes: c.Raw})
 	}
 	basicDER, err := asn1.Marshal(basic)
 	if err != nil {
-		return ocspError(ocspInternalError)
+		return nil, err
 	}
-	out, err := asn1.Marshal(ocspResponseDER{
+	return asn1.Marshal(ocspResponseDER{
 		Status:        ocspSuccessful,
 		ResponseBytes: ocspResponseBytes{ResponseType: oidOCSPBasic, Response: basicDER},
 	})
-	if err != nil {
-		return ocspError(ocspInternalError)
+}
+
+// keyHash hashes the subjectPublicKey bits of c (CertID, ResponderID byKey).
+func keyHash(h crypto.Hash, c *x509.Certificate) []byte {
+	var spki struct {
+		Algorithm pkix.AlgorithmIdentifier
+		PublicKey asn1.BitString
 	}
-	return out
+	if _, err := asn1.Unmarshal(c.RawSubjectPublicKeyInfo, &spki); err != nil {
+		return nil
+	}
+	hh := h.New()
+	hh.Write(spki.PublicKey.RightAlign())
+	return hh.Sum(nil)
 }

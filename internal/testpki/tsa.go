@@ -120,6 +120,52 @@ func contextTag(tag int, content []byte) asn1.RawValue {
 	return asn1.RawValue{Class: asn1.ClassContextSpecific, Tag: tag, IsCompound: true, Bytes: content}
 }
 
+// signerInfo is the SignerInfo (issuerAndSerialNumber) of signer.
+func signerInfo(signer *x509.Certificate, digest asn1.ObjectIdentifier, attrContent []byte, sigAlg pkix.AlgorithmIdentifier, sig []byte) cmsSignerInfo {
+	return cmsSignerInfo{
+		Version:            1,
+		SID:                cmsIssuerAndSerial{Issuer: asn1.RawValue{FullBytes: signer.RawIssuer}, Serial: signer.SerialNumber},
+		DigestAlgorithm:    pkix.AlgorithmIdentifier{Algorithm: digest},
+		SignedAttrs:        contextTag(0, attrContent),
+		SignatureAlgorithm: sigAlg,
+		Signature:          sig,
+	}
+}
+
+// attrSpec is one CMS attribute with one value.
+type attrSpec struct {
+	oid asn1.ObjectIdentifier
+	v   any
+}
+
+// signedAttributes encodes list plus the signing-certificate-v2 attribute
+// for signer as a DER SET OF in canonical order: content is what goes in
+// the SignerInfo's [0] IMPLICIT, set the SET encoding the signature covers.
+func signedAttributes(signer *x509.Certificate, list ...attrSpec) (content, set []byte, err error) {
+	certHash := crypto.SHA256.New()
+	certHash.Write(signer.Raw)
+	issuerName, err := asn1.Marshal(contextTag(4, signer.RawIssuer)) // directoryName
+	if err != nil {
+		return nil, nil, err
+	}
+	list = append(list, attrSpec{oidAttrSigningCertV2, signingCertificateV2{Certs: []essCertIDv2{{
+		CertHash:     certHash.Sum(nil),
+		IssuerSerial: issuerSerial{Issuer: []asn1.RawValue{{FullBytes: issuerName}}, Serial: signer.SerialNumber},
+	}}}})
+	var attrs [][]byte
+	for _, a := range list {
+		b, err := attribute(a.oid, a.v)
+		if err != nil {
+			return nil, nil, err
+		}
+		attrs = append(attrs, b)
+	}
+	sort.Slice(attrs, func(i, j int) bool { return bytes.Compare(attrs[i], attrs[j]) < 0 })
+	content = bytes.Join(attrs, nil)
+	set, err = asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSet, IsCompound: true, Bytes: content})
+	return content, set, err
+}
+
 func attribute(oid asn1.ObjectIdentifier, value any) ([]byte, error) {
 	v, err := asn1.Marshal(value)
 	if err != nil {
@@ -156,37 +202,12 @@ func timestampToken(tsa *Identity, parents []*x509.Certificate, h crypto.Hash, i
 		return nil, err
 	}
 
-	// Signed attributes, DER SET OF order.
-	certHash := crypto.SHA256.New()
-	certHash.Write(tsa.Cert.Raw)
 	infoHash := crypto.SHA256.New()
 	infoHash.Write(info)
-	issuerName, err := asn1.Marshal(contextTag(4, tsa.Cert.RawIssuer))
-	if err != nil {
-		return nil, err
-	}
-	var attrs [][]byte
-	for _, a := range []struct {
-		oid asn1.ObjectIdentifier
-		v   any
-	}{
-		{oidAttrContentType, oidCTTSTInfo},
-		{oidAttrSigningTime, genTime.UTC()},
-		{oidAttrMessageDigest, infoHash.Sum(nil)},
-		{oidAttrSigningCertV2, signingCertificateV2{Certs: []essCertIDv2{{
-			CertHash:     certHash.Sum(nil),
-			IssuerSerial: issuerSerial{Issuer: []asn1.RawValue{{FullBytes: issuerName}}, Serial: tsa.Cert.SerialNumber},
-		}}}},
-	} {
-		b, err := attribute(a.oid, a.v)
-		if err != nil {
-			return nil, err
-		}
-		attrs = append(attrs, b)
-	}
-	sort.Slice(attrs, func(i, j int) bool { return bytes.Compare(attrs[i], attrs[j]) < 0 })
-	attrContent := bytes.Join(attrs, nil)
-	attrSet, err := asn1.Marshal(asn1.RawValue{Class: asn1.ClassUniversal, Tag: asn1.TagSet, IsCompound: true, Bytes: attrContent})
+	attrContent, attrSet, err := signedAttributes(tsa.Cert,
+		attrSpec{oidAttrContentType, oidCTTSTInfo},
+		attrSpec{oidAttrSigningTime, genTime.UTC()},
+		attrSpec{oidAttrMessageDigest, infoHash.Sum(nil)})
 	if err != nil {
 		return nil, err
 	}
@@ -210,14 +231,7 @@ func timestampToken(tsa *Identity, parents []*x509.Certificate, h crypto.Hash, i
 		Version:          3,
 		DigestAlgorithms: []pkix.AlgorithmIdentifier{{Algorithm: oidSHA256}},
 		EncapContentInfo: cmsEncapContentInfo{EContentType: oidCTTSTInfo, EContent: info},
-		SignerInfos: []cmsSignerInfo{{
-			Version:            1,
-			SID:                cmsIssuerAndSerial{Issuer: asn1.RawValue{FullBytes: tsa.Cert.RawIssuer}, Serial: tsa.Cert.SerialNumber},
-			DigestAlgorithm:    pkix.AlgorithmIdentifier{Algorithm: oidSHA256},
-			SignedAttrs:        contextTag(0, attrContent),
-			SignatureAlgorithm: sigAlg,
-			Signature:          sig,
-		}},
+		SignerInfos:      []cmsSignerInfo{signerInfo(tsa.Cert, oidSHA256, attrContent, sigAlg, sig)},
 	}
 	if withCerts {
 		var certs []byte

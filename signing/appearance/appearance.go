@@ -14,7 +14,7 @@ import (
 	"image/png"
 	"io"
 
-	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 // Rect is a rectangle in PDF user space (points, origin bottom-left).

@@ -3,7 +3,7 @@ package layout
 import (
 	"strings"
 
-	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 // font is what the interpreter needs of a font resource.

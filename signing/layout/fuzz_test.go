@@ -5,7 +5,7 @@ import (
 	"context"
 	"testing"
 
-	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 // FuzzContent interprets arbitrary content streams with the fonts of the
@@ -22,7 +22,7 @@ func FuzzContent(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	base := onePage("")
-	file, err := pdf.Open(bytes.NewReader(base), int64(len(base)))
+	file, err := pdf.OpenFinal(context.Background(), bytes.NewReader(base), int64(len(base)))
 	if err != nil {
 		f.Fatal(err)
 	}

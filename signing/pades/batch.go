@@ -2,6 +2,9 @@ package pades
 
 import (
 	"context"
+	"errors"
+
+	"github.com/vanthu/vanthu/token"
 )
 
 // Job is one file of a batch.
@@ -28,8 +31,11 @@ type BatchProgress struct {
 
 // SignBatch signs every job with the same options (one signer, so one
 // token login). A failing file is reported in its JobResult and the rest go
-// on; after ctx is cancelled the remaining jobs fail with ctx.Err() and no
-// partial output is left. The TSA probe and the OCSP/CRL data of the
+// on, except after a token error that would fail every file (StopsBatch: a
+// refused PIN, no PIN, the token gone): the remaining jobs then fail with
+// ErrBatchStopped without touching the token, so a wrong per-signature PIN
+// is never tried twice. After ctx is cancelled the remaining jobs fail with
+// ctx.Err(). No partial output is left. The TSA probe and the OCSP/CRL data of the
 // signer's chain are fetched once per batch (refreshed every 10 minutes).
 // progress may be nil.
 func SignBatch(ctx context.Context, jobs []Job, opts Options, progress func(BatchProgress)) []JobResult {
@@ -37,10 +43,18 @@ func SignBatch(ctx context.Context, jobs []Job, opts Options, progress func(Batc
 	if opts.shared == nil {
 		opts.shared = &preflightCache{}
 	}
+	stopped := false
 	for i, job := range jobs {
 		out[i].Job = job
 		if err := ctx.Err(); err != nil {
 			out[i].Err = err
+			continue
+		}
+		if stopped {
+			out[i].Err = &FileError{Path: job.In, Err: ErrBatchStopped}
+			if progress != nil {
+				progress(BatchProgress{Index: i, Total: len(jobs), Job: job, Finished: true, Err: out[i].Err})
+			}
 			continue
 		}
 		o := opts
@@ -51,6 +65,7 @@ func SignBatch(ctx context.Context, jobs []Job, opts Options, progress func(Batc
 		}
 		res, err := SignFile(ctx, job.In, job.Out, o)
 		if err != nil {
+			stopped = StopsBatch(err)
 			err = &FileError{Path: job.In, Err: err}
 		}
 		out[i].Result, out[i].Err = res, err
@@ -59,4 +74,14 @@ func SignBatch(ctx context.Context, jobs []Job, opts Options, progress func(Batc
 		}
 	}
 	return out
+}
+
+// StopsBatch reports whether err, from signing one file, would fail every
+// other file of a batch with the same signer: the token refused the PIN
+// (*token.PINError: wrong, locked, final try), no PIN was given, or the
+// token was removed, closed or logged out.
+func StopsBatch(err error) bool {
+	var pe *token.PINError
+	return errors.As(err, &pe) || errors.Is(err, token.ErrPINRequired) || errors.Is(err, token.ErrTokenRemoved) ||
+		errors.Is(err, token.ErrClosed) || errors.Is(err, token.ErrNotLoggedIn)
 }

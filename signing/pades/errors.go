@@ -31,6 +31,10 @@ var (
 	// ErrBadOptions: the options are inconsistent (missing signer, chain,
 	// unknown level, …).
 	ErrBadOptions = errors.New("invalid signing options")
+	// ErrBatchStopped: the file was not signed because an earlier file of
+	// the batch failed with a token error that would fail every file (see
+	// StopsBatch).
+	ErrBatchStopped = errors.New("not signed: the batch stopped at a token error")
 	// ErrKeyMismatch: the signer's public key is not the leaf certificate's.
 	ErrKeyMismatch = errors.New("the signing key does not match the certificate")
 	// ErrTimestamp: the time-stamping authority could not be used.
@@ -41,6 +45,9 @@ var (
 	ErrRevoked = ltv.ErrRevoked
 	// ErrCertExpired: the signer certificate is not valid at signing time.
 	ErrCertExpired = errors.New("the signing certificate is expired or not yet valid")
+	// ErrOutputCheck: the signed file did not read back as it was
+	// written (a bug, or a disk that lost data); it is not kept.
+	ErrOutputCheck = errors.New("the signed file did not read back as written")
 	// ErrBadSignature: the signer produced a signature that does not verify
 	// against the certificate (wrong key or faulty token).
 	ErrBadSignature = cms.ErrBadSignature

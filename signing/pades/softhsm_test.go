@@ -5,6 +5,7 @@ package pades
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -89,5 +90,91 @@ func BenchmarkBatch1000SoftHSM(b *testing.B) {
 			}
 		}
 		b.ReportMetric(float64(len(jobs))/time.Since(start).Seconds(), "files/s")
+	}
+}
+
+// batchPIN gives the right login PIN and, per signature, ctxPIN; it
+// counts the per-signature requests.
+type batchPIN struct {
+	login, ctxPIN string
+	ctx           int
+}
+
+func (b *batchPIN) PIN(_ context.Context, req token.PINRequest) (string, error) {
+	if req.ContextSpecific {
+		b.ctx++
+		return b.ctxPIN, nil
+	}
+	return b.login, nil
+}
+
+// TestBatchStopsAtPINError: a key that needs its PIN for every signature
+// (CKA_ALWAYS_AUTHENTICATE), behind the proxy module's 3-try counter. A
+// wrong per-signature PIN fails the first file and stops the batch: the
+// PIN is asked once, the token counts one wrong PIN, no output is written
+// and every file is reported. With the right PIN every file is signed.
+func TestBatchStopsAtPINError(t *testing.T) {
+	p := sharedPKI(t)
+	env := softhsmtest.NewEnv(t)
+	tok, err := env.InitToken("always-auth")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok.MustImport(t, p.Specialist.Cert, p.Specialist.Key, []byte{3}, "specialist", softhsmtest.ImportOptions{AlwaysAuthenticate: true})
+	proxy := softhsmtest.NewPINProxy(t, env, 3)
+	ctx := context.Background()
+	run := func(ctxPIN string) (*batchPIN, []JobResult, []BatchProgress) {
+		pins := &batchPIN{login: tok.PIN, ctxPIN: ctxPIN}
+		h, err := token.OpenSigner(ctx, token.Selection{Module: proxy.Module, Token: tok.Label, Cert: "03"}, pins, token.LoginOptions{}, os.Getenv)
+		if err != nil {
+			t.Fatalf("OpenSigner: %v", err)
+		}
+		defer h.Close()
+		in, out := t.TempDir(), t.TempDir()
+		var jobs []Job
+		for i := 0; i < 3; i++ {
+			src := filepath.Join(in, fmt.Sprintf("%d.pdf", i))
+			os.WriteFile(src, simplePDF("1.7", 1, false), 0o644)
+			jobs = append(jobs, Job{In: src, Out: filepath.Join(out, fmt.Sprintf("%d.pdf", i))})
+		}
+		var reports []BatchProgress
+		res := SignBatch(ctx, jobs, Options{Signer: h.Signer, Chain: p.Specialist.ChainWithLeaf()}, func(bp BatchProgress) {
+			if bp.Finished {
+				reports = append(reports, bp)
+			}
+		})
+		return pins, res, reports
+	}
+
+	pins, res, reports := run("999999")
+	var pe *token.PINError
+	if !errors.As(res[0].Err, &pe) || !errors.Is(res[0].Err, token.ErrPINIncorrect) || !StopsBatch(res[0].Err) {
+		t.Fatalf("first file: %v, want a *token.PINError", res[0].Err)
+	}
+	for _, r := range res[1:] {
+		if !errors.Is(r.Err, ErrBatchStopped) || errors.Is(r.Err, token.ErrPINIncorrect) {
+			t.Fatalf("%s: %v, want ErrBatchStopped", r.Job.In, r.Err)
+		}
+	}
+	for _, r := range res {
+		if _, err := os.Stat(r.Job.Out); !os.IsNotExist(err) {
+			t.Fatalf("%s written although the batch failed", r.Job.Out)
+		}
+	}
+	if pins.ctx != 1 || proxy.Failures() != 1 || len(reports) != 3 {
+		t.Fatalf("per-signature PIN asked %d times, token counted %d wrong PINs, %d files reported; want 1, 1, 3",
+			pins.ctx, proxy.Failures(), len(reports))
+	}
+
+	proxy.SetFailures(t, 0)
+	pins, res, _ = run(tok.PIN)
+	for _, r := range res {
+		if r.Err != nil {
+			t.Fatalf("%s: %v", r.Job.In, r.Err)
+		}
+		checkAll(t, r.Job.Out, 1)
+	}
+	if pins.ctx != 3 {
+		t.Fatalf("per-signature PIN asked %d times for 3 files, want 3", pins.ctx)
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/vanthu/vanthu/signing/appearance"
-	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify"
 )

@@ -90,6 +90,22 @@
 // bytes, expand at most MaxRatio times once past 1 MiB (filter chains
 // built as bombs), and all streams of a file to MaxTotalDecoded.
 //
+// # Writing incremental updates
+//
+//	v, err := pdf.OpenFinal(ctx, file, size)   // the view a viewer opens
+//	cat, root, err := v.Catalog(); ref, page, err := v.Page(1); fields, err := v.Fields(acro)
+//	u := pdf.NewUpdate(v)                      // on top of the whole file
+//	r := u.Alloc(); u.Set(r, obj); u.SetRaw(r2, body)
+//	b, err := u.Build()                        // objects, a section of the file's kind, startxref, %%EOF
+//	b.Bodies[r2.Num]                           // where body starts in b.Bytes: offsets into it stay valid
+//
+// The update's cross-reference section is of the kind of the file's newest
+// one (table or stream), chained to it with /Prev, and its offsets follow
+// the file's convention (from the header when the file counts that way).
+// Serialize writes objects (strings as literals when printable ASCII, else
+// hexadecimal), TextString encodes text (UTF-16BE with a byte-order mark
+// when not ASCII) and DecodeText reads it back.
+//
 // The objects are nil, bool, int64 (Integer), float64 (Real), Name,
 // String, Array, Dict, Ref and *Stream. A Reader and its views are not
 // safe for concurrent use.

@@ -16,6 +16,10 @@ var (
 	ErrNotFound = errors.New("pdf object not found")
 	// ErrUnsupported: a feature (filter, encryption) is not supported.
 	ErrUnsupported = errors.New("unsupported pdf feature")
+	// ErrUnchained: a section says "/Prev 0" (a known writer bug), so
+	// the older sections are found through their startxref markers (see
+	// View.Broken); it is wrapped with ErrSyntax.
+	ErrUnchained = errors.New("older cross-reference sections not chained (/Prev 0)")
 )
 
 func errf(base error, format string, args ...any) error {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/lzw"
 	"compress/zlib"
+	"context"
 	"encoding/ascii85"
 	"errors"
 	"io"
@@ -33,8 +34,9 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // decodeChain decodes raw through filters (with their parameters). It
-// returns the data and the image filters it left applied.
-func (r *Reader) decodeChain(raw io.Reader, filters []Name, parms []Dict) ([]byte, []Name, []Dict, error) {
+// returns the data and the image filters it left applied. hint, when
+// positive, is the expected decoded size.
+func (r *Reader) decodeChain(raw io.Reader, filters []Name, parms []Dict, hint int64) ([]byte, []Name, []Dict, error) {
 	cr := &countingReader{r: raw}
 	var rd io.Reader = cr
 	for i, f := range filters {
@@ -48,7 +50,7 @@ func (r *Reader) decodeChain(raw io.Reader, filters []Name, parms []Dict) ([]byt
 			if i < len(parms) {
 				rp = append(rp, parms[i:]...)
 			}
-			data, err := r.readDecoded(rd, cr)
+			data, err := r.readDecoded(rd, cr, hint)
 			return data, rest, rp, err
 		}
 		next, err := filterReader(f, rd, p)
@@ -57,7 +59,7 @@ func (r *Reader) decodeChain(raw io.Reader, filters []Name, parms []Dict) ([]byt
 		}
 		rd = next
 	}
-	data, err := r.readDecoded(rd, cr)
+	data, err := r.readDecoded(rd, cr, hint)
 	return data, nil, nil, err
 }
 
@@ -99,44 +101,60 @@ func filterReader(f Name, rd io.Reader, p Dict) (io.Reader, error) {
 // readDecoded reads a decoded stream with the size, ratio, total and time
 // limits. A stream whose data breaks off after some output (a truncated
 // or corrupt tail) gives what was decoded, as viewers show.
-func (r *Reader) readDecoded(rd io.Reader, raw *countingReader) ([]byte, error) {
+func (r *Reader) readDecoded(rd io.Reader, raw *countingReader, hint int64) ([]byte, error) {
 	var out bytes.Buffer
-	buf := make([]byte, 32<<10)
-	for {
-		if err := r.check(); err != nil {
-			return nil, err
-		}
-		n, err := rd.Read(buf)
-		if n > 0 {
-			if int64(out.Len()+n) > r.lim.MaxDecoded {
-				return nil, errf(ErrLimit, "stream decodes to more than %d bytes", r.lim.MaxDecoded)
-			}
-			out.Write(buf[:n])
-			if d := int64(out.Len()); d > ratioFloor && d > raw.n*r.lim.MaxRatio {
-				return nil, errf(ErrLimit, "stream expands more than %d times", r.lim.MaxRatio)
-			}
-			r.decoded += int64(n)
-			if r.decoded > r.lim.MaxTotalDecoded {
-				return nil, errf(ErrLimit, "more than %d decoded bytes in the file", r.lim.MaxTotalDecoded)
-			}
-		}
-		if err == io.EOF {
-			return out.Bytes(), nil
-		}
-		if err != nil {
-			var le limitError
-			if errors.As(err, &le) {
-				return nil, le.err
-			}
-			if out.Len() > 0 {
-				return out.Bytes(), nil
-			}
-			if errors.Is(err, ErrSyntax) || errors.Is(err, ErrUnsupported) {
-				return nil, err
-			}
-			return nil, errf(ErrSyntax, "bad stream data: %v", err)
-		}
+	if hint > 0 {
+		out.Grow(int(min(hint, r.lim.MaxDecoded) + 1))
 	}
+	_, err := out.ReadFrom(&limitedReader{r: r, rd: rd, raw: raw})
+	if err == nil {
+		return out.Bytes(), nil
+	}
+	var le limitError
+	if errors.As(err, &le) {
+		return nil, le.err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return nil, err
+	}
+	if out.Len() > 0 {
+		return out.Bytes(), nil
+	}
+	if errors.Is(err, ErrSyntax) || errors.Is(err, ErrUnsupported) {
+		return nil, err
+	}
+	return nil, errf(ErrSyntax, "bad stream data: %v", err)
+}
+
+// limitedReader applies the decoded size, ratio, total and time limits
+// to a decoding chain.
+type limitedReader struct {
+	r   *Reader
+	rd  io.Reader
+	raw *countingReader
+	n   int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if err := l.r.check(); err != nil {
+		return 0, err
+	}
+	lim := &l.r.lim
+	if int64(len(p)) > lim.MaxDecoded-l.n+1 {
+		p = p[:lim.MaxDecoded-l.n+1]
+	}
+	n, err := l.rd.Read(p)
+	l.n += int64(n)
+	l.r.decoded += int64(n)
+	switch {
+	case l.n > lim.MaxDecoded:
+		return n, limitError{errf(ErrLimit, "stream decodes to more than %d bytes", lim.MaxDecoded)}
+	case l.n > ratioFloor && l.n > l.raw.n*lim.MaxRatio:
+		return n, limitError{errf(ErrLimit, "stream expands more than %d times", lim.MaxRatio)}
+	case l.r.decoded > lim.MaxTotalDecoded:
+		return n, limitError{errf(ErrLimit, "more than %d decoded bytes in the file", lim.MaxTotalDecoded)}
+	}
+	return n, err
 }
 
 // limitError carries a limit error through io.Reader chains.

@@ -9,6 +9,7 @@ import (
 )
 
 const (
+	firstChunk   = 2 << 10
 	chunkSize    = 16 << 10
 	maxNumberLen = 64
 )
@@ -44,7 +45,11 @@ func (s *src) fill() bool {
 	if s.r == nil {
 		return false
 	}
-	n := int64(chunkSize)
+	// most objects are small: the first window is small, later ones big
+	n := int64(firstChunk)
+	if s.buf != nil {
+		n = chunkSize
+	}
 	if s.pos+n > s.limit {
 		n = s.limit - s.pos
 	}
@@ -75,6 +80,23 @@ func (s *src) next() (byte, bool) {
 		s.pos++
 	}
 	return c, ok
+}
+
+// ensure returns at least n buffered bytes from pos on (fewer at the
+// limit), reading a bigger window when needed.
+func (s *src) ensure(n int) []byte {
+	w := s.window()
+	if w == nil || len(w) >= n || s.r == nil || s.pos+int64(len(w)) >= s.limit {
+		return w
+	}
+	m := min(int64(n), s.limit-s.pos)
+	buf := make([]byte, m)
+	k, _ := s.r.ReadAt(buf, s.pos)
+	if k <= len(w) {
+		return w
+	}
+	s.buf, s.bufOff = buf[:k], s.pos
+	return s.buf
 }
 
 // window returns the buffered bytes from pos on (at least one when not at
@@ -119,7 +141,8 @@ func (s *src) skipWS() {
 	}
 }
 
-// word reads a run of regular characters (at most limit).
+// word reads a run of regular characters (at most limit). The result may
+// alias the window: callers use it before reading on.
 func (s *src) word(limit int) []byte {
 	var b []byte
 	for {
@@ -131,13 +154,13 @@ func (s *src) word(limit int) []byte {
 		if len(b)+len(tok) > limit {
 			tok = tok[:limit-len(b)]
 			end = len(tok)
-			b = append(b, tok...)
-			s.pos += int64(end)
-			return b
+		}
+		s.pos += int64(end)
+		if b == nil && (end < len(w) || len(tok) == limit) {
+			return tok // within the window: no copy
 		}
 		b = append(b, tok...)
-		s.pos += int64(end)
-		if end < len(w) {
+		if end < len(w) || len(b) >= limit {
 			return b
 		}
 	}
@@ -240,69 +263,50 @@ func (s *src) parseName() Name {
 }
 
 func (s *src) parseLiteral() (Object, error) {
-	out := []byte{}
-	nest := 1
-	for {
-		c, ok := s.next()
-		if !ok {
+	// decode within a window that grows until the string closes (up to
+	// the string limit)
+	for n := 0; ; n = max(4*n, 64<<10) {
+		w := s.window()
+		if n > 0 {
+			w = s.ensure(n)
+		}
+		if w == nil {
 			return nil, errf(ErrSyntax, "unterminated string")
 		}
-		if len(out) > s.lim.MaxStringLen {
+		out, end, closed := pdfsyntax.Literal(w, 0)
+		if closed {
+			if len(out) > s.lim.MaxStringLen {
+				return nil, errf(ErrLimit, "string longer than %d bytes", s.lim.MaxStringLen)
+			}
+			s.pos += int64(end)
+			return String(out), nil
+		}
+		if n > 0 && len(w) < n {
+			return nil, errf(ErrSyntax, "unterminated string")
+		}
+		if n > s.lim.MaxStringLen {
 			return nil, errf(ErrLimit, "string longer than %d bytes", s.lim.MaxStringLen)
 		}
-		switch c {
-		case '(':
-			nest++
-		case ')':
-			nest--
-			if nest == 0 {
-				return String(out), nil
-			}
-		case '\\':
-			e, ok := s.next()
-			if !ok {
-				return nil, errf(ErrSyntax, "unterminated string")
-			}
-			switch e {
-			case 'n':
-				c = '\n'
-			case 'r':
-				c = '\r'
-			case 't':
-				c = '\t'
-			case 'b':
-				c = '\b'
-			case 'f':
-				c = '\f'
-			case '\r':
-				if n, _ := s.peek(); n == '\n' {
-					s.pos++
-				}
-				continue
-			case '\n':
-				continue
-			default:
-				if e >= '0' && e <= '7' {
-					v := int(e - '0')
-					for range 2 {
-						d, ok := s.peek()
-						if !ok || d < '0' || d > '7' {
-							break
-						}
-						s.pos++
-						v = v*8 + int(d-'0')
-					}
-					c = byte(v)
-				} else {
-					c = e
-				}
-			}
-		}
-		out = append(out, c)
 	}
 }
 
 func (s *src) parseHex() (Object, error) {
+	// most strings end within a 64 KiB window: decode them in one go
+	w := s.window()
+	if w != nil && bytes.IndexByte(w, '>') < 0 {
+		w = s.ensure(64 << 10)
+	}
+	if w != nil {
+		if i := bytes.IndexByte(w, '>'); i >= 0 {
+			out, end, _, bad := pdfsyntax.Hex(w[:i+1], 0)
+			if bad >= 0 {
+				s.pos += int64(bad)
+				return nil, errf(ErrSyntax, "bad hex digit at %d", s.pos)
+			}
+			s.pos += int64(end)
+			return String(out), nil
+		}
+	}
 	out := []byte{}
 	var hi byte
 	half := false

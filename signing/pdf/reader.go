@@ -27,6 +27,7 @@ type Reader struct {
 	decoded  int64
 	parsed   int
 	blocks   map[int64][]byte
+	scratch  []byte // 64 KiB for row checks and scans
 	objs     objCache
 	stms     stmCache
 
@@ -193,7 +194,10 @@ func (r *Reader) Trailing() (start int64, junk bool) {
 	}
 	start = r.trailEnd
 	const win = 64 << 10
-	buf := make([]byte, win)
+	if r.scratch == nil {
+		r.scratch = make([]byte, win)
+	}
+	buf := r.scratch[:win]
 	for off := start; off < r.size; off += win {
 		n, _ := r.ra.ReadAt(buf[:min(win, r.size-off)], off)
 		for _, c := range buf[:n] {
@@ -384,4 +388,14 @@ func (r *Reader) Final() (*View, error) {
 		rev = r.revs[len(r.revs)-1]
 	}
 	return r.newView(rev, r.size)
+}
+
+// OpenFinal opens ra with the default limits and returns Final's view:
+// what the signer and the text layout read.
+func OpenFinal(ctx context.Context, ra io.ReaderAt, size int64) (*View, error) {
+	r, err := Open(ctx, ra, size, Limits{})
+	if err != nil {
+		return nil, err
+	}
+	return r.Final()
 }

@@ -491,3 +491,23 @@ func TestContextStopsWork(t *testing.T) {
 		t.Fatalf("cancelled scan: %v", err)
 	}
 }
+
+// TestPrevZero: "/Prev 0" (a writer bug) breaks the chain; the view goes
+// on with the sections earlier startxref markers name and says so.
+func TestPrevZero(t *testing.T) {
+	f, _, x0 := base()
+	_ = x0
+	x1 := update(f, 0, true)
+	r := open(t, f.bytes())
+	revisions(t, r, 2)
+	v, err := r.Final()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Broken == nil || len(v.Sections) != 2 || v.Sections[0].Offset != x1 {
+		t.Fatalf("broken %v, %d sections", v.Broken, len(v.Sections))
+	}
+	if text(t, v, 3) != "" || v.Root() == nil || text(t, v, 4) != "B" {
+		t.Fatal("objects of the unchained section not found")
+	}
+}

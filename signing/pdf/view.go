@@ -2,6 +2,7 @@ package pdf
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 )
 
@@ -84,7 +85,24 @@ func (r *Reader) newView(rev Revision, limit int64) (*View, error) {
 			v.Broken = s.PrevErr
 		}
 		// depth first: the /XRefStm chain before the /Prev chain
-		if s.Prev >= 0 {
+		switch {
+		case s.Prev >= 0 && s.Prev == r.shift:
+			// "/Prev 0", a known writer bug: the older sections exist
+			// but are not chained. Viewers rebuild such files; the
+			// view goes on with the sections the file's earlier
+			// startxref markers name, newest first, and says it is
+			// broken.
+			if v.Broken == nil {
+				v.Broken = fmt.Errorf("%w: %w in the section at %d", ErrSyntax, ErrUnchained, s.Offset)
+			}
+			if revs, err := r.Revisions(); err == nil {
+				for _, rv := range revs {
+					if rv.End <= limit && rv.StartXRef != s.Offset {
+						stack = append(stack, next{off: rv.StartXRef})
+					}
+				}
+			}
+		case s.Prev >= 0:
 			stack = append(stack, next{off: s.Prev})
 		}
 		if s.XRefStm >= 0 {
@@ -246,7 +264,11 @@ func (v *View) inFile(num int, off int64) (Object, error) {
 			return nil, err
 		}
 		c = cached{obj: ind.obj, num: ind.ref.Num, end: ind.end, lenRef: ind.lenRef}
-		v.r.objs.put(key, c, ind.end-off, v.r.lim.MaxCache)
+		size := ind.end - off
+		if st, ok := ind.obj.(*Stream); ok {
+			size = st.Offset - off // the data is not kept
+		}
+		v.r.objs.put(key, c, size, v.r.lim.MaxCache)
 	}
 	if c.num != num {
 		return nil, errf(ErrSyntax, "object %d expected at %d, found %d", num, off, c.num)
@@ -508,7 +530,7 @@ func (v *View) DecodeStream(st *Stream) ([]byte, []Name, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	data, rest, _, err := v.r.decodeChain(rd, filters, parms)
+	data, rest, _, err := v.r.decodeChain(rd, filters, parms, 0)
 	return data, rest, err
 }
 
@@ -653,12 +675,15 @@ func (c *objCache) get(k objKey) (cached, bool) {
 }
 
 func (c *objCache) put(k objKey, x cached, size, budget int64) {
+	// a parsed object takes a few times its syntax in memory (maps,
+	// interfaces): charge for that
+	size = 3*size + 256
 	if c.m == nil || c.size+size > budget {
 		c.m = map[objKey]cached{}
 		c.size = 0
 	}
 	c.m[k] = x
-	c.size += size + 64
+	c.size += size
 }
 
 type stmKey struct{ off, ln int64 }

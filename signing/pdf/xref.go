@@ -1,7 +1,6 @@
 package pdf
 
 import (
-	"bufio"
 	"io"
 	"iter"
 	"slices"
@@ -110,17 +109,25 @@ func (s *Section) Entries() iter.Seq2[int, Entry] {
 	return func(yield func(int, Entry) bool) {
 		for _, rn := range s.runs {
 			if s.kind == kindTable {
-				n := int64(rn.count) * int64(rn.width)
-				br := bufio.NewReaderSize(io.NewSectionReader(s.r.ra, rn.pos, n), int(min(n, 64<<10)))
-				row := make([]byte, rn.width)
-				for k := 0; k < rn.count; k++ {
-					if _, err := io.ReadFull(br, row); err != nil {
+				stop := false
+				// rows are read in large blocks, not kept
+				buf := make([]byte, min(64<<10, rn.count*rn.width)/rn.width*rn.width)
+				per := len(buf) / rn.width
+				for k := 0; k < rn.count && !stop; k += per {
+					n := min(per, rn.count-k)
+					if m, _ := s.r.ra.ReadAt(buf[:n*rn.width], rn.pos+int64(k)*int64(rn.width)); m < n*rn.width {
 						return
 					}
-					e, _ := s.r.tableEntry(row)
-					if !yield(rn.start+k, e) {
-						return
+					for i := range n {
+						e, _ := s.r.tableEntry(buf[i*rn.width : (i+1)*rn.width])
+						if !yield(rn.start+k+i, e) {
+							stop = true
+							break
+						}
 					}
+				}
+				if stop {
+					return
 				}
 				continue
 			}
@@ -237,7 +244,9 @@ func (r *Reader) streamEntry(row []byte, w [3]int) Entry {
 	return Entry{} // reserved types are null references
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0 }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0
+}
 
 // readRow reads one classic row through the block cache.
 func (r *Reader) readRow(pos int64, b []byte) bool {
@@ -444,20 +453,40 @@ func (r *Reader) regularRows(pos int64, count int) (int, bool) {
 	if pos+int64(w)*int64(count) > r.size {
 		return 0, false
 	}
-	br := bufio.NewReaderSize(io.NewSectionReader(r.ra, pos, int64(w)*int64(count)), 64<<10)
-	row := make([]byte, w)
-	for k := 0; k < count; k++ {
-		if k%65536 == 0 && r.check() != nil {
-			return 0, false
+	ok := true
+	err := r.eachRow(pos, count, w, func(k int, row []byte) bool {
+		if _, good := r.tableEntry(row); !good {
+			ok = false
 		}
-		if _, err := io.ReadFull(br, row); err != nil {
-			return 0, false
-		}
-		if _, ok := r.tableEntry(row); !ok {
-			return 0, false
-		}
+		return ok
+	})
+	return w, ok && err == nil
+}
+
+// eachRow reads count rows of w bytes at pos in large reads through the
+// reader's scratch buffer.
+func (r *Reader) eachRow(pos int64, count, w int, fn func(k int, row []byte) bool) error {
+	if r.scratch == nil {
+		r.scratch = make([]byte, 64<<10)
 	}
-	return w, true
+	per := len(r.scratch) / w
+	for k := 0; k < count; {
+		if err := r.check(); err != nil {
+			return err
+		}
+		n := min(per, count-k)
+		buf := r.scratch[:n*w]
+		if m, err := r.ra.ReadAt(buf, pos+int64(k)*int64(w)); m < len(buf) {
+			return errf(ErrSyntax, "cross-reference rows cut short: %v", err)
+		}
+		for i := range n {
+			if !fn(k+i, buf[i*w:(i+1)*w]) {
+				return nil
+			}
+		}
+		k += n
+	}
+	return nil
 }
 
 // parseXRefStream reads the cross-reference stream object at off. Its
@@ -479,17 +508,6 @@ func (r *Reader) parseXRefStream(off int64) (*Section, error) {
 			return nil, err
 		}
 		st.Length = n
-	}
-	filters, parms, err := streamFilters(st.Dict, nil)
-	if err != nil {
-		return nil, err
-	}
-	data, rest, _, err := r.decodeChain(io.NewSectionReader(r.ra, st.Offset, st.Length), filters, parms)
-	if err != nil {
-		return nil, err
-	}
-	if len(rest) > 0 {
-		return nil, errf(ErrSyntax, "cross-reference stream with filter %s", rest[0])
 	}
 	wArr, _ := st.Dict.Get("W").(Array)
 	if len(wArr) != 3 {
@@ -520,6 +538,27 @@ func (r *Reader) parseXRefStream(off int64) (*Section, error) {
 	} else {
 		size, _ := st.Dict.Int("Size")
 		index = []int64{0, size}
+	}
+	// the rows the /Index asks for: the decoded size to expect, within
+	// the index budget and what the raw data can expand to
+	var want int64
+	for i := 1; i < len(index); i += 2 {
+		want += min(max(index[i], 0), int64(r.lim.MaxObjectNumber)+1) * int64(rowLen)
+	}
+	if want > r.lim.MaxIndex-r.indexMem {
+		return nil, errf(ErrLimit, "more than %d bytes of cross-reference data", r.lim.MaxIndex)
+	}
+	want = min(want, st.Length*r.lim.MaxRatio)
+	filters, parms, err := streamFilters(st.Dict, nil)
+	if err != nil {
+		return nil, err
+	}
+	data, rest, _, err := r.decodeChain(io.NewSectionReader(r.ra, st.Offset, st.Length), filters, parms, want)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) > 0 {
+		return nil, errf(ErrSyntax, "cross-reference stream with filter %s", rest[0])
 	}
 	rows := int64(len(data) / rowLen)
 	var runs []run

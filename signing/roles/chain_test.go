@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/vanthu/vanthu/internal/pdfcheck"
-	pdf "github.com/vanthu/vanthu/signing/internal/oldpdf"
+	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/roles/rolestest"
 	"github.com/vanthu/vanthu/signing/verify"
 )
@@ -237,7 +237,7 @@ func checkSigDicts(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := pdf.Open(bytes.NewReader(b), int64(len(b)))
+	f, err := pdf.OpenFinal(context.Background(), bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +259,7 @@ func checkSigDicts(t *testing.T, path string) {
 		v, _ := f.ResolveDict(fl.Dict["V"])
 		text := func(k pdf.Name) string {
 			s, _ := v[k].(pdf.String)
-			return pdf.DecodeText(s.Value)
+			return pdf.DecodeText(s)
 		}
 		if text("Name") != w[0] || !strings.Contains(text("Reason"), w[1]) || text("Location") != w[2] {
 			t.Errorf("%s: /Name %q /Reason %q /Location %q, want %q", fl.FullName, text("Name"), text("Reason"), text("Location"), w)

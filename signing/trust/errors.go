@@ -10,6 +10,9 @@ var (
 	ErrExpired = errors.New("certificate not valid at the given time")
 	// ErrInvalidChain means a chain exists but is invalid (constraints, usage, signature).
 	ErrInvalidChain = errors.New("invalid certificate chain")
+	// ErrChainIncomplete means CompleteChain found no issuer for some
+	// certificate before a self-signed one; the partial chain is returned.
+	ErrChainIncomplete = errors.New("certificate chain incomplete")
 	// ErrBadPEM means a PEM file holds no usable certificate.
 	ErrBadPEM = errors.New("no certificate in PEM data")
 )

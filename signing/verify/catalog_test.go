@@ -22,7 +22,18 @@ func TestTranslationsComplete(t *testing.T) {
 			keys = append(keys, "verify.change."+string(m[2]))
 		}
 	}
-	for _, f := range []string{"verify.go", "signature.go", "revocation.go", "visual.go"} {
+	rev, err := os.ReadFile("revocation.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range regexp.MustCompile(`Reject\w+\s*=\s*"([a-z_]+)"`).FindAllSubmatch(rev, -1) {
+		keys = append(keys, "verify.reason."+string(m[1]))
+	}
+	// the parameters of revocation_data_rejected
+	for _, p := range []string{"source", "reason", "origin", "cert", "error"} {
+		keys = append(keys, "verify.param."+p)
+	}
+	for _, f := range []string{"verify.go", "signature.go", "revocation.go", "times.go", "visual.go"} {
 		b, _ := os.ReadFile(f)
 		for _, m := range regexp.MustCompile(`(?:problemSev\w+|sev), Code\w+((?:, "[a-z_]+", [^,)]+)*)`).FindAllSubmatch(b, -1) {
 			for _, p := range regexp.MustCompile(`"([a-z_]+)", `).FindAllSubmatch(m[1], -1) {

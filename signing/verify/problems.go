@@ -32,7 +32,16 @@ const (
 	CodeCertRevoked       = "cert_revoked"
 	CodeCertRevokedAfter  = "cert_revoked_after_signing"
 	CodeRevocationUnknown = "revocation_unknown"
-	CodeKeyUsage          = "key_usage"
+	// CodeRevocationRejected (info): an OCSP response or CRL was not used;
+	// params: source (ocsp, crl), reason (Reject*), origin, cert.
+	CodeRevocationRejected = "revocation_data_rejected"
+	// CodeCertExpiredNoPOE: the certificate is not valid at the validation
+	// time and nothing proves the signature existed while it was.
+	CodeCertExpiredNoPOE = "cert_expired_no_proof_of_time"
+	// CodeCertRevokedNoPOE: the certificate is revoked and nothing proves
+	// the signature existed before the revocation.
+	CodeCertRevokedNoPOE = "cert_revoked_no_proof_of_time"
+	CodeKeyUsage         = "key_usage"
 
 	// time
 	CodeSigningTimeClaimed = "signing_time_claimed"

@@ -3,6 +3,8 @@ package verify
 import (
 	"crypto/x509"
 	"time"
+
+	"github.com/vanthu/vanthu/signing/verify/internal/cms"
 )
 
 // Status is a verdict.
@@ -50,9 +52,11 @@ type TimeSource string
 
 // Time sources.
 const (
-	TimeFromTimestamp TimeSource = "timestamp" // a verified signature timestamp
-	TimeClaimed       TimeSource = "claimed"   // the signer's own claim (signingTime or /M)
-	TimeNone          TimeSource = "none"      // none; validation time used
+	TimeFromTimestamp    TimeSource = "timestamp"     // a verified signature timestamp
+	TimeFromDocTimestamp TimeSource = "doc_timestamp" // a later document timestamp covering the signature
+	TimeClaimed          TimeSource = "claimed"       // the signer's own claim (signingTime or /M); never used for validation
+	TimeNone             TimeSource = "none"          // no signing time at all
+	TimeCurrent          TimeSource = "current"       // no proof of existence: the verifier's clock
 )
 
 // Revocation results.
@@ -148,6 +152,12 @@ type Signature struct {
 	Timestamp         *Timestamp `json:"timestamp,omitempty"`
 	// DocTimestamps lists the later document timestamps covering this signature.
 	DocTimestamps []string `json:"doc_timestamps,omitempty"`
+	// ValidationTime is the time the chain, validity and revocation were
+	// evaluated at: the earliest proof that the signature existed (its own
+	// trusted timestamp, else a later trusted document timestamp covering
+	// it), else the verifier's clock. A claimed time is never used.
+	ValidationTime       time.Time  `json:"validation_time"`
+	ValidationTimeSource TimeSource `json:"validation_time_source"`
 
 	Level Level `json:"level"`
 
@@ -164,6 +174,11 @@ type Signature struct {
 	Problems []Problem `json:"problems"`
 
 	vobj any // the /V object, for cross checks
+
+	// kept from the CMS check for the time and certificate checks
+	p7  *cms.SignedData
+	si  *cms.SignerInfo
+	tok *tsToken // the signature timestamp token
 }
 
 // Result is the verdict for one file.

@@ -7,10 +7,8 @@ import (
 	"encoding/asn1"
 	"errors"
 	"strconv"
-	"time"
 
 	"github.com/vanthu/vanthu/signing/pdf"
-	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify/internal/cms"
 )
 
@@ -47,15 +45,13 @@ func (v *verifier) checkCMS(s *Signature, sd pdf.Dict, br []int64, contents []by
 		s.add(problemSevIndet, CodeAlgorithmUnsupported, "error", err.Error())
 		return
 	}
-	if dh == crypto.SHA1 {
-		s.add(problemSevInfo, CodeAlgorithmWeak, "algorithm", "SHA-1")
-	}
 	isTS := p7.EContentType.Equal(cms.OIDTSTInfo)
 	if s.Kind == KindDocTimestamp && !isTS {
 		s.add(problemSevFail, CodeCMSMalformed, "error", "document timestamp without TSTInfo")
 		return
 	}
 	var signedDigest []byte // what the signer signed (content digest)
+	var imprint crypto.Hash // the document digest when not the digest algorithm
 	switch {
 	case isTS:
 		tst, err := cms.ParseTSTInfo(p7.EContent)
@@ -73,6 +69,7 @@ func (v *verifier) checkCMS(s *Signature, sd pdf.Dict, br []int64, contents []by
 			s.add(problemSevFail, CodeCMSMalformed, "error", err.Error())
 			return
 		}
+		imprint = ih
 		s.DigestOK = bytes.Equal(d, tst.HashedMessage)
 		hh := dh.New()
 		hh.Write(p7.EContent)
@@ -87,6 +84,7 @@ func (v *verifier) checkCMS(s *Signature, sd pdf.Dict, br []int64, contents []by
 			s.add(problemSevFail, CodeCMSMalformed, "error", err.Error())
 			return
 		}
+		imprint = crypto.SHA1
 		s.DigestOK = bytes.Equal(d, p7.EContent)
 		hh := dh.New()
 		hh.Write(p7.EContent)
@@ -155,28 +153,15 @@ func (v *verifier) checkCMS(s *Signature, sd pdf.Dict, br []int64, contents []by
 	if s.Timestamp != nil {
 		s.Timestamp.Valid = s.Intact && s.SignatureOK
 	}
-	// signature timestamp
+	// signature timestamp: verified here, trusted (or not) in checkTimes
 	if tok, n := cms.Attr(si.UnsignedAttrs, cms.OIDTimeStampToken); n > 0 && s.Kind == KindSignature {
-		ts := v.checkTimestampToken(tok.FullBytes, si.Signature)
-		s.Timestamp = ts
-		if !ts.Valid {
+		s.Timestamp, s.tok = v.parseTimestampToken(tok.FullBytes, si.Signature)
+		if !s.Timestamp.Valid {
 			s.add(problemSevFail, CodeTimestampInvalid)
-		} else if !ts.Trusted {
-			s.add(problemSevInfo, CodeTimestampUntrusted, "tsa", ts.TSA)
 		}
 	}
-	// signing time
-	switch {
-	case s.Kind == KindDocTimestamp && s.Timestamp != nil:
+	if s.Kind == KindDocTimestamp && s.Timestamp != nil {
 		s.SigningTime, s.SigningTimeSource = s.Timestamp.Time, TimeFromTimestamp
-	case s.Timestamp != nil && s.Timestamp.Valid && s.Timestamp.Trusted:
-		s.SigningTime, s.SigningTimeSource = s.Timestamp.Time, TimeFromTimestamp
-	case !s.ClaimedTime.IsZero():
-		s.SigningTime, s.SigningTimeSource = s.ClaimedTime, TimeClaimed
-		s.add(problemSevInfo, CodeSigningTimeClaimed)
-	default:
-		s.SigningTime, s.SigningTimeSource = v.opts.now(), TimeNone
-		s.add(problemSevInfo, CodeNoSigningTime)
 	}
 	if cert == nil {
 		return
@@ -188,7 +173,8 @@ func (v *verifier) checkCMS(s *Signature, sd pdf.Dict, br []int64, contents []by
 			s.add(problemSevIndet, CodeSigningCertRef, "error", err.Error())
 		}
 	}
-	v.checkCert(s, cert, p7, si)
+	s.Problems = append(s.Problems, weakAlgorithms(si, cert, imprint)...)
+	s.p7, s.si = p7, si
 	// level
 	switch {
 	case s.Kind == KindDocTimestamp:
@@ -205,63 +191,6 @@ func (v *verifier) checkCMS(s *Signature, sd pdf.Dict, br []int64, contents []by
 		}
 	default:
 		s.Level = LevelCMS
-	}
-}
-
-// checkCert builds the chain at signing time, checks key usage and revocation.
-func (v *verifier) checkCert(s *Signature, cert *x509.Certificate, p7 *cms.SignedData, si *cms.SignerInfo) {
-	at := s.SigningTime
-	if at.Before(cert.NotBefore) || at.After(cert.NotAfter) {
-		sev := problemSevFail
-		if s.SigningTimeSource == TimeNone {
-			sev = problemSevIndet // no proof of when it was signed
-		}
-		s.add(sev, CodeCertExpired, "not_before", cert.NotBefore.UTC().Format(time.RFC3339), "not_after", cert.NotAfter.UTC().Format(time.RFC3339))
-	}
-	// key usage
-	if s.Kind == KindDocTimestamp {
-		if !hasEKU(cert, x509.ExtKeyUsageTimeStamping) {
-			s.add(problemSevFail, CodeKeyUsage, "required", "timeStamping")
-		}
-	} else if !signingUsageOK(cert) {
-		s.add(problemSevFail, CodeKeyUsage, "required", "digitalSignature/nonRepudiation")
-	}
-	extra := append([]*x509.Certificate{}, p7.Certs...)
-	extra = append(extra, v.dss.certs...)
-	chains, err := v.opts.Trust.Verify(cert, extra, at)
-	switch {
-	case err == nil:
-		s.Trusted = true
-		s.Chain = chains[0]
-	case errors.Is(err, trust.ErrExpired):
-		// leaf validity is reported above; an issuer outside validity is too
-		if !(at.Before(cert.NotBefore) || at.After(cert.NotAfter)) {
-			s.add(problemSevFail, CodeCertExpired, "error", err.Error())
-		}
-	case errors.Is(err, trust.ErrUntrusted):
-		s.add(problemSevIndet, CodeChainUntrusted, "issuer", cert.Issuer.String())
-	default:
-		s.add(problemSevIndet, CodeChainInvalid, "error", err.Error())
-	}
-	if !s.Trusted {
-		return
-	}
-	rc := v.revocationFor(s.Chain, p7, si)
-	st, src, revAt := rc.status, rc.source, rc.revokedAt
-	s.Revocation, s.RevocationFrom = st, src
-	switch st {
-	case RevRevoked:
-		if !revAt.After(at) {
-			s.add(problemSevFail, CodeCertRevoked, "revoked_at", revAt.UTC().Format(time.RFC3339))
-		} else if s.SigningTimeSource == TimeFromTimestamp {
-			s.Revocation = RevGood
-			s.add(problemSevInfo, CodeCertRevokedAfter, "revoked_at", revAt.UTC().Format(time.RFC3339))
-		} else {
-			// signing time only claimed: cannot prove it predates revocation
-			s.add(problemSevIndet, CodeCertRevoked, "revoked_at", revAt.UTC().Format(time.RFC3339))
-		}
-	case RevUnknown:
-		s.add(problemSevIndet, CodeRevocationUnknown, "online", strconv.FormatBool(v.opts.Online))
 	}
 }
 
@@ -293,62 +222,6 @@ func signingUsageOK(c *x509.Certificate) bool {
 		}
 	}
 	return false
-}
-
-// checkTimestampToken verifies an RFC 3161 token over data (the signature value).
-func (v *verifier) checkTimestampToken(tok, data []byte) *Timestamp {
-	ts := &Timestamp{}
-	p7, err := cms.Parse(tok)
-	if err != nil || len(p7.Signers) != 1 || !p7.EContentType.Equal(cms.OIDTSTInfo) {
-		return ts
-	}
-	tst, err := cms.ParseTSTInfo(p7.EContent)
-	if err != nil {
-		return ts
-	}
-	ts.Time = tst.GenTime
-	si := &p7.Signers[0]
-	cert := si.FindCert(p7.Certs)
-	if cert == nil {
-		return ts
-	}
-	ts.TSA = signerName(cert)
-	ih, err := cms.HashFor(tst.HashAlg.Algorithm)
-	if err != nil || !ih.Available() {
-		return ts
-	}
-	h := ih.New()
-	h.Write(data)
-	if !bytes.Equal(h.Sum(nil), tst.HashedMessage) {
-		return ts
-	}
-	dh, err := cms.HashFor(si.DigestAlg.Algorithm)
-	if err != nil || !dh.Available() {
-		return ts
-	}
-	h = dh.New()
-	h.Write(p7.EContent)
-	d := h.Sum(nil)
-	if si.SignedAttrsDER != nil {
-		if si.CheckMessageDigest(d) != nil {
-			return ts
-		}
-	}
-	if si.VerifySignature(cert, d) != nil {
-		return ts
-	}
-	ts.Valid = true
-	extra := append([]*x509.Certificate{}, p7.Certs...)
-	extra = append(extra, v.dss.certs...)
-	chains, err := v.opts.Trust.Verify(cert, extra, tst.GenTime)
-	if err == nil && hasEKU(cert, x509.ExtKeyUsageTimeStamping) {
-		ts.Trusted = true
-		// a TSA certificate revoked at or before the token time voids it
-		if rc := v.revocationFor(chains[0], p7, si); rc.status == RevRevoked && !rc.revokedAt.After(tst.GenTime) {
-			ts.Trusted, ts.Valid = false, false
-		}
-	}
-	return ts
 }
 
 // crossChecks runs the checks that need all signatures: changes after each

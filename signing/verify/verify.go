@@ -10,7 +10,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -19,8 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
+	"github.com/vanthu/vanthu/signing/internal/pdfsyntax"
 	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/render"
 	"github.com/vanthu/vanthu/signing/trust"
@@ -179,6 +178,7 @@ type verifier struct {
 	final  *pdf.View
 	hashes map[string][]byte
 	dss    *dssData
+	buf    []byte // for hashing
 }
 
 func (v *verifier) run() error {
@@ -242,6 +242,7 @@ func (v *verifier) run() error {
 		s.vobj = f.v
 		v.res.Signatures = append(v.res.Signatures, s)
 	}
+	v.checkTimes()
 	v.crossChecks()
 	return v.ctx.Err()
 }
@@ -346,25 +347,9 @@ func collectSigFields(v *pdf.View) ([]sigField, error) {
 	return out, nil
 }
 
-// textString decodes a PDF text string (UTF-16BE with BOM or PDFDocEncoding
-// approximated as Latin-1).
-func textString(b []byte) string {
-	if len(b) >= 2 && b[0] == 0xfe && b[1] == 0xff {
-		u := make([]uint16, 0, len(b)/2)
-		for i := 2; i+1 < len(b); i += 2 {
-			u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
-		}
-		return string(utf16.Decode(u))
-	}
-	if len(b) >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf {
-		return string(b[3:])
-	}
-	r := make([]rune, len(b))
-	for i, c := range b {
-		r[i] = rune(c)
-	}
-	return string(r)
-}
+// textString decodes a PDF text string (UTF-16BE or UTF-8 with a BOM,
+// else PDFDocEncoding read as Latin-1).
+func textString(b []byte) string { return pdf.DecodeText(b) }
 
 // hashRanges hashes the byte ranges, streaming.
 func (v *verifier) hashRanges(br []int64, h crypto.Hash) ([]byte, error) {
@@ -376,7 +361,10 @@ func (v *verifier) hashRanges(br []int64, h crypto.Hash) ([]byte, error) {
 		return nil, fmt.Errorf("%w: hash %v", cms.ErrUnsupportedAlgorithm, h)
 	}
 	hh := h.New()
-	buf := make([]byte, hashChunk)
+	if v.buf == nil {
+		v.buf = make([]byte, hashChunk)
+	}
+	buf := v.buf
 	for i := 0; i+1 < len(br); i += 2 {
 		off, n := br[i], br[i+1]
 		if off < 0 || n < 0 || off > v.size {
@@ -414,20 +402,9 @@ func (v *verifier) readGap(start, end int64) ([]byte, bool) {
 	if b[0] != '<' || b[len(b)-1] != '>' {
 		return nil, false
 	}
-	body := b[1 : len(b)-1]
-	clean := make([]byte, 0, len(body))
-	for _, c := range body {
-		switch c {
-		case ' ', '\r', '\n', '\t', '\f':
-			continue
-		}
-		clean = append(clean, c)
-	}
-	if len(clean)%2 == 1 {
-		clean = append(clean, '0')
-	}
-	out := make([]byte, len(clean)/2)
-	if _, err := hex.Decode(out, clean); err != nil {
+	// the whole gap is one hexadecimal string: digits and white space
+	out, stop, closed, bad := pdfsyntax.Hex(b, 1)
+	if !closed || stop != len(b) || bad >= 0 {
 		return nil, false
 	}
 	return out, true

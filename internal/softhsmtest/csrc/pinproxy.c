@@ -9,6 +9,14 @@
  * With $VANTHU_PINPROXY_PINPAD set to the PIN, the token also reports
  * CKF_PROTECTED_AUTHENTICATION_PATH and a login without a PIN is completed
  * with that PIN, as a reader's PIN pad would.
+ *
+ * Context-specific logins (keys with CKA_ALWAYS_AUTHENTICATE) count on the
+ * same counter, as on hardware tokens. With $VANTHU_PINPROXY_ALWAYS_AUTH
+ * set to a PIN, every private key reports CKA_ALWAYS_AUTHENTICATE and the
+ * proxy itself checks each context-specific login against that PIN (set it
+ * to another value than the login PIN to have the per-signature PIN
+ * refused). $VANTHU_PINPROXY_INITS names a file where the C_Initialize and
+ * C_Finalize calls are counted.
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -52,6 +60,45 @@ static void write_failures(int n) {
 	}
 }
 
+static void count_call(int final) {
+	const char *p = getenv("VANTHU_PINPROXY_INITS");
+	int n[2] = {0, 0};
+	FILE *f = p ? fopen(p, "r") : NULL;
+	if (f) {
+		if (fscanf(f, "%d %d", &n[0], &n[1]) != 2) n[0] = n[1] = 0;
+		fclose(f);
+	}
+	n[final]++;
+	f = p ? fopen(p, "w") : NULL;
+	if (f) {
+		fprintf(f, "%d %d\n", n[0], n[1]);
+		fclose(f);
+	}
+}
+
+static CK_RV proxy_Initialize(CK_VOID_PTR args) {
+	CK_RV rv = target->C_Initialize(args);
+	if (rv == CKR_OK) count_call(0);
+	return rv;
+}
+
+static CK_RV proxy_Finalize(CK_VOID_PTR reserved) {
+	CK_RV rv = target->C_Finalize(reserved);
+	if (rv == CKR_OK) count_call(1);
+	return rv;
+}
+
+static CK_RV proxy_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE o, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n) {
+	CK_RV rv = target->C_GetAttributeValue(h, o, tmpl, n);
+	const char *aa = getenv("VANTHU_PINPROXY_ALWAYS_AUTH");
+	if (rv != CKR_OK || aa == NULL || *aa == 0) return rv;
+	for (CK_ULONG i = 0; i < n; i++) {
+		if (tmpl[i].type == CKA_ALWAYS_AUTHENTICATE && tmpl[i].pValue != NULL && tmpl[i].ulValueLen == sizeof(CK_BBOOL))
+			*(CK_BBOOL *)tmpl[i].pValue = CK_TRUE;
+	}
+	return rv;
+}
+
 static CK_RV proxy_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
 	CK_RV rv = target->C_GetTokenInfo(slot, info);
 	if (rv != CKR_OK) return rv;
@@ -69,9 +116,18 @@ static CK_RV proxy_GetTokenInfo(CK_SLOT_ID slot, CK_TOKEN_INFO_PTR info) {
 }
 
 static CK_RV proxy_Login(CK_SESSION_HANDLE h, CK_USER_TYPE ut, CK_UTF8CHAR_PTR pin, CK_ULONG len) {
-	if (ut != CKU_USER) return target->C_Login(h, ut, pin, len);
+	if (ut != CKU_USER && ut != CKU_CONTEXT_SPECIFIC) return target->C_Login(h, ut, pin, len);
 	int n = read_failures();
 	if (n >= max_tries()) return CKR_PIN_LOCKED;
+	const char *aa = getenv("VANTHU_PINPROXY_ALWAYS_AUTH");
+	if (ut == CKU_CONTEXT_SPECIFIC && aa != NULL && *aa != 0) {
+		if (pin == NULL || len != (CK_ULONG)strlen(aa) || memcmp(pin, aa, len) != 0) {
+			write_failures(n + 1);
+			return CKR_PIN_INCORRECT;
+		}
+		write_failures(0);
+		return CKR_OK;
+	}
 	const char *pad = getenv("VANTHU_PINPROXY_PINPAD");
 	if (pad && (pin == NULL || len == 0)) {
 		pin = (CK_UTF8CHAR_PTR)pad;
@@ -99,6 +155,9 @@ CK_RV C_GetFunctionList(CK_FUNCTION_LIST_PTR_PTR pp) {
 		proxy = *fl;
 		proxy.C_GetTokenInfo = proxy_GetTokenInfo;
 		proxy.C_Login = proxy_Login;
+		proxy.C_Initialize = proxy_Initialize;
+		proxy.C_Finalize = proxy_Finalize;
+		proxy.C_GetAttributeValue = proxy_GetAttributeValue;
 		target = fl;
 	}
 	*pp = &proxy;

@@ -37,6 +37,7 @@ var (
 	OIDOCSPBasic           = asn1.ObjectIdentifier{1, 3, 6, 1, 5, 5, 7, 48, 1, 1}
 	oidRSAEncryption       = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 1}
 	oidRSAPSS              = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1, 10}
+	oidEd25519             = asn1.ObjectIdentifier{1, 3, 101, 112}
 	oidPlainECDSAPrefix    = asn1.ObjectIdentifier{0, 4, 0, 127, 0, 7, 1, 1, 4, 1}
 	oidSHA3SigPrefix       = asn1.ObjectIdentifier{2, 16, 840, 1, 101, 3, 4, 3}
 	oidRSASigPrefix        = asn1.ObjectIdentifier{1, 2, 840, 113549, 1, 1}
@@ -471,6 +472,9 @@ func (si *SignerInfo) CheckMessageDigest(digest []byte) error {
 // VerifySignature checks the signature value with cert's public key. When
 // signed attributes are present the signature is over their DER encoding;
 // otherwise over contentDigest (already hashed with the digest algorithm).
+// RSA PKCS #1 v1.5 signatures must hold exactly the DigestInfo of the
+// declared hash: a bare digest, another hash's DigestInfo or any other
+// padding content is a bad signature.
 func (si *SignerInfo) VerifySignature(cert *x509.Certificate, contentDigest []byte) error {
 	dh, err := HashFor(si.DigestAlg.Algorithm)
 	if err != nil {
@@ -479,6 +483,16 @@ func (si *SignerInfo) VerifySignature(cert *x509.Certificate, contentDigest []by
 	h := sigHash(si.SigAlg.Algorithm)
 	if h == 0 {
 		h = dh
+	}
+	if si.SigAlg.Algorithm.Equal(oidRSAPSS) {
+		ph, err := pssHash(si.SigAlg.Parameters.FullBytes)
+		if err != nil {
+			return err
+		}
+		if ph != h && si.SignedAttrsDER == nil {
+			return errf(ErrUnsupportedAlgorithm, "PSS hash differs from digest algorithm")
+		}
+		h = ph
 	}
 	var hashed []byte
 	if si.SignedAttrsDER != nil {
@@ -494,24 +508,59 @@ func (si *SignerInfo) VerifySignature(cert *x509.Certificate, contentDigest []by
 		}
 		hashed = contentDigest
 	}
-	alg := si.SigAlg.Algorithm
-	switch pub := cert.PublicKey.(type) {
-	case *rsa.PublicKey:
-		if pub.E > 1<<31-1 && alg.Equal(oidRSAPSS) {
-			return errf(ErrUnsupportedAlgorithm, "RSA-PSS with public exponent %d", pub.E)
+	return verifyHashed(cert.PublicKey, si.SigAlg, h, hashed, si.Signature, si.SignedAttrsDER)
+}
+
+// VerifyData checks sig over data with pub under the signature algorithm
+// alg (an OCSP response's or a CRL's, whose identifier names the hash).
+func VerifyData(pub crypto.PublicKey, alg pkix.AlgorithmIdentifier, data, sig []byte) error {
+	h := sigHash(alg.Algorithm)
+	if alg.Algorithm.Equal(oidRSAPSS) {
+		var err error
+		if h, err = pssHash(alg.Parameters.FullBytes); err != nil {
+			return err
 		}
+	}
+	if _, ok := pub.(ed25519.PublicKey); ok && alg.Algorithm.Equal(oidEd25519) {
+		return verifyHashed(pub, alg, 0, nil, sig, data)
+	}
+	if h == 0 || !h.Available() {
+		return errf(ErrUnsupportedAlgorithm, "signature algorithm %v", alg.Algorithm)
+	}
+	hh := h.New()
+	hh.Write(data)
+	return verifyHashed(pub, alg, h, hh.Sum(nil), sig, data)
+}
+
+// SignatureHash returns the hash the signer's signature is computed with
+// (from the signature algorithm, or the digest algorithm when the
+// signature algorithm names none), or 0 when unknown.
+func (si *SignerInfo) SignatureHash() crypto.Hash {
+	if si.SigAlg.Algorithm.Equal(oidRSAPSS) {
+		h, err := pssHash(si.SigAlg.Parameters.FullBytes)
+		if err != nil {
+			return 0
+		}
+		return h
+	}
+	if h := sigHash(si.SigAlg.Algorithm); h != 0 {
+		return h
+	}
+	h, _ := HashFor(si.DigestAlg.Algorithm)
+	return h
+}
+
+// verifyHashed verifies sig over hashed (the digest of msg with h) for
+// every key type; msg is only used by Ed25519, which signs the message.
+func verifyHashed(pub crypto.PublicKey, sigAlg pkix.AlgorithmIdentifier, h crypto.Hash, hashed, sig, msg []byte) error {
+	alg := sigAlg.Algorithm
+	switch pub := pub.(type) {
+	case *rsa.PublicKey:
 		if alg.Equal(oidRSAPSS) {
-			ph, err := pssHash(si.SigAlg.Parameters.FullBytes)
-			if err != nil {
-				return err
+			if pub.E > 1<<31-1 {
+				return errf(ErrUnsupportedAlgorithm, "RSA-PSS with public exponent %d", pub.E)
 			}
-			if ph != h && si.SignedAttrsDER != nil {
-				hh := ph.New()
-				hh.Write(si.SignedAttrsDER)
-				hashed = hh.Sum(nil)
-				h = ph
-			}
-			if err := rsa.VerifyPSS(pub, h, hashed, si.Signature, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto}); err != nil {
+			if err := rsa.VerifyPSS(pub, h, hashed, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthAuto}); err != nil {
 				return errf(ErrBadSignature, "%v", err)
 			}
 			return nil
@@ -519,16 +568,16 @@ func (si *SignerInfo) VerifySignature(cert *x509.Certificate, contentDigest []by
 		if !alg.Equal(oidRSAEncryption) && !hasPrefix(alg, oidRSASigPrefix) && !hasPrefix(alg, oidSHA3SigPrefix) {
 			return errf(ErrUnsupportedAlgorithm, "signature algorithm %v for an RSA key", alg)
 		}
-		if err := rsa.VerifyPKCS1v15(pub, h, hashed, si.Signature); err != nil {
-			// fall back to a manual check when signed attributes give us the message
-			if si.SignedAttrsDER != nil && verifyRSARaw(pub, si.SignedAttrsDER, si.Signature) == nil {
-				return nil
-			}
+		if h == 0 {
+			return errf(ErrUnsupportedAlgorithm, "RSA signature without a hash")
+		}
+		// crypto/rsa compares the whole encoded message with the PKCS #1
+		// v1.5 encoding of the DigestInfo of h: nothing else verifies.
+		if err := rsa.VerifyPKCS1v15(pub, h, hashed, sig); err != nil {
 			return errf(ErrBadSignature, "%v", err)
 		}
 		return nil
 	case *ecdsa.PublicKey:
-		sig := si.Signature
 		if hasPrefix(alg, oidPlainECDSAPrefix) {
 			// plain r||s (BSI TR-03111)
 			if len(sig)%2 != 0 || len(sig) == 0 {
@@ -544,15 +593,15 @@ func (si *SignerInfo) VerifySignature(cert *x509.Certificate, contentDigest []by
 		}
 		return nil
 	case ed25519.PublicKey:
-		if si.SignedAttrsDER == nil {
+		if msg == nil {
 			return errf(ErrUnsupportedAlgorithm, "Ed25519 without signed attributes")
 		}
-		if !ed25519.Verify(pub, si.SignedAttrsDER, si.Signature) {
+		if !ed25519.Verify(pub, msg, sig) {
 			return errf(ErrBadSignature, "Ed25519 verification failed")
 		}
 		return nil
 	}
-	return errf(ErrUnsupportedAlgorithm, "public key type %T", cert.PublicKey)
+	return errf(ErrUnsupportedAlgorithm, "public key type %T", pub)
 }
 
 func hasPrefix(oid, prefix asn1.ObjectIdentifier) bool {
