@@ -1254,6 +1254,16 @@ func (j *judge) cover() {
 	}
 	groups := map[key]*pending{}
 	var order []key
+	if j.p == 1 {
+		// no change is allowed but validation data: an object reached
+		// by nothing else may be part of the structure tree
+		for _, n := range j.changed {
+			if len(j.old.pairs(n)) == 0 && len(j.cur.pairs(n)) == 0 {
+				j.structure()
+				break
+			}
+		}
+	}
 	for _, n := range j.changed {
 		why, ok := j.explain(n)
 		if ok {
@@ -1335,6 +1345,7 @@ func (j *judge) name(n int, side *usage, o owner, r reason) reason {
 		return rj
 	}
 	if o.role == rContent {
+		j.structure() // to tell if the structure tree reaches it too
 		if t, ok := j.disguised(n); ok {
 			return reason{code: CodeModified, kind: ChangeDisguised, params: []string{"declared", t}}
 		}
@@ -1363,6 +1374,14 @@ func (j *judge) name(n int, side *usage, o owner, r reason) reason {
 		return reason{code: CodeModified, kind: ChangeAcroForm}
 	}
 	return reason{code: CodeModified, kind: ChangeFieldModified}
+}
+
+// structure walks the structure trees of both views (errors leave the
+// walk partial: the objects it did not reach stay unexplained or named
+// by their other roles).
+func (j *judge) structure() {
+	_ = j.old.walkStruct()
+	_ = j.cur.walkStruct()
 }
 
 // reverted: n's final definition lies in the bytes the signature covers

@@ -160,6 +160,11 @@ type usage struct {
 	work    []workItem
 	stmSeen map[owner]bool // object streams whose dictionary was walked, per role
 	visits  int
+	// The logical structure (often as many objects as the rest together)
+	// draws nothing: it is walked only when a rule needs to know an
+	// object belongs to it (walkStruct).
+	structRoots []pdf.Object
+	structDone  bool
 }
 
 type workItem struct {
@@ -176,20 +181,40 @@ func newUsage(v *pdf.View, content bool) (*usage, error) {
 		acroNum: -1, fieldsNum: -1, fields: map[int]*formField{}, widgetOf: map[int]int{}, stmSeen: map[owner]bool{}}
 	u.roles.dense = make([]uint32, min(v.MaxNumber()+1, denseNumbers))
 	u.trailer()
+	if err := u.drain(); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// drain walks the queued work.
+func (u *usage) drain() error {
 	for len(u.work) > 0 {
 		it := u.work[len(u.work)-1]
 		u.work = u.work[:len(u.work)-1]
 		if u.visits++; u.visits%4096 == 0 {
-			if err := v.Reader().Err(); err != nil {
-				return nil, err
+			if err := u.v.Reader().Err(); err != nil {
+				return err
 			}
 		}
 		if u.visits > maxVisits {
-			return nil, fmt.Errorf("%w: more than %d objects reached", pdf.ErrLimit, maxVisits)
+			return fmt.Errorf("%w: more than %d objects reached", pdf.ErrLimit, maxVisits)
 		}
 		u.visit(it)
 	}
-	return u, v.Reader().Err()
+	return u.v.Reader().Err()
+}
+
+// walkStruct walks the logical structure (once).
+func (u *usage) walkStruct() error {
+	if u.structDone {
+		return nil
+	}
+	u.structDone = true
+	for _, x := range u.structRoots {
+		u.walk(x, rStruct, 0)
+	}
+	return u.drain()
 }
 
 // has reports whether n is reached in role r (by any owner).
@@ -390,7 +415,7 @@ func (u *usage) trailer() {
 		case "Metadata":
 			u.walk(x, rMeta, 0)
 		case "StructTreeRoot", "MarkInfo":
-			u.walk(x, rStruct, 0)
+			u.structRoots = append(u.structRoots, x)
 		case "PieceInfo":
 			u.walk(x, rPrivate, 0)
 		case "Perms":
