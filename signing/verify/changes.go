@@ -279,8 +279,11 @@ func (j *judge) collect() error {
 
 // same reports whether n is the same object in both views (a rewrite with
 // equal value, generation and stream data).
-func (j *judge) same(n int) bool {
-	lo, ln := j.old.v.Location(n), j.cur.v.Location(n)
+func (j *judge) same(n int) bool { return j.sameIn(j.old.v, n) }
+
+// sameIn reports whether n is the same object in view w and the final one.
+func (j *judge) sameIn(w *pdf.View, n int) bool {
+	lo, ln := w.Location(n), j.cur.v.Location(n)
 	gen := func(l pdf.Location) int {
 		if l.Type == pdf.EntryInUse {
 			return l.Gen
@@ -290,7 +293,7 @@ func (j *judge) same(n int) bool {
 	if (lo.Type == pdf.EntryFree) != (ln.Type == pdf.EntryFree) || gen(lo) != gen(ln) {
 		return false
 	}
-	a, err1 := j.old.v.Object(n)
+	a, err1 := w.Object(n)
 	b, err2 := j.cur.v.Object(n)
 	if err1 != nil || err2 != nil {
 		return false
@@ -371,7 +374,8 @@ func (v *verifier) revisionAt(off int64) int {
 }
 
 // inRevision reports whether n's final definition is the one revision k
-// wrote (or kept) within the bytes its signature covers.
+// wrote (or kept) within the bytes its signature covers, or a later copy
+// of it with the same value.
 func (j *judge) inRevision(n, k int) bool {
 	vk, err := j.v.view(k)
 	if err != nil {
@@ -379,7 +383,8 @@ func (j *judge) inRevision(n, k int) bool {
 	}
 	l := j.cur.v.Location(n)
 	if vk.Location(n) != l {
-		return false
+		lk := vk.Location(n)
+		return lk.Type != pdf.EntryFree && lk.Offset >= 0 && lk.Offset < j.v.revs[k].End && j.sameIn(vk, n)
 	}
 	if l.Type == pdf.EntryFree {
 		return true
@@ -516,9 +521,22 @@ func (j *judge) signer(f *formField) *Signature {
 // signedHere returns the revision signature t signed, when t is a valid
 // signature of a revision after the judged one whose dictionary is the
 // field's /V as that revision wrote it.
+//
+// A signature whose value could not be checked (an unsupported algorithm,
+// a missing certificate) but that nothing proves wrong signs its revision
+// unconfirmed: what it added is allowed, and the judged signature is
+// indeterminate for it.
 func (j *judge) signedHere(t *Signature, val pdf.Object) (int, bool) {
-	if t == nil || !t.Intact || !t.SignatureOK || !t.CoversRevision || t.Revision <= j.R || t.Revision > j.last {
+	if t == nil || !t.Intact || !t.CoversRevision || t.Revision <= j.R || t.Revision > j.last {
 		return -1, false
+	}
+	if !t.SignatureOK {
+		for _, p := range t.Problems {
+			if p.Severity == problemSevFail {
+				return -1, false
+			}
+		}
+		j.problems = append(j.problems, pending{code: CodeSignatureUnconfirmed, sev: problemSevIndet, rev: t.Revision, params: []string{"field", t.Field}})
 	}
 	k := t.Revision
 	if n := refNum(val); n >= 0 {

@@ -55,6 +55,10 @@ const (
 	CodeModifiedAllowed  = "modified_allowed"    // info, params: kind, revision
 	CodeRevisionUnparsed = "revision_unreadable"
 	CodeFieldLocked      = "field_locked" // FieldMDP: a locked field changed; params: field, revision
+	// CodeSignatureUnconfirmed (indeterminate): a later revision is
+	// allowed as the work of a signature whose value could not be checked
+	// (unsupported algorithm, missing certificate); params: field, revision.
+	CodeSignatureUnconfirmed = "later_signature_unconfirmed"
 	// CodeUnsignedData: bytes after the last revision that viewers read
 	// (they rebuild the file from them) and no signature covers.
 	CodeUnsignedData = "unsigned_data"
@@ -100,6 +104,7 @@ const (
 	ChangeXrefBroken       = "xref_broken"
 	ChangeNoEOF            = "update_without_eof"
 	ChangeUnsignedData     = "data_after_last_revision"
+	ChangeUnsignedBytes    = "bytes_outside_signature" // the signature covers no whole revision
 	ChangeUnreadable       = "object_unreadable"
 	ChangeFieldAdded       = "form_field_added"
 	ChangeFieldRemoved     = "form_field_removed"

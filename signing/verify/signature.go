@@ -263,7 +263,13 @@ func (v *verifier) crossChecks() {
 	plans := map[int]*visualPlan{}
 	for i := range sigs {
 		s := &sigs[i]
+		// bytes a viewer reads beside the signed ones (a signature that
+		// covers no whole revision, a gap wider than /Contents) are a
+		// change nobody signed
+		outside := []Change{{Revision: len(v.revs) - 1, End: v.size, Class: ModDisallowed,
+			Problems: []Problem{mkProblem(problemSevFail, CodeModified, "kind", ChangeUnsignedBytes)}}}
 		if !s.CoversRevision || s.Revision < 0 {
+			s.ModifiedAfter, s.Changes = ModDisallowed, outside
 			continue
 		}
 		if err := v.ctx.Err(); err != nil {
@@ -275,6 +281,9 @@ func (v *verifier) crossChecks() {
 			pp = p
 		}
 		plans[i] = v.checkChanges(s, pp)
+		if !s.ByteRangeOK {
+			s.ModifiedAfter, s.Changes = ModDisallowed, append(s.Changes, outside...)
+		}
 	}
 	v.plans = plans
 	// levels reached through later revisions
