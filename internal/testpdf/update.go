@@ -122,11 +122,10 @@ func (u *Update) Point(num int, off int64) {
 	u.objs[num] = obj{raw: true, body: fmt.Sprint(off)}
 }
 
-// Serialize writes a direct object as PDF syntax (dictionaries and arrays
-// of names, numbers, strings and references).
+// Serialize writes a direct object as PDF syntax.
 func Serialize(o pdf.Object) string {
 	var b bytes.Buffer
-	pdf.Canonical(&b, o, 0)
+	pdf.Serialize(&b, o)
 	return b.String()
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 
 	"github.com/vanthu/vanthu/signing/pdf"
 )
@@ -49,7 +48,7 @@ func hidden(ra io.ReaderAt, size int64, v *pdf.View, hide []int) (io.ReaderAt, i
 			gens[n] = 0
 		}
 		fmt.Fprintf(&b, "%d %d obj\n", n, gens[n])
-		writeObject(&b, d, 0)
+		pdf.Serialize(&b, d)
 		b.WriteString("\nendobj\n")
 	}
 	if len(offs) == 0 {
@@ -64,11 +63,11 @@ func hidden(ra io.ReaderAt, size int64, v *pdf.View, hide []int) (io.ReaderAt, i
 	}
 	maxN := v.MaxNumber() + 1
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root ", maxN)
-	writeObject(&b, v.Trailer.Get("Root"), 0)
+	pdf.Serialize(&b, v.Trailer.Get("Root"))
 	for _, k := range []string{"Encrypt", "ID", "Info"} {
 		if x := v.Trailer.Get(k); x != nil {
 			fmt.Fprintf(&b, " /%s ", k)
-			writeObject(&b, x, 0)
+			pdf.Serialize(&b, x)
 		}
 	}
 	fmt.Fprintf(&b, " /Prev %d >>\nstartxref\n%d\n%%%%EOF\n", v.Revision().StartXRef-headerShift(v), xref-headerShift(v))
@@ -112,65 +111,4 @@ func (j *joined) ReadAt(p []byte, off int64) (int, error) {
 		}
 	}
 	return total, nil
-}
-
-// writeObject writes a direct object in PDF syntax.
-func writeObject(b *bytes.Buffer, o pdf.Object, depth int) {
-	if depth > pdf.DefaultLimits.MaxDepth {
-		b.WriteString("null")
-		return
-	}
-	switch x := o.(type) {
-	case nil:
-		b.WriteString("null")
-	case bool:
-		b.WriteString(strconv.FormatBool(x))
-	case int64:
-		b.WriteString(strconv.FormatInt(x, 10))
-	case float64:
-		b.WriteString(strconv.FormatFloat(x, 'f', -1, 64))
-	case pdf.Name:
-		writeName(b, x)
-	case pdf.String:
-		fmt.Fprintf(b, "<%x>", []byte(x))
-	case pdf.Ref:
-		fmt.Fprintf(b, "%d %d R", x.Num, x.Gen)
-	case pdf.Array:
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteByte(' ')
-			}
-			writeObject(b, e, depth+1)
-		}
-		b.WriteByte(']')
-	case pdf.Dict:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, string(k))
-		}
-		sort.Strings(keys)
-		b.WriteString("<<")
-		for _, k := range keys {
-			writeName(b, pdf.Name(k))
-			b.WriteByte(' ')
-			writeObject(b, x[pdf.Name(k)], depth+1)
-			b.WriteByte(' ')
-		}
-		b.WriteString(">>")
-	default:
-		b.WriteString("null") // a stream cannot be direct
-	}
-}
-
-func writeName(b *bytes.Buffer, n pdf.Name) {
-	b.WriteByte('/')
-	for i := 0; i < len(n); i++ {
-		c := n[i]
-		if c < 0x21 || c > 0x7e || bytes.IndexByte([]byte("#()<>[]{}/%"), c) >= 0 {
-			fmt.Fprintf(b, "#%02x", c)
-			continue
-		}
-		b.WriteByte(c)
-	}
 }

@@ -2,10 +2,7 @@ package verify
 
 import (
 	"bufio"
-	"fmt"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 )
@@ -150,60 +147,4 @@ func TestDSSModifications(t *testing.T) {
 		}
 	}
 	t.Logf("modification verdict vs pyHanko: %d agree, %d differ (all explained)", agree, len(seen))
-}
-
-func TestDSSModificationDump(t *testing.T) {
-	if os.Getenv("DUMP") == "" {
-		t.Skip("DUMP not set")
-	}
-	results := verifyCorpus(t)
-	for _, row := range loadModReference(t) {
-		res := results[row.file]
-		var sig *Signature
-		for i := range res.Signatures {
-			if res.Signatures[i].Field == row.field {
-				sig = &res.Signatures[i]
-			}
-		}
-		if sig == nil {
-			fmt.Printf("MISSING %s %s\n", row.file, row.field)
-			continue
-		}
-		want := refModification(row.level)
-		mark := "  "
-		if want != sig.ModifiedAfter || (row.docmdp == "False" && sig.ModifiedAfter != ModDisallowed) {
-			mark = "XX"
-		}
-		kinds := map[string]bool{}
-		for _, ch := range sig.Changes {
-			for _, p := range ch.Problems {
-				kinds[p.Severity[:3]+":"+p.Params["kind"]] = true
-			}
-		}
-		var ks []string
-		for k := range kinds {
-			ks = append(ks, k)
-		}
-		sort.Strings(ks)
-		fmt.Printf("%s %s / %s: ref %s %s, ours %s visual=%s %v\n", mark, row.file, row.field, row.level, row.docmdp, sig.ModifiedAfter, sig.Visual, ks)
-		if mark == "XX" || os.Getenv("DUMP") == "all" {
-			for _, ch := range sig.Changes {
-				fmt.Printf("      rev %d %s objs %v areas %d\n", ch.Revision, ch.Class, ch.Objects, len(ch.Areas))
-				for _, p := range ch.Problems {
-					fmt.Printf("        %s %s %v\n", p.Severity, p.Code, p.Params)
-				}
-			}
-			for _, p := range sig.Problems {
-				if strings.HasPrefix(p.Code, "visual") {
-					fmt.Printf("        %s %s %v\n", p.Severity, p.Code, p.Params)
-				}
-			}
-		}
-	}
-	var names []string
-	for n := range results {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	_ = filepath.Base
 }

@@ -639,16 +639,7 @@ func (u *usage) field(o pdf.Object, parent, ft string, parentNum, depth int, see
 	if d == nil {
 		return 0
 	}
-	name := parent
-	if t, ok := d.Get("T").(pdf.String); ok {
-		if name != "" {
-			name += "."
-		}
-		name += textString(t)
-	}
-	if x := d.Name("FT"); x != "" {
-		ft = x
-	}
+	name, ft := fieldName(parent, ft, d)
 	f := &formField{num: n, name: name, ft: ft, parent: parentNum, dict: d}
 	u.fields[n] = f
 	u.fieldOrder = append(u.fieldOrder, n)

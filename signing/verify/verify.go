@@ -274,6 +274,22 @@ func (v *verifier) info(i int) *docInfo {
 	return &docInfo{v: x}
 }
 
+// fieldName returns the fully qualified name and the (inherited) field
+// type of field f under a parent named parent, of type ft.
+func fieldName(parent, ft string, f pdf.Dict) (string, string) {
+	name := parent
+	if t, ok := f.Get("T").(pdf.String); ok {
+		if name != "" {
+			name += "."
+		}
+		name += textString(t)
+	}
+	if x := f.Name("FT"); x != "" {
+		ft = x
+	}
+	return name, ft
+}
+
 type sigField struct {
 	name string
 	v    pdf.Object // the /V value (ref or dict)
@@ -305,16 +321,7 @@ func collectSigFields(v *pdf.View) ([]sigField, error) {
 		if f == nil {
 			return nil
 		}
-		name := parent
-		if t, ok := f.Get("T").(pdf.String); ok {
-			if name != "" {
-				name += "."
-			}
-			name += textString(t)
-		}
-		if x := f.Name("FT"); x != "" {
-			ft = x
-		}
+		name, ft := fieldName(parent, ft, f)
 		kids := v.Array(f.Get("Kids"))
 		if ft == "Sig" && f.Get("V") != nil {
 			if sd := v.Dict(f.Get("V")); sd != nil {
