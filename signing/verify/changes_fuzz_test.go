@@ -88,7 +88,10 @@ func changeSeeds(base []byte) [][]byte {
 		u.SetDict(1, d)
 	})
 	add(func(u *testpdf.Update) { u.Prev = 9; u.Set(4, testpdf.Stream("", pay9)) })
-	add(func(u *testpdf.Update) { u.NoEOF = true; u.Set(7, testpdf.Stream("/Subtype /Form /BBox [0 0 1 1]", "")) })
+	add(func(u *testpdf.Update) {
+		u.NoEOF = true
+		u.Set(7, testpdf.Stream("/Subtype /Form /BBox [0 0 1 1]", ""))
+	})
 	add(func(u *testpdf.Update) {
 		d := u.Dict(3)
 		d["Resources"] = pdf.Dict{"Font": pdf.Dict{"F1": pdf.Ref{Num: u.Add("<< /Type /Font /Subtype /Type1 /BaseFont /Courier >>")}}}
