@@ -21,6 +21,9 @@ type Options struct {
 	// Field adds a text field "amount" with value and appearance "1000"
 	// at line 6.
 	Field bool
+	// OverField adds an empty text field "memo" whose appearance draws
+	// nothing, over line 1.
+	OverField bool
 	// ContentType is the /Type the content stream declares (a page content
 	// stream calling itself /Metadata …).
 	ContentType string
@@ -48,6 +51,7 @@ type Layout struct {
 	Cover, CoverAP                              int // the white square annotation (Hidden)
 	Field, FieldAP                              int // "amount"
 	Note, NoteAP                                int // "note" (HiddenField)
+	Memo, MemoAP                                int // "memo" (OverField)
 	Struct, DSS                                 int
 	Late                                        int // the undefined XObject (Dangling)
 	ObjStm                                      int // Compressed
@@ -113,6 +117,14 @@ func Build(o Options) ([]byte, Layout) {
 		objs[l.FieldAP] = FieldAppearance("1000", l.Font)
 		annots = append(annots, fmt.Sprintf("%d 0 R", l.Field))
 		fields = append(fields, fmt.Sprintf("%d 0 R", l.Field))
+	}
+	if o.OverField {
+		l.Memo, l.MemoAP = next(), next()
+		r := LineRect(1)
+		objs[l.Memo] = fmt.Sprintf("<< /Type /Annot /Subtype /Widget /FT /Tx /T (memo) /V () /F 4 /P %d 0 R /Rect [%g %g %g %g] /DA (/Helv 12 Tf 0 g) /AP << /N %d 0 R >> >>", l.Page, r[0], r[1], r[2], r[3], l.MemoAP)
+		objs[l.MemoAP] = Stream(fmt.Sprintf("/Type /XObject /Subtype /Form /BBox [0 0 %g %g]", r[2]-r[0], r[3]-r[1]), "")
+		annots = append(annots, fmt.Sprintf("%d 0 R", l.Memo))
+		fields = append(fields, fmt.Sprintf("%d 0 R", l.Memo))
 	}
 	cat := fmt.Sprintf("<< /Type /Catalog /Pages %d 0 R", l.Pages)
 	if len(fields) > 0 {

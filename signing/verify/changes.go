@@ -607,6 +607,10 @@ func mustResolve(v *pdf.View, o pdf.Object) pdf.Object {
 // area records where an allowed change draws on the pages listing
 // annotation n (of u) — excluded from the visual check.
 func (j *judge) area(u *usage, n int, d pdf.Dict, kind string, rev int, redrawn bool) {
+	j.areaKeep(u, n, d, kind, rev, redrawn, false)
+}
+
+func (j *judge) areaKeep(u *usage, n int, d pdf.Dict, kind string, rev int, redrawn, keep bool) {
 	if !u.drawn(n, d) {
 		return
 	}
@@ -615,7 +619,7 @@ func (j *judge) area(u *usage, n int, d pdf.Dict, kind string, rev int, redrawn 
 		return // drawn nowhere a viewer can place; the visual check compares the whole page
 	}
 	for _, pg := range u.annotPages[n] {
-		j.areas = append(j.areas, Area{Page: pg, Rect: r, Kind: kind, Object: n, Revision: rev, Redrawn: redrawn})
+		j.areas = append(j.areas, Area{Page: pg, Rect: r, Kind: kind, Object: n, Revision: rev, Redrawn: redrawn, KeepContent: keep})
 	}
 }
 
@@ -763,8 +767,10 @@ func (j *judge) signExisting(of, nf *formField) {
 	j.grants[key] = grant{rev: k, kind: kind}
 	j.grants[owner{rSigValue, nf.num}] = grant{rev: k, kind: kind}
 	for _, w := range nf.widgets {
+		// what the signature draws is its signer's; what its old
+		// appearance hid must not come out
 		j.area(j.old, w, j.old.widgetDict(of, w), kind, k, true)
-		j.area(j.cur, w, j.cur.widgetDict(nf, w), kind, k, true)
+		j.area(j.cur, w, j.cur.widgetDict(nf, w), kind, k, false)
 	}
 	j.info(kind, k, "field", of.name)
 }
@@ -800,7 +806,9 @@ func (j *judge) fill(of, nf *formField) {
 	j.grants[key] = grant{rev: -1, kind: ChangeFormFill}
 	rev := j.defOf(nf.num)
 	for _, w := range nf.widgets {
-		j.area(j.cur, w, j.cur.widgetDict(nf, w), ChangeFormFill, rev, true)
+		// a filled field shows its new value, but may neither hide nor
+		// uncover page content
+		j.areaKeep(j.cur, w, j.cur.widgetDict(nf, w), ChangeFormFill, rev, true, true)
 	}
 	j.info(ChangeFormFill, rev, "field", of.name)
 }

@@ -117,6 +117,9 @@ type Area struct {
 	// anew or removed. What it draws is not compared, but page content it
 	// uncovers that the signer did not see is a visual difference.
 	Redrawn bool `json:"redrawn,omitempty"`
+	// KeepContent (a filled field): nor may it cover page content the
+	// signer saw.
+	KeepContent bool `json:"keep_content,omitempty"`
 }
 
 // Signature is the result for one signature field.

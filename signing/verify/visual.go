@@ -283,11 +283,13 @@ func (vc *visualCtx) comparePage(final *finalDoc, signed *render.Document, pg in
 	if img.Bounds() != b {
 		return &pageDiff{pixels: b.Dx() * b.Dy(), box: "size"}, nil
 	}
-	var excl, redrawn []image.Rectangle
-	for _, kind := range []bool{false, true} {
+	// excluded areas, redrawn ones, and redrawn ones that must keep the
+	// page content
+	var zones [3][]image.Rectangle
+	for z := range zones {
 		var rects []render.Rect
 		for _, a := range areas {
-			if a.Page == pg && a.Redrawn == kind {
+			if a.Page == pg && zone(a) == z {
 				rects = append(rects, render.Rect{X: a.Rect[0], Y: a.Rect[1], W: a.Rect[2] - a.Rect[0], H: a.Rect[3] - a.Rect[1]})
 			}
 		}
@@ -298,14 +300,11 @@ func (vc *visualCtx) comparePage(final *finalDoc, signed *render.Document, pg in
 		if err != nil {
 			return nil, err
 		}
-		if kind {
-			redrawn = px
-		} else {
-			excl = px
-		}
+		zones[z] = px
 	}
+	excl, redrawn, keep := zones[0], zones[1], zones[2]
 	var content *image.RGBA
-	if len(redrawn) > 0 {
+	if len(redrawn)+len(keep) > 0 {
 		if content = vc.content[pg]; content == nil {
 			if content, err = final.doc.RenderContent(vc.ctx, pg, visualDPI); err != nil {
 				return nil, err
@@ -316,7 +315,19 @@ func (vc *visualCtx) comparePage(final *finalDoc, signed *render.Document, pg in
 			return &pageDiff{pixels: b.Dx() * b.Dy(), box: "size"}, nil
 		}
 	}
-	return diffImages(fin, img, content, excl, redrawn), nil
+	return diffImages(fin, img, content, excl, redrawn, keep), nil
+}
+
+// zone: 0 an area whose drawing is not compared, 1 redrawn (page content
+// must not come out), 2 redrawn keeping the page content (a filled field).
+func zone(a Area) int {
+	switch {
+	case a.KeepContent:
+		return 2
+	case a.Redrawn:
+		return 1
+	}
+	return 0
 }
 
 // pixelRects converts rectangles of page pg to pixel rectangles of an
@@ -337,10 +348,11 @@ func (vc *visualCtx) pixelRects(d *render.Document, pg int, rects []render.Rect,
 }
 
 // diffImages counts the pixels of the final page fin that differ from
-// the signed page sig: outside excl, and inside redrawn only where fin
-// shows page content (as content, the page without annotations, has it)
-// the signer did not see.
-func diffImages(fin, sig, content *image.RGBA, excl, redrawn []image.Rectangle) *pageDiff {
+// the signed page sig: outside the areas; inside redrawn ones only where
+// fin shows page content (as content, the page without annotations, has
+// it) the signer did not see; inside keep ones also where the signer saw
+// page content that fin no longer shows.
+func diffImages(fin, sig, content *image.RGBA, excl, redrawn, keep []image.Rectangle) *pageDiff {
 	r := fin.Bounds()
 	n := 0
 	box := image.Rectangle{}
@@ -363,10 +375,15 @@ func diffImages(fin, sig, content *image.RGBA, excl, redrawn []image.Rectangle) 
 			if in(pt, excl) {
 				continue
 			}
-			if in(pt, redrawn) {
+			if k := in(pt, keep); k || in(pt, redrawn) {
 				c := content.Pix[i : i+4]
-				if differ(f, c) || !ink(c) {
-					continue // drawn by an annotation, or blank page
+				if !ink(c) {
+					continue // blank page: anything may be drawn there
+				}
+				shows := !differ(f, c)               // the final page shows the content here
+				showed := !differ(sig.Pix[i:i+4], c) // the signed one did
+				if !(shows && !showed) && !(k && showed && !shows) {
+					continue // drawn over by annotations, as far as allowed
 				}
 			}
 			n++

@@ -204,6 +204,18 @@ func attacks() []attack {
 					u.SetDict(l.Note, d)
 				})
 			}},
+		{name: "shadow replace via overlay: a field nobody saw filled over the amount", doc: testpdf.Options{OverField: true}, code: verify.CodeVisualMismatch,
+			tamper: func(t *testing.T, b []byte, l testpdf.Layout) []byte {
+				return update(b, func(u *testpdf.Update) {
+					r := testpdf.LineRect(1)
+					d := u.Dict(l.Memo)
+					d["V"] = pdf.String("see above")
+					ap := u.Add(testpdf.Stream(fmt.Sprintf("/Type /XObject /Subtype /Form /BBox [0 0 %g %g] /Resources << /Font << /F1 %d 0 R >> >>", r[2]-r[0], r[3]-r[1], l.Font),
+						fmt.Sprintf("1 g 0 0 %g %g re f BT 0 g /F1 24 Tf 6 8 Td (PAY 9000000) Tj ET", r[2]-r[0], r[3]-r[1])))
+					d["AP"] = pdf.Dict{"N": pdf.Ref{Num: ap}}
+					u.SetDict(l.Memo, d)
+				})
+			}},
 		{name: "shadow replace: appearance rewritten, value kept", doc: testpdf.Options{Field: true}, code: modified, kind: verify.ChangeAppearance,
 			tamper: func(t *testing.T, b []byte, l testpdf.Layout) []byte {
 				return update(b, func(u *testpdf.Update) { u.Set(l.FieldAP, testpdf.FieldAppearance("9000000", l.Font)) })
