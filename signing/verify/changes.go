@@ -1355,6 +1355,7 @@ func (j *judge) name(n int, side *usage, o owner, r reason) reason {
 	case r.kind != "":
 		return r
 	}
+	j.named()
 	if j.reassigned(n) {
 		return reason{code: CodeModified, kind: ChangeReassigned}
 	}
@@ -1410,6 +1411,10 @@ func (j *judge) structure() {
 	_ = j.cur.walkStruct()
 }
 
+// named completes the signed view's walk, to name refused changes by how
+// the signed revision used them.
+func (j *judge) named() { _ = j.old.walkAll() }
+
 // reverted: n's final definition lies in the bytes the signature covers
 // but is not the signed one — a later cross-reference section brought
 // back an older definition.
@@ -1436,9 +1441,11 @@ func (j *judge) disguised(n int) (string, bool) {
 			return d.Name("Type"), true
 		}
 	}
-	for _, o := range j.old.pairs(n) {
-		if o.role != rContent {
-			return o.role.String(), true
+	for _, u := range []*usage{j.old, j.cur} {
+		for _, o := range u.pairs(n) {
+			if o.role != rContent && o.role != rObjStm {
+				return o.role.String(), true
+			}
 		}
 	}
 	return "", false

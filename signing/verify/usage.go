@@ -124,16 +124,22 @@ func (u *usage) value(f *formField) pdf.Object {
 // fill in — and the structures the change rules compare (catalog, pages,
 // their annotations, the field tree).
 //
-// The final view is walked in full. A signed revision's view is walked
-// without page content (content: false): a changed object the signed
+// The final view is walked in full. Of a signed revision's view
+// (content: false) only the structures are read — catalog, page tree,
+// annotations, fields — the rest is walked, without page content, only
+// to name what is refused (complete). A changed object the signed
 // revision drew is reached, in the final view, through objects that did
 // not change (and so draw it there too) or through a changed one, which
 // is itself drawn and judged — from an unchanged page, node or catalog
 // key down to it. So every change to what the signed revision drew is a
-// changed object the final view draws, and the final walk finds it.
+// changed object the final view draws, and the final walk finds it; and
+// an object of the signed revision's annotations, fields or validation
+// data that the final file still uses is reached there too, by the same
+// owners unless one of them changed and is judged.
 type usage struct {
-	v       *pdf.View
-	content bool // page content was walked
+	v        *pdf.View
+	content  bool // page content was walked
+	complete bool // everything queued was walked
 	roles   roleSet
 	owners  map[int][]owner
 	many    map[int]uint32 // owned roles with more than maxOwners owners
@@ -181,10 +187,21 @@ func newUsage(v *pdf.View, content bool) (*usage, error) {
 		acroNum: -1, fieldsNum: -1, fields: map[int]*formField{}, widgetOf: map[int]int{}, stmSeen: map[owner]bool{}}
 	u.roles.dense = make([]uint32, min(v.MaxNumber()+1, denseNumbers))
 	u.trailer()
-	if err := u.drain(); err != nil {
-		return nil, err
+	if content {
+		if err := u.walkAll(); err != nil {
+			return nil, err
+		}
 	}
 	return u, nil
+}
+
+// walkAll walks what the structures reach (once).
+func (u *usage) walkAll() error {
+	if u.complete {
+		return nil
+	}
+	u.complete = true
+	return u.drain()
 }
 
 // drain walks the queued work.
@@ -209,6 +226,9 @@ func (u *usage) drain() error {
 func (u *usage) walkStruct() error {
 	if u.structDone {
 		return nil
+	}
+	if err := u.walkAll(); err != nil {
+		return err
 	}
 	u.structDone = true
 	for _, x := range u.structRoots {
