@@ -37,6 +37,7 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // returns the data and the image filters it left applied. hint, when
 // positive, is the expected decoded size.
 func (r *Reader) decodeChain(raw io.Reader, filters []Name, parms []Dict, hint int64) ([]byte, []Name, []Dict, error) {
+	defer func() { r.zBusy = false }()
 	cr := &countingReader{r: raw}
 	var rd io.Reader = cr
 	for i, f := range filters {
@@ -53,7 +54,7 @@ func (r *Reader) decodeChain(raw io.Reader, filters []Name, parms []Dict, hint i
 			data, err := r.readDecoded(rd, cr, hint)
 			return data, rest, rp, err
 		}
-		next, err := filterReader(f, rd, p)
+		next, err := r.filterReader(f, rd, p)
 		if err != nil {
 			return nil, nil, nil, err
 		}
@@ -63,10 +64,10 @@ func (r *Reader) decodeChain(raw io.Reader, filters []Name, parms []Dict, hint i
 	return data, nil, nil, err
 }
 
-func filterReader(f Name, rd io.Reader, p Dict) (io.Reader, error) {
+func (r *Reader) filterReader(f Name, rd io.Reader, p Dict) (io.Reader, error) {
 	switch f {
 	case "FlateDecode", "Fl":
-		zr, err := zlib.NewReader(bufio.NewReader(rd))
+		zr, err := r.inflater(rd)
 		if err != nil {
 			return nil, errf(ErrSyntax, "bad flate data: %v", err)
 		}
@@ -96,6 +97,29 @@ func filterReader(f Name, rd io.Reader, p Dict) (io.Reader, error) {
 		return nil, errf(ErrUnsupported, "encrypted stream (Crypt filter %s)", p.Name("Name"))
 	}
 	return nil, errf(ErrUnsupported, "filter %s", f)
+}
+
+// inflater returns a zlib reader of rd: the reader's own one, reset, when
+// no other decoding uses it (its 32 KiB window is not allocated again for
+// every stream), else a new one.
+func (r *Reader) inflater(rd io.Reader) (io.Reader, error) {
+	br := bufio.NewReader(rd)
+	if r.zBusy {
+		return zlib.NewReader(br)
+	}
+	if r.zr == nil {
+		zr, err := zlib.NewReader(br)
+		if err != nil {
+			return nil, err
+		}
+		r.zr, r.zBusy = zr, true
+		return zr, nil
+	}
+	if err := r.zr.(zlib.Resetter).Reset(br, nil); err != nil {
+		return nil, err
+	}
+	r.zBusy = true
+	return r.zr, nil
 }
 
 // readDecoded reads a decoded stream with the size, ratio, total and time

@@ -174,3 +174,37 @@ func TestParseObjectLimits(t *testing.T) {
 		t.Fatalf("%v", d)
 	}
 }
+
+// TestBigIntegers: an integer too big for int64 reads as a real, and the
+// writer's output of it reads back the same (found by FuzzParseObject).
+func TestBigIntegers(t *testing.T) {
+	for in, want := range map[string]Object{
+		"10000000000000000000":  1e19,
+		"-10000000000000000000": -1e19,
+		"--1":                   float64(0),
+		"0x10":                  float64(0),
+	} {
+		got, err := ParseObject([]byte(in))
+		if err != nil || got != want {
+			t.Errorf("%s: %v %v, want %v", in, got, err, want)
+		}
+	}
+}
+
+// TestLongTokens: names and numbers are never cut short: a name longer
+// than the limit, or a number of hundreds of digits, is an error, and a
+// name at the limit written back reads back (found by FuzzParseObject).
+func TestLongTokens(t *testing.T) {
+	if _, err := ParseObject([]byte("/" + strings.Repeat("A", 4097))); !errors.Is(err, ErrLimit) {
+		t.Fatalf("long name: %v", err)
+	}
+	if _, err := ParseObject([]byte(strings.Repeat("1", 300))); err == nil {
+		t.Fatal("a 300-digit number accepted")
+	}
+	n := Name(strings.Repeat("\x15", 4096))
+	var b bytes.Buffer
+	Serialize(&b, n)
+	if o, err := ParseObject(b.Bytes()); err != nil || o != n {
+		t.Fatalf("%d-byte name with escapes: %v", len(n), err)
+	}
+}

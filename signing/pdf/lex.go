@@ -11,7 +11,7 @@ import (
 const (
 	firstChunk   = 2 << 10
 	chunkSize    = 16 << 10
-	maxNumberLen = 64
+	maxNumberLen = 256
 )
 
 // src reads bytes from an io.ReaderAt through a small window, never past
@@ -208,7 +208,7 @@ func (s *src) parseObject(depth int) (Object, error) {
 	switch {
 	case c == '/':
 		s.pos++
-		return s.parseName(), nil
+		return s.parseName()
 	case c == '(':
 		s.pos++
 		return s.parseLiteral()
@@ -258,8 +258,16 @@ func (s *src) parseObject(depth int) (Object, error) {
 	}
 }
 
-func (s *src) parseName() Name {
-	return Name(pdfsyntax.DecodeName(s.word(s.lim.MaxNameLen)))
+// parseName reads a name (its "/" read). A name is never cut: one longer
+// than MaxNameLen (decoded; the token may be three times that with #xx
+// escapes) is an error.
+func (s *src) parseName() (Name, error) {
+	raw := s.word(3*s.lim.MaxNameLen + 1)
+	n := pdfsyntax.DecodeName(raw)
+	if len(raw) > 3*s.lim.MaxNameLen || len(n) > s.lim.MaxNameLen {
+		return "", errf(ErrLimit, "name longer than %d bytes", s.lim.MaxNameLen)
+	}
+	return Name(n), nil
 }
 
 func (s *src) parseLiteral() (Object, error) {
@@ -364,7 +372,10 @@ func (s *src) parseDict(depth int) (Object, error) {
 			return nil, errf(ErrSyntax, "dictionary key expected at %d", s.pos)
 		}
 		s.pos++
-		k := s.parseName()
+		k, err := s.parseName()
+		if err != nil {
+			return nil, err
+		}
 		v, err := s.parseObject(depth + 1)
 		if err != nil {
 			return nil, err
@@ -377,7 +388,10 @@ func (s *src) parseDict(depth int) (Object, error) {
 
 func (s *src) parseNumberOrRef() (Object, error) {
 	start := s.pos
-	w := s.word(maxNumberLen)
+	w := s.word(maxNumberLen + 1)
+	if len(w) > maxNumberLen {
+		return nil, errf(ErrSyntax, "number longer than %d characters at %d", maxNumberLen, start)
+	}
 	if bytes.IndexByte(w, '.') >= 0 || bytes.ContainsAny(w, "eE") {
 		f, err := strconv.ParseFloat(string(bytes.TrimLeft(w, "+")), 64)
 		if err != nil {
@@ -391,6 +405,12 @@ func (s *src) parseNumberOrRef() (Object, error) {
 		if len(w) == 0 {
 			s.pos++
 			return nil, errf(ErrSyntax, "bad number at %d", start)
+		}
+		// an integer too big for int64 is a real; junk like "--1" is 0
+		if digits := bytes.TrimLeft(w, "+-"); len(w)-len(digits) <= 1 && len(digits) > 0 && len(bytes.Trim(digits, "0123456789")) == 0 {
+			if f, err := strconv.ParseFloat(string(bytes.TrimLeft(w, "+")), 64); err == nil {
+				return f, nil
+			}
 		}
 		return float64(0), nil
 	}

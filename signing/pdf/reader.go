@@ -27,7 +27,9 @@ type Reader struct {
 	decoded  int64
 	parsed   int
 	blocks   map[int64][]byte
-	scratch  []byte // 64 KiB for row checks and scans
+	scratch  []byte        // 64 KiB for row checks and scans
+	zr       io.ReadCloser // a zlib reader reused by decodeChain
+	zBusy    bool          // zr is in use
 	objs     objCache
 	stms     stmCache
 
