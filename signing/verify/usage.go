@@ -140,10 +140,10 @@ type usage struct {
 	v        *pdf.View
 	content  bool // page content was walked
 	complete bool // everything queued was walked
-	roles   roleSet
-	owners  map[int][]owner
-	many    map[int]uint32 // owned roles with more than maxOwners owners
-	errs    map[int]error  // reached objects that cannot be read
+	roles    roleSet
+	owners   map[int][]owner
+	many     map[int]uint32 // owned roles with more than maxOwners owners
+	errs     map[int]error  // reached objects that cannot be read
 
 	structural map[int]bool // objects judged by their own rule (catalog, page tree, pages, annotations, fields)
 	catalogNum int
