@@ -13,9 +13,11 @@ import (
 	"github.com/vanthu/vanthu/internal/peakrss"
 	"github.com/vanthu/vanthu/internal/testpdf"
 	"github.com/vanthu/vanthu/internal/testpki"
+	"github.com/vanthu/vanthu/internal/testrender"
 )
 
 func TestMain(m *testing.M) {
+	testrender.UseTempCache()
 	peakrss.Main(m, map[string]func() error{"sign": childSign})
 }
 

@@ -27,7 +27,18 @@ type View struct {
 	// such a file, so what they show is not what the view holds.
 	Broken error
 	depth  int
+	// looked up: the effective entries of recently looked-up numbers (a
+	// chain of many sections is searched once per number)
+	looked map[int]lookedUp
 }
+
+type lookedUp struct {
+	e  Entry
+	ok bool
+}
+
+// maxLooked bounds the lookup cache of one view.
+const maxLooked = 1 << 16
 
 func (r *Reader) newView(rev Revision, limit int64) (*View, error) {
 	v := &View{r: r, rev: rev, limit: limit}
@@ -144,6 +155,21 @@ func (v *View) MaxNumber() int {
 // Lookup returns the effective entry of object num: the first section of
 // the chain that defines it.
 func (v *View) Lookup(num int) (Entry, bool) {
+	if len(v.Sections) <= 2 {
+		return v.lookup(num)
+	}
+	if x, ok := v.looked[num]; ok {
+		return x.e, x.ok
+	}
+	e, ok := v.lookup(num)
+	if v.looked == nil || len(v.looked) >= maxLooked {
+		v.looked = map[int]lookedUp{}
+	}
+	v.looked[num] = lookedUp{e: e, ok: ok}
+	return e, ok
+}
+
+func (v *View) lookup(num int) (Entry, bool) {
 	for _, s := range v.Sections {
 		if e, ok := s.Lookup(num); ok {
 			return e, true

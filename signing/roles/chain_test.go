@@ -134,6 +134,11 @@ func checkChain(t *testing.T, p interface{}, path string, fields []string) {
 				t.Fatalf("signature %s: change %+v", s.Field, c)
 			}
 		}
+		// a later visible signature (approve, issue) is compared with the
+		// pages as this one signed them, and they look alike outside it
+		if i < len(res.Signatures)-1 && s.Visual != verify.VisualSame {
+			t.Fatalf("signature %s: visual check %q, want %q: %s", s.Field, s.Visual, verify.VisualSame, j)
+		}
 	}
 }
 

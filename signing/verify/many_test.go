@@ -10,11 +10,13 @@ import (
 	"github.com/vanthu/vanthu/internal/peakrss"
 	"github.com/vanthu/vanthu/internal/testpdf"
 	"github.com/vanthu/vanthu/internal/testpki"
+	"github.com/vanthu/vanthu/internal/testrender"
 	"github.com/vanthu/vanthu/signing/pades"
 	"github.com/vanthu/vanthu/signing/trust"
 )
 
 func TestMain(m *testing.M) {
+	testrender.UseTempCache()
 	peakrss.Main(m, map[string]func() error{"verify": childVerify})
 }
 

@@ -21,6 +21,7 @@ import (
 
 	"github.com/vanthu/vanthu/signing/internal/pdfsyntax"
 	"github.com/vanthu/vanthu/signing/pdf"
+	"github.com/vanthu/vanthu/signing/render"
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify/internal/cms"
 )
@@ -40,6 +41,18 @@ type Options struct {
 	MaxDuration time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// NoVisual turns off the visual check: rendering the pages later
+	// revisions draw on as signed and as final, and comparing them (see
+	// README.md). It is on by default.
+	NoVisual bool
+	// VisualTimeout bounds the visual check of one file (default
+	// DefaultVisualTimeout); when it runs out the signature is
+	// indeterminate, never valid.
+	VisualTimeout time.Duration
+	// Renderer draws the pages for the visual check; nil uses one
+	// renderer shared by the process (PDFium, compiled once into the
+	// user cache directory).
+	Renderer *render.Renderer
 }
 
 func (o *Options) now() time.Time {
@@ -93,6 +106,7 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (res *
 	if opts.Online {
 		total += 4 * fetchTimeout(opts)
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, total)
 	defer cancel()
 	defer func() {
@@ -102,7 +116,7 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (res *
 			err = fmt.Errorf("%w: internal error: %v", ErrMalformed, p)
 		}
 	}()
-	v := &verifier{ctx: ctx, r: r, size: size, opts: opts, res: res, hashes: map[string][]byte{}}
+	v := &verifier{ctx: ctx, parent: parent, r: r, size: size, opts: opts, res: res, hashes: map[string][]byte{}}
 	if err := v.run(); err != nil {
 		code := CodePDFMalformed
 		if errors.Is(err, pdf.ErrLimit) || errors.Is(err, context.DeadlineExceeded) {
@@ -113,7 +127,16 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (res *
 		}
 		res.Status = StatusInvalid
 		res.add(problemSevFail, code, "error", err.Error())
+		for i := range res.Signatures {
+			res.Signatures[i].Status = sigStatus(&res.Signatures[i])
+		}
 		return res, err
+	}
+	// the visual check has its own deadline (VisualTimeout), not the
+	// analysis's
+	v.visualChecks(v.plans)
+	for i := range res.Signatures {
+		res.Signatures[i].Status = sigStatus(&res.Signatures[i])
 	}
 	res.Status = fileStatus(res)
 	return res, nil
@@ -141,7 +164,8 @@ func fileStatus(res *Result) Status {
 }
 
 type verifier struct {
-	ctx    context.Context
+	ctx    context.Context // the analysis, bounded by MaxDuration
+	parent context.Context // the caller's: the visual check has its own bound
 	r      io.ReaderAt
 	size   int64
 	opts   Options
@@ -149,11 +173,11 @@ type verifier struct {
 	rd     *pdf.Reader
 	revs   []pdf.Revision
 	views  map[int]*pdf.View
-	infos  map[int]*docInfo
+	usages map[int]*usage
+	plans  map[int]*visualPlan // per signature, for the visual check
 	final  *pdf.View
 	hashes map[string][]byte
 	dss    *dssData
-	diffs  map[[2]int]Change
 	buf    []byte // for hashing
 }
 
@@ -173,7 +197,6 @@ func (v *verifier) run() error {
 	}
 	v.res.Revisions = len(v.revs)
 	v.views = map[int]*pdf.View{}
-	v.infos = map[int]*docInfo{}
 	// the final view: last revision that parses
 	for i := len(v.revs) - 1; i >= 0; i-- {
 		fv, err := v.view(i)
@@ -221,9 +244,6 @@ func (v *verifier) run() error {
 	}
 	v.checkTimes()
 	v.crossChecks()
-	for i := range v.res.Signatures {
-		v.res.Signatures[i].Status = sigStatus(&v.res.Signatures[i])
-	}
 	return v.ctx.Err()
 }
 
@@ -243,18 +263,31 @@ func (v *verifier) view(i int) (*pdf.View, error) {
 	return x, nil
 }
 
+// docInfo is a revision's view, as the revocation checks look at it.
+type docInfo struct{ v *pdf.View }
+
 func (v *verifier) info(i int) *docInfo {
-	if d, ok := v.infos[i]; ok {
-		return d
-	}
 	x, err := v.view(i)
 	if err != nil {
-		v.infos[i] = nil
 		return nil
 	}
-	d := analyse(x)
-	v.infos[i] = d
-	return d
+	return &docInfo{v: x}
+}
+
+// fieldName returns the fully qualified name and the (inherited) field
+// type of field f under a parent named parent, of type ft.
+func fieldName(parent, ft string, f pdf.Dict) (string, string) {
+	name := parent
+	if t, ok := f.Get("T").(pdf.String); ok {
+		if name != "" {
+			name += "."
+		}
+		name += textString(t)
+	}
+	if x := f.Name("FT"); x != "" {
+		ft = x
+	}
+	return name, ft
 }
 
 type sigField struct {
@@ -288,16 +321,7 @@ func collectSigFields(v *pdf.View) ([]sigField, error) {
 		if f == nil {
 			return nil
 		}
-		name := parent
-		if t, ok := f.Get("T").(pdf.String); ok {
-			if name != "" {
-				name += "."
-			}
-			name += textString(t)
-		}
-		if x := f.Name("FT"); x != "" {
-			ft = x
-		}
+		name, ft := fieldName(parent, ft, f)
 		kids := v.Array(f.Get("Kids"))
 		if ft == "Sig" && f.Get("V") != nil {
 			if sd := v.Dict(f.Get("V")); sd != nil {

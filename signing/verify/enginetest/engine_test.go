@@ -430,7 +430,7 @@ func TestEngineAnnotationsAndDocMDP(t *testing.T) {
 		annot   string
 		want    verify.Modification
 	}{
-		{"approval+comment", 0, comment, verify.ModAllowed},
+		{"approval+comment", 0, comment, verify.ModDisallowed}, // annotations need P=3
 		{"approval+cover", 0, cover, verify.ModDisallowed},
 		{"P2+comment", 2, comment, verify.ModDisallowed},
 		{"P3+comment", 3, comment, verify.ModAllowed},
