@@ -22,9 +22,8 @@ type widget struct {
 
 func (e existingSig) visible() bool { return len(e.Widgets) > 0 }
 
-// inspectFields lists the document's signature fields with their visible
-// widgets.
-func inspectFields(f *pdf.View) ([]existingSig, error) {
+// formFields lists the terminal fields of the document's AcroForm.
+func formFields(f *pdf.View) ([]pdf.Field, error) {
 	cat, _, err := f.Catalog()
 	if err != nil {
 		return nil, err
@@ -33,7 +32,13 @@ func inspectFields(f *pdf.View) ([]existingSig, error) {
 	if err != nil {
 		return nil, err
 	}
-	fields, err := f.Fields(acro)
+	return f.Fields(acro)
+}
+
+// inspectFields lists the document's signature fields with their visible
+// widgets.
+func inspectFields(f *pdf.View) ([]existingSig, error) {
+	fields, err := formFields(f)
 	if err != nil {
 		return nil, err
 	}

@@ -42,19 +42,11 @@ func issueReasonText(number string, date time.Time) string {
 // ReadIssued reads what the document's issue signature records (nil, nil
 // when the document carries none).
 func ReadIssued(ctx context.Context, r io.ReaderAt, size int64) (*Issued, error) {
-	f, err := pdf.Open(r, size)
+	f, err := pdf.OpenFinal(ctx, r, size)
 	if err != nil {
 		return nil, err
 	}
-	cat, _, err := f.Catalog()
-	if err != nil {
-		return nil, err
-	}
-	acro, err := f.ResolveDict(cat["AcroForm"])
-	if err != nil {
-		return nil, err
-	}
-	fields, err := f.Fields(acro)
+	fields, err := formFields(f)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +92,7 @@ func ReadIssued(ctx context.Context, r io.ReaderAt, size int64) (*Issued, error)
 		return nil, nil
 	}
 	out.SignerName, out.SignerTitle = name, title
-	if doc, err := layout.Open(r, size, layout.Options{}); err == nil {
+	if doc, err := layout.Open(ctx, r, size, layout.Options{}); err == nil {
 		if p, err := doc.Page(ctx, 1); err == nil {
 			if out.Notation == "" {
 				out.Notation = printedNotation(p)
@@ -147,13 +139,13 @@ func PrintedSubject(p *layout.Page) string {
 	return ""
 }
 
-func textOf(f *pdf.File, o pdf.Object) string {
+func textOf(f *pdf.View, o pdf.Object) string {
 	v, err := f.Resolve(o)
 	if err != nil {
 		return ""
 	}
 	if s, ok := v.(pdf.String); ok {
-		return pdf.DecodeText(s.Value)
+		return pdf.DecodeText(s)
 	}
 	return ""
 }

@@ -58,7 +58,7 @@ func TestPrintedSubject(t *testing.T) {
 		}
 		t.Run(pr.name, func(t *testing.T) {
 			b := pr.make(t, rolestest.Default())
-			doc, err := layout.Open(bytes.NewReader(b), int64(len(b)), layout.Options{})
+			doc, err := layout.Open(context.Background(), bytes.NewReader(b), int64(len(b)), layout.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
