@@ -147,9 +147,10 @@ func (r *barRenderer) Layout(size fyne.Size) {
 		r.fills[i].Resize(fyne.NewSize(w*clamp01(r.c.bars[i].Share), bh))
 		r.values[i].Move(fyne.NewPos(x0+w+6, y+(rowH-r.values[i].MinSize().Height)/2))
 	}
-	r.line.Position1 = fyne.NewPos(x0+w, 2)
+	lt := r.lineT.MinSize()
+	r.line.Position1 = fyne.NewPos(x0+w, lt.Height) // under its label
 	r.line.Position2 = fyne.NewPos(x0+w, top+float32(n)*rowH)
-	r.lineT.Move(fyne.NewPos(x0+w-r.lineT.MinSize().Width/2, 0))
+	r.lineT.Move(fyne.NewPos(x0+w-lt.Width/2, 0))
 }
 
 func (r *barRenderer) layoutVertical(size fyne.Size, n int) {

@@ -8,8 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 	"github.com/xuri/excelize/v2"
 
 	"github.com/vanthu/vanthu/app/cli"
@@ -236,9 +238,8 @@ func TestSendReceiveAccept(t *testing.T) {
 	if o := r.outgoing[0]; o.Channel != register.Electronic || o.Approve != register.SigValid || o.Issue != register.SigValid {
 		t.Fatalf("the electronic send in the register: %+v", o)
 	}
-	act(func() {
-		r.addPaper(paperSend{Number: "7/UBND-VP", Date: "2026-11-25", Subject: "V/v họp giao ban", To: "H40", Reason: "Nơi nhận chưa kết nối trục"})
-	})
+	addPaperThrough(t, r, map[string]string{"number": "7/UBND-VP", "date": "2026-11-25", "subject": "V/v họp giao ban", "to": "H40",
+		"reason": "Nơi nhận chưa kết nối trục"})
 	waitFor(t, "the paper send", func() bool {
 		return len(r.outgoing) == 2 && r.selected >= 0 && strings.Contains(r.History.Text, "vào sổ")
 	})
@@ -300,6 +301,30 @@ func TestSendReceiveAccept(t *testing.T) {
 	pdfcheck.Pdfsig(t, signed.Out, 1)
 }
 
+// addPaperThrough taps "Thêm văn bản gửi giấy…" on the Registers screen,
+// types the fields into its dialog and submits it.
+func addPaperThrough(t *testing.T, r *registersScreen, fields map[string]string) {
+	t.Helper()
+	if r.AddPaper.Disabled() {
+		t.Fatal("Add a paper send is disabled on the outgoing register")
+	}
+	act(func() { test.Tap(r.AddPaper) })
+	var f *paperForm
+	act(func() { f = r.Paper })
+	if f == nil {
+		t.Fatal("no paper-send dialog")
+	}
+	entries := map[string]*widget.Entry{"number": f.Number, "date": f.Date, "subject": f.Subject, "to": f.To, "reason": f.Reason}
+	for k, v := range fields {
+		e := entries[k]
+		act(func() {
+			e.SetText("")
+			test.Type(e, v)
+		})
+	}
+	act(f.Dialog.Submit)
+}
+
 // showReport opens the dashboard on period and waits for the report of
 // sent outgoing documents.
 func showReport(t *testing.T, u *ui, p calendar.Period, sent int) *dashboardScreen {
@@ -339,6 +364,15 @@ func sameReport(t *testing.T, u *ui, d *dashboardScreen, want *report.Report) {
 	if got.Unit.Counts != want.Unit.Counts || got.Unit.Rates != want.Unit.Rates || got.MissedTotal != want.MissedTotal || len(got.Trend) != len(want.Trend) {
 		t.Fatalf("dashboard %+v %+v (missed %d), vanthu report %+v %+v (missed %d)", got.Unit.Counts, got.Unit.Rates, got.MissedTotal,
 			want.Unit.Counts, want.Unit.Rates, want.MissedTotal)
+	}
+	// Every number, not only the unit's: sub-units, ranking, trend, missed
+	// documents, receipts and staff (all but the time of making).
+	w := *want
+	got.GeneratedAt, w.GeneratedAt = time.Time{}, time.Time{}
+	gj, _ := json.Marshal(got)
+	wj, _ := json.Marshal(w)
+	if !bytes.Equal(gj, wj) {
+		t.Fatalf("the dashboard's report differs from vanthu report --json:\n%s\n%s", gj, wj)
 	}
 	l := export.Labels(u.tr)
 	var rate, gap, counts string

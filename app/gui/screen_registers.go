@@ -50,6 +50,7 @@ type registersScreen struct {
 	Detail    *widget.Label
 	History   *widget.Label
 	Status    *widget.Label
+	Paper     *paperForm // the last paper-send dialog
 	unitCodes []string
 
 	outgoing []register.Outgoing // as read
@@ -679,32 +680,47 @@ type paperSend struct {
 	Secret, Both                                          bool
 }
 
+// paperForm is the paper-send dialog's form (exposed for tests).
+type paperForm struct {
+	Number, Date, Subject, Signer, To *widget.Entry
+	Type                              *widget.SelectEntry
+	Reason                            *widget.Entry
+	Secret, Both                      *widget.Check
+	Dialog                            *dialog.FormDialog
+}
+
+func (f *paperForm) value(unit string) paperSend {
+	return paperSend{Unit: unit, Number: f.Number.Text, Date: f.Date.Text, Type: f.Type.Text, Subject: f.Subject.Text,
+		Signer: f.Signer.Text, To: f.To.Text, Reason: f.Reason.Text, Secret: f.Secret.Checked, Both: f.Both.Checked}
+}
+
 // addPaperDialog registers a send the exchange did not carry, with why.
 func (r *registersScreen) addPaperDialog() {
 	u := r.u
-	number, date, typ, subject, signer, to, reason := widget.NewEntry(), widget.NewEntry(), widget.NewSelectEntry(docTypes),
-		widget.NewEntry(), widget.NewEntry(), widget.NewEntry(), widget.NewMultiLineEntry()
-	number.SetPlaceHolder("7/UBND")
-	date.SetText(calendar.Today().String())
-	typ.SetText(docTypes[0])
-	to.SetPlaceHolder(u.tr("gui.reg.to_placeholder"))
-	reason.SetPlaceHolder(u.tr("gui.reg.reason_placeholder"))
-	secret := widget.NewCheck(u.tr("gui.reg.secret"), nil)
-	both := widget.NewCheck(u.tr("gui.reg.both"), nil)
+	f := &paperForm{Number: widget.NewEntry(), Date: widget.NewEntry(), Type: widget.NewSelectEntry(docTypes), Subject: widget.NewEntry(),
+		Signer: widget.NewEntry(), To: widget.NewEntry(), Reason: widget.NewMultiLineEntry()}
+	f.Number.SetPlaceHolder("7/UBND")
+	f.Date.SetText(calendar.Today().String())
+	f.Type.SetText(docTypes[0])
+	f.To.SetPlaceHolder(u.tr("gui.reg.to_placeholder"))
+	f.Reason.SetPlaceHolder(u.tr("gui.reg.reason_placeholder"))
+	f.Secret = widget.NewCheck(u.tr("gui.reg.secret"), nil)
+	f.Both = widget.NewCheck(u.tr("gui.reg.both"), nil)
 	items := []*widget.FormItem{
-		widget.NewFormItem(u.tr("gui.reg.col.number"), number), widget.NewFormItem(u.tr("gui.reg.col.date"), date),
-		widget.NewFormItem(u.tr("gui.send.type"), typ), widget.NewFormItem(u.tr("gui.reg.col.subject"), subject),
-		widget.NewFormItem(u.tr("gui.send.signer"), signer), widget.NewFormItem(u.tr("gui.reg.col.to"), to),
-		widget.NewFormItem(u.tr("gui.reg.paper_reason"), reason), widget.NewFormItem("", secret), widget.NewFormItem("", both),
+		widget.NewFormItem(u.tr("gui.reg.col.number"), f.Number), widget.NewFormItem(u.tr("gui.reg.col.date"), f.Date),
+		widget.NewFormItem(u.tr("gui.send.type"), f.Type), widget.NewFormItem(u.tr("gui.reg.col.subject"), f.Subject),
+		widget.NewFormItem(u.tr("gui.send.signer"), f.Signer), widget.NewFormItem(u.tr("gui.reg.col.to"), f.To),
+		widget.NewFormItem(u.tr("gui.reg.paper_reason"), f.Reason), widget.NewFormItem("", f.Secret), widget.NewFormItem("", f.Both),
 	}
-	d := dialog.NewForm(u.tr("gui.reg.add_paper_title"), u.tr("gui.reg.add"), u.tr("gui.cancel"), items, func(ok bool) {
+	unit := r.unit()
+	f.Dialog = dialog.NewForm(u.tr("gui.reg.add_paper_title"), u.tr("gui.reg.add"), u.tr("gui.cancel"), items, func(ok bool) {
 		if ok {
-			r.addPaper(paperSend{Unit: r.unit(), Number: number.Text, Date: date.Text, Type: typ.Text, Subject: subject.Text,
-				Signer: signer.Text, To: to.Text, Reason: reason.Text, Secret: secret.Checked, Both: both.Checked})
+			r.addPaper(f.value(unit))
 		}
 	}, u.win)
-	d.Resize(fyne.NewSize(620, 0))
-	d.Show()
+	f.Dialog.Resize(fyne.NewSize(620, 0))
+	r.Paper = f
+	f.Dialog.Show()
 }
 
 // addPaper registers p (off the UI thread).
