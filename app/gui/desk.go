@@ -190,6 +190,22 @@ func (d *desk) with(fn func(ctx context.Context, x *bridge.Exchange) error) erro
 	return fn(s.ctx, s.x)
 }
 
+// latest runs read with the open exchange off the UI thread, then show
+// on the UI thread with read's error — unless the screen began another
+// read meanwhile (gen, its counter, moved on): only the latest is shown.
+func (u *ui) latest(gen *int, read func(ctx context.Context, x *bridge.Exchange) error, show func(err error)) {
+	*gen++
+	g := *gen
+	u.bg.Go(func() {
+		err := u.desk.with(read)
+		uiDo(func() {
+			if g == *gen {
+				show(err)
+			}
+		})
+	})
+}
+
 // errNoExchange: the exchange is not open (opening, or it failed).
 var errNoExchange = errors.New("the exchange is not open")
 

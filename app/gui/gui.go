@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -227,6 +228,21 @@ func (u *ui) close() {
 
 // tr translates for the user.
 func (u *ui) tr(key string, args ...any) string { return i18n.T(u.lang, key, args...) }
+
+// fields builds a detail text of "label: value" lines, leaving out the
+// empty values.
+type fields struct {
+	u *ui
+	b strings.Builder
+}
+
+func (f *fields) add(key, v string) {
+	if strings.TrimSpace(v) != "" {
+		fmt.Fprintf(&f.b, "%s: %s\n", f.u.tr(key), v)
+	}
+}
+
+func (f *fields) String() string { return strings.TrimSpace(f.b.String()) }
 
 // dataDir is the data folder (settings, else VANTHU_DATA_DIR, else the
 // user config dir/vanthu).

@@ -193,47 +193,39 @@ func (d *dashboardScreen) unit() string {
 // reload computes the report (off the UI thread).
 func (d *dashboardScreen) reload() {
 	u := d.u
-	d.gen++
-	gen := d.gen
 	p, unit := d.period, d.unit()
 	l := export.Labels(u.tr)
 	d.Period.SetText(export.PeriodLabel(l, p))
 	d.Status.SetText(u.tr("gui.dash.computing"))
 	deadline := u.cfg.Getenv("VANTHU_REPORT_DEADLINE")
-	u.bg.Go(func() {
-		var rep *report.Report
-		var codes, names []string
-		err := u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
-			regs, err := u.registers(x)
-			if err != nil {
-				return err
-			}
-			if units, err := regs.Units(ctx, ""); err == nil {
-				for _, un := range units {
-					codes = append(codes, un.Code)
-					names = append(names, strings.Repeat("  ", un.Depth)+un.Code+" — "+un.Name)
-				}
-			}
-			rep, err = regs.Report(ctx, unit, p, 200, deadline)
+	var rep *report.Report
+	var codes, names []string
+	u.latest(&d.gen, func(ctx context.Context, x *bridge.Exchange) error {
+		regs, err := u.registers(x)
+		if err != nil {
 			return err
-		})
-		uiDo(func() {
-			if gen != d.gen {
-				return
+		}
+		if units, err := regs.Units(ctx, ""); err == nil {
+			for _, un := range units {
+				codes = append(codes, un.Code)
+				names = append(names, strings.Repeat("  ", un.Depth)+un.Code+" — "+un.Name)
 			}
-			d.setUnits(codes, names)
-			if err != nil {
-				if !errors.Is(err, errNoExchange) {
-					u.log.Printf("dashboard: %v", err)
-				}
-				d.show(nil)
-				d.Status.SetText("✗ " + u.registerError(err))
-				return
+		}
+		rep, err = regs.Report(ctx, unit, p, 200, deadline)
+		return err
+	}, func(err error) {
+		d.setUnits(codes, names)
+		if err != nil {
+			if !errors.Is(err, errNoExchange) {
+				u.log.Printf("dashboard: %v", err)
 			}
-			d.Status.SetText(u.tr("gui.dash.computed", rep.GeneratedAt.In(calendar.Vietnam).Format("15:04:05"), rep.Deadline.VN()))
-			u.log.Printf("dashboard %s %s: %d/%d exchanged, %d missed", rep.Unit.Code, p, rep.Unit.Counts.Exchanged, rep.Unit.Counts.Sent, rep.MissedTotal)
-			d.show(rep)
-		})
+			d.show(nil)
+			d.Status.SetText("✗ " + u.registerError(err))
+			return
+		}
+		d.Status.SetText(u.tr("gui.dash.computed", rep.GeneratedAt.In(calendar.Vietnam).Format("15:04:05"), rep.Deadline.VN()))
+		u.log.Printf("dashboard %s %s: %d/%d exchanged, %d missed", rep.Unit.Code, p, rep.Unit.Counts.Exchanged, rep.Unit.Counts.Sent, rep.MissedTotal)
+		d.show(rep)
 	})
 }
 

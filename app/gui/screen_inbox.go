@@ -118,25 +118,16 @@ func newInboxScreen(u *ui) *inboxScreen {
 // reload reads the local inbox (off the UI thread).
 func (s *inboxScreen) reload() {
 	u := s.u
-	s.gen++
-	gen := s.gen
 	all := s.all
-	u.bg.Go(func() {
-		var docs []client.IncomingDocument
-		err := u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
-			var err error
-			docs, err = x.Inbox(ctx, true)
-			return err
-		})
-		uiDo(func() {
-			if gen != s.gen {
-				return
-			}
-			if err != nil && !errors.Is(err, errNoExchange) {
-				u.log.Printf("inbox: %v", err)
-			}
-			s.setDocs(docs, all)
-		})
+	var docs []client.IncomingDocument
+	u.latest(&s.gen, func(ctx context.Context, x *bridge.Exchange) (err error) {
+		docs, err = x.Inbox(ctx, true)
+		return err
+	}, func(err error) {
+		if err != nil && !errors.Is(err, errNoExchange) {
+			u.log.Printf("inbox: %v", err)
+		}
+		s.setDocs(docs, all)
 	})
 }
 
@@ -246,12 +237,8 @@ func (s *inboxScreen) showDetail() {
 	u := s.u
 	d := s.docs[s.selected]
 	h := d.Header
-	var b strings.Builder
-	add := func(key string, v string) {
-		if strings.TrimSpace(v) != "" {
-			fmt.Fprintf(&b, "%s: %s\n", u.tr(key), v)
-		}
-	}
+	b := &fields{u: u}
+	add := b.add
 	add("gui.inbox.from", s.sender(d))
 	add("gui.send.number", docNumber(d.DocumentID))
 	if !h.Date.IsZero() {
@@ -281,7 +268,7 @@ func (s *inboxScreen) showDetail() {
 	if d.AnswerReason != "" {
 		add("gui.inbox.reason", d.AnswerReason)
 	}
-	s.Detail.SetText(strings.TrimSpace(b.String()))
+	s.Detail.SetText(b.String())
 	v := s.verdictWord(d)
 	if d.Verdict.Status != client.VerdictValid && d.Verdict.Detail != "" {
 		v += "\n" + d.Verdict.Detail

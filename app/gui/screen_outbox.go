@@ -52,37 +52,28 @@ func newOutboxView(u *ui) *outboxView {
 // reload reads the outbox (off the UI thread).
 func (o *outboxView) reload() {
 	u := o.u
-	o.gen++
-	gen := o.gen
-	u.bg.Go(func() {
-		var entries []client.OutboxEntry
-		err := u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
-			var err error
-			entries, err = x.Outbox(ctx, false)
-			return err
-		})
-		uiDo(func() {
-			if gen != o.gen {
-				return
-			}
-			if err != nil && !errors.Is(err, errNoExchange) {
-				u.log.Printf("outbox: %v", err)
-			}
-			o.entries = entries
-			o.List.Refresh()
-			pending, failed, _ := outboxCounts(entries)
-			switch {
-			case len(entries) == 0:
-				o.Summary.SetText(u.tr("gui.outbox.empty"))
-			default:
-				o.Summary.SetText(u.tr("gui.outbox.summary", pending, failed))
-			}
-			if failed > 0 {
-				o.Retry.Enable()
-			} else {
-				o.Retry.Disable()
-			}
-		})
+	var entries []client.OutboxEntry
+	u.latest(&o.gen, func(ctx context.Context, x *bridge.Exchange) (err error) {
+		entries, err = x.Outbox(ctx, false)
+		return err
+	}, func(err error) {
+		if err != nil && !errors.Is(err, errNoExchange) {
+			u.log.Printf("outbox: %v", err)
+		}
+		o.entries = entries
+		o.List.Refresh()
+		pending, failed, _ := outboxCounts(entries)
+		switch {
+		case len(entries) == 0:
+			o.Summary.SetText(u.tr("gui.outbox.empty"))
+		default:
+			o.Summary.SetText(u.tr("gui.outbox.summary", pending, failed))
+		}
+		if failed > 0 {
+			o.Retry.Enable()
+		} else {
+			o.Retry.Disable()
+		}
 	})
 }
 
@@ -180,61 +171,53 @@ func newSentView(u *ui, pins *pinAsker) *sentView {
 // reload lists the sent documents.
 func (v *sentView) reload() {
 	u := v.u
-	v.gen++
-	gen := v.gen
-	u.bg.Go(func() {
-		var docs []client.OutboxEntry
-		states := map[string]string{}
-		_ = u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
-			all, err := x.Outbox(ctx, true)
-			seen := map[string]bool{}
-			for _, e := range all {
-				if e.Kind == wire.KindDocument && e.State == client.OutboxSent && !seen[e.DocumentID] {
-					seen[e.DocumentID] = true
-					docs = append(docs, e)
-				}
+	var docs []client.OutboxEntry
+	states := map[string]string{}
+	u.latest(&v.gen, func(ctx context.Context, x *bridge.Exchange) error {
+		all, err := x.Outbox(ctx, true)
+		seen := map[string]bool{}
+		for _, e := range all {
+			if e.Kind == wire.KindDocument && e.State == client.OutboxSent && !seen[e.DocumentID] {
+				seen[e.DocumentID] = true
+				docs = append(docs, e)
 			}
-			sort.SliceStable(docs, func(i, j int) bool { return docs[i].SentAt.After(docs[j].SentAt) })
-			for i, e := range docs {
-				if i == 300 {
-					break // the newest; the others show their statuses when chosen
-				}
-				if h, err := x.Status(ctx, e.DocumentID); err == nil {
-					states[e.DocumentID] = statusLine(u, h)
-				}
+		}
+		sort.SliceStable(docs, func(i, j int) bool { return docs[i].SentAt.After(docs[j].SentAt) })
+		for i, e := range docs {
+			if i == 300 {
+				break // the newest; the others show their statuses when chosen
 			}
-			return err
-		})
-		uiDo(func() {
-			if gen != v.gen {
-				return
+			if h, err := x.Status(ctx, e.DocumentID); err == nil {
+				states[e.DocumentID] = statusLine(u, h)
 			}
-			var keep string
-			if v.selected >= 0 && v.selected < len(v.docs) {
-				keep = v.docs[v.selected].DocumentID
+		}
+		return err
+	}, func(error) {
+		var keep string
+		if v.selected >= 0 && v.selected < len(v.docs) {
+			keep = v.docs[v.selected].DocumentID
+		}
+		if v.want != "" {
+			keep = v.want
+		}
+		v.docs, v.states = docs, states
+		v.List.Refresh()
+		v.selected = -1
+		for i, d := range docs {
+			if d.DocumentID == keep {
+				v.selected = i
+				v.want = ""
+				v.List.Select(i)
 			}
-			if v.want != "" {
-				keep = v.want
-			}
-			v.docs, v.states = docs, states
-			v.List.Refresh()
-			v.selected = -1
-			for i, d := range docs {
-				if d.DocumentID == keep {
-					v.selected = i
-					v.want = ""
-					v.List.Select(i)
-				}
-			}
-			if v.selected < 0 && len(docs) > 0 {
-				v.selected = 0 // the newest
-				v.List.Select(0)
-			}
-			if v.selected < 0 {
-				v.List.UnselectAll()
-			}
-			v.showDetail()
-		})
+		}
+		if v.selected < 0 && len(docs) > 0 {
+			v.selected = 0 // the newest
+			v.List.Select(0)
+		}
+		if v.selected < 0 {
+			v.List.UnselectAll()
+		}
+		v.showDetail()
 	})
 }
 

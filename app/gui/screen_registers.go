@@ -320,48 +320,40 @@ func (r *registersScreen) reload() {
 		r.Status.SetText("✗ " + msg)
 		return
 	}
-	r.gen++
-	gen := r.gen
 	kind := r.Kind.SelectedIndex()
 	r.Status.SetText(u.tr("gui.reg.loading"))
-	u.bg.Go(func() {
-		var out []register.Outgoing
-		var in []register.Incoming
-		var units []register.Unit
-		err := u.desk.with(func(ctx context.Context, x *bridge.Exchange) error {
-			regs, err := u.registers(x)
-			if err != nil {
-				return err
-			}
-			units, _ = regs.Units(ctx, "")
-			if kind == regIncoming {
-				in, err = regs.ListIncoming(ctx, f)
-			} else {
-				out, err = regs.ListOutgoing(ctx, f)
-			}
+	var out []register.Outgoing
+	var in []register.Incoming
+	var units []register.Unit
+	u.latest(&r.gen, func(ctx context.Context, x *bridge.Exchange) error {
+		regs, err := u.registers(x)
+		if err != nil {
 			return err
-		})
-		uiDo(func() {
-			if gen != r.gen {
-				return
-			}
-			switch {
-			case errors.Is(err, errNoExchange):
-				r.Status.SetText(u.statusError(err))
-			case err != nil:
-				u.log.Printf("registers: %v", err)
-				r.Status.SetText("✗ " + u.registerError(err))
-			default:
-				r.Status.SetText("")
-			}
-			r.setUnits(units)
-			r.outgoing, r.incoming = out, in
-			if err == nil {
-				u.log.Printf("registers: %d outgoing, %d incoming entries", len(out), len(in))
-			}
-			r.setWidths()
-			r.apply()
-		})
+		}
+		units, _ = regs.Units(ctx, "")
+		if kind == regIncoming {
+			in, err = regs.ListIncoming(ctx, f)
+		} else {
+			out, err = regs.ListOutgoing(ctx, f)
+		}
+		return err
+	}, func(err error) {
+		switch {
+		case errors.Is(err, errNoExchange):
+			r.Status.SetText(u.statusError(err))
+		case err != nil:
+			u.log.Printf("registers: %v", err)
+			r.Status.SetText("✗ " + u.registerError(err))
+		default:
+			r.Status.SetText("")
+		}
+		r.setUnits(units)
+		r.outgoing, r.incoming = out, in
+		if err == nil {
+			u.log.Printf("registers: %d outgoing, %d incoming entries", len(out), len(in))
+		}
+		r.setWidths()
+		r.apply()
 	})
 }
 
@@ -588,12 +580,8 @@ func historyLines(u *ui, hist []register.Change) string {
 
 func (r *registersScreen) outgoingDetail(o register.Outgoing) string {
 	u := r.u
-	var b strings.Builder
-	add := func(key, v string) {
-		if strings.TrimSpace(v) != "" {
-			fmt.Fprintf(&b, "%s: %s\n", u.tr(key), v)
-		}
-	}
+	b := &fields{u: u}
+	add := b.add
 	add("gui.reg.col.unit", o.Unit)
 	add("gui.reg.col.number", o.Number)
 	add("gui.reg.col.date", o.Date.VN())
@@ -629,17 +617,13 @@ func (r *registersScreen) outgoingDetail(o register.Outgoing) string {
 		add("gui.reg.cancelled", u.tr("report.yes"))
 	}
 	add("gui.reg.source", u.tr("gui.reg.source."+o.Source)+" — "+o.CreatedBy)
-	return strings.TrimSpace(b.String())
+	return b.String()
 }
 
 func (r *registersScreen) incomingDetail(in register.Incoming) string {
 	u := r.u
-	var b strings.Builder
-	add := func(key, v string) {
-		if strings.TrimSpace(v) != "" {
-			fmt.Fprintf(&b, "%s: %s\n", u.tr(key), v)
-		}
-	}
+	b := &fields{u: u}
+	add := b.add
 	add("gui.reg.col.unit", in.Unit)
 	add("gui.reg.col.sender", strings.TrimSpace(in.Sender+" "+in.SenderName))
 	add("gui.reg.col.number", in.Number)
@@ -658,7 +642,7 @@ func (r *registersScreen) incomingDetail(in register.Incoming) string {
 	if in.Recalled {
 		add("gui.reg.recalled", u.tr("report.yes"))
 	}
-	return strings.TrimSpace(b.String())
+	return b.String()
 }
 
 func (r *registersScreen) updateButtons() {
