@@ -82,7 +82,8 @@ func newPreview(u *ui) *preview {
 	return p
 }
 
-// open loads path and shows its first page (or page, when > 0).
+// open loads path and shows its first page (or page, when > 0); an empty
+// path empties the preview.
 func (p *preview) open(path string, page int) {
 	p.close()
 	p.mu.Lock()
@@ -91,9 +92,13 @@ func (p *preview) open(path string, page int) {
 	p.gen++
 	gen := p.gen
 	p.mu.Unlock()
-	p.Status.SetText(p.u.tr("gui.preview.loading"))
 	p.Page.setImage(nil, fyne.Size{})
 	p.updateBar()
+	if path == "" { // nothing to show
+		p.Status.SetText(p.u.tr("gui.preview.empty"))
+		return
+	}
+	p.Status.SetText(p.u.tr("gui.preview.loading"))
 	p.u.bg.Go(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), render.DefaultTimeout)
 		defer cancel()
@@ -152,8 +157,12 @@ func (p *preview) close() {
 	}
 }
 
+// fail shows err of the work gen (run off the UI thread).
 func (p *preview) fail(gen int, err error) {
-	p.u.log.Printf("preview %s: %v", p.path, err)
+	p.mu.Lock()
+	path := p.path
+	p.mu.Unlock()
+	p.u.log.Printf("preview %s: %v", path, err)
 	uiDo(func() {
 		if gen != p.gen {
 			return
