@@ -2,6 +2,8 @@ package gui
 
 import (
 	"bufio"
+	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"github.com/vanthu/vanthu/exchange/calendar"
+	"github.com/vanthu/vanthu/exchange/report"
 )
 
 // session drives the real vanthu binary on the X display: keys through
@@ -219,6 +222,16 @@ func (d *session) walkExchange() {
 	if !strings.Contains(d.logText(), "dashboard T99.01 "+d.period.String()+": 3/6 exchanged, 3 missed") {
 		t.Errorf("the dashboard does not count the seeded registers:\n%s", d.logText())
 	}
+	// The same numbers as `vanthu report --json` (the binary) for the unit
+	// and period.
+	var rep report.Report
+	if err := json.Unmarshal(d.cliOut("report", "--json", "--unit", "T99.01", "--period", d.period.String()), &rep); err != nil {
+		t.Fatalf("vanthu report --json: %v", err)
+	}
+	c := rep.Unit.Counts
+	if line := fmt.Sprintf("dashboard T99.01 %s: %d/%d exchanged, %d missed", d.period, c.Exchanged, c.Sent, rep.MissedTotal); !strings.Contains(d.logText(), line) {
+		t.Errorf("vanthu report --json says %q; the dashboard:\n%s", line, d.logText())
+	}
 	if n := count(dash, region{0, 0.1, 1, 0.9}, isMet); n < 200 {
 		t.Errorf("dashboard: no green bar of the sub-unit at 100%% (%d pixels)", n)
 	}
@@ -258,11 +271,21 @@ func (d *session) seedRegisters() {
 // cli runs the built vanthu with arguments on the session's HOME.
 func (d *session) cli(args ...string) {
 	d.t.Helper()
+	d.cliOut(args...)
+}
+
+// cliOut runs the built vanthu like cli and returns its standard output.
+func (d *session) cliOut(args ...string) []byte {
+	d.t.Helper()
 	cmd := exec.Command(d.bin, args...)
 	cmd.Env = d.env
-	if out, err := cmd.CombinedOutput(); err != nil {
-		d.t.Fatalf("vanthu %s: %v\n%s", strings.Join(args, " "), err, out)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		d.t.Fatalf("vanthu %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
 	}
+	return out
 }
 
 // startDesktop builds vanthu and starts it on a fresh HOME; extra are
