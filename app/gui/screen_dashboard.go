@@ -223,7 +223,7 @@ func (d *dashboardScreen) reload() {
 			d.Status.SetText("✗ " + u.registerError(err))
 			return
 		}
-		d.Status.SetText(u.tr("gui.dash.computed", rep.GeneratedAt.In(calendar.Vietnam).Format("15:04:05"), rep.Deadline.VN()))
+		d.Status.SetText(u.tr("gui.dash.computed", rep.GeneratedAt.Local().Format("15:04:05"), rep.Deadline.VN()))
 		u.log.Printf("dashboard %s %s: %d/%d exchanged, %d missed", rep.Unit.Code, p, rep.Unit.Counts.Exchanged, rep.Unit.Counts.Sent, rep.MissedTotal)
 		d.show(rep)
 	})

@@ -244,12 +244,12 @@ func (r *registersScreen) incomingCell(in register.Incoming, col int) string {
 	case 3:
 		return in.Subject
 	case 4:
-		return in.ArrivedAt.In(calendar.Vietnam).Format("15:04 02/01")
+		return in.ArrivedAt.Local().Format("15:04 02/01")
 	case 5:
 		if in.Receipt == "" {
 			return u.tr("gui.reg.not_confirmed")
 		}
-		return in.Receipt + " " + in.ReceiptAt.In(calendar.Vietnam).Format("15:04 02/01")
+		return in.Receipt + " " + in.ReceiptAt.Local().Format("15:04 02/01")
 	}
 	return ""
 }
@@ -561,11 +561,13 @@ func (r *registersScreen) selectRow(row int) {
 	})
 }
 
-// historyLines are an entry's changes, oldest first.
+// historyLines are an entry's changes, oldest first. Times, here as in the
+// whole window, are in the computer's zone (the register's dates are
+// Vietnam dates).
 func historyLines(u *ui, hist []register.Change) string {
 	var lines []string
 	for _, c := range hist {
-		line := c.At.In(calendar.Vietnam).Format("15:04 02/01/2006") + "  " + u.tr("gui.reg.action."+c.Action)
+		line := c.At.Local().Format("15:04 02/01/2006") + "  " + u.tr("gui.reg.action."+c.Action)
 		if c.Field != "" {
 			line += " " + c.Field + ": " + dash(c.Old) + " → " + dash(c.New)
 		}
@@ -632,9 +634,9 @@ func (r *registersScreen) incomingDetail(in register.Incoming) string {
 	}
 	add("gui.reg.col.subject", in.Subject)
 	add("gui.reg.col.channel", u.tr("report.channel."+string(in.Channel)))
-	add("gui.reg.col.arrived", in.ArrivedAt.In(calendar.Vietnam).Format("15:04 02/01/2006"))
+	add("gui.reg.col.arrived", in.ArrivedAt.Local().Format("15:04 02/01/2006"))
 	if in.Receipt != "" {
-		add("gui.reg.col.receipt", in.Receipt+" "+u.tr("status.code."+in.Receipt)+" — "+in.ReceiptAt.In(calendar.Vietnam).Format("15:04 02/01/2006"))
+		add("gui.reg.col.receipt", in.Receipt+" "+u.tr("status.code."+in.Receipt)+" — "+in.ReceiptAt.Local().Format("15:04 02/01/2006"))
 	}
 	if in.Status != "" && in.Status != in.Receipt {
 		add("gui.inbox.progress", in.Status+" "+u.tr("status.code."+in.Status))

@@ -312,7 +312,7 @@ func startDesktop(t *testing.T, extra []string) *session {
 	env := []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, ".config"), "XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
 		"XDG_DATA_HOME=" + filepath.Join(home, ".local", "share"), "SOFTHSM2_CONF=" + none, "VANTHU_RENDER_CACHE=" + renderCache,
 		"DISPLAY=" + os.Getenv("DISPLAY"), "PATH=" + os.Getenv("PATH"), "LANG=vi_VN.UTF-8",
-		"TZ=Asia/Ho_Chi_Minh"} // a desktop in Vietnam: its clock shows the registers' time
+		"TZ=Asia/Ho_Chi_Minh"} // a desktop in Vietnam, as the README shows it
 	if xa := os.Getenv("XAUTHORITY"); xa != "" {
 		env = append(env, "XAUTHORITY="+xa)
 	}
