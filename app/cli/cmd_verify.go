@@ -19,7 +19,7 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-// cmdVerify implements `vanthu verify [--trust PEM]... [--offline] [--no-visual] [--json] FILE...`.
+// cmdVerify implements `vanthu verify [--trust PEM]... [--offline] [--no-visual|--visual-all] [--json] FILE...`.
 // Exit 0 only when every file has at least one signature and every
 // signature is valid and trusted with no disallowed change after it; 1
 // otherwise; 2 on usage or read errors.
@@ -31,6 +31,7 @@ func cmdVerify(e *env, args []string) int {
 	asJSON := fs.Bool("json", false, e.tr("verify.flag.json"))
 	system := fs.Bool("system-roots", false, e.tr("verify.flag.system_roots"))
 	noVisual := fs.Bool("no-visual", false, e.tr("verify.flag.no_visual"))
+	visualAll := fs.Bool("visual-all", false, e.tr("verify.flag.visual_all"))
 	files, code, ok := e.parseFlags(fs, args)
 	if !ok {
 		return code
@@ -45,7 +46,7 @@ func cmdVerify(e *env, args []string) int {
 		e.errorf(e.tr("verify.trust_error", err.Error()))
 		return exitUsage
 	}
-	opts := verify.Options{Trust: store, Online: !*offline, NoVisual: *noVisual}
+	opts := verify.Options{Trust: store, Online: !*offline, NoVisual: *noVisual, VisualUntrusted: *visualAll}
 	exit := exitOK
 	// files are verified in parallel and reported in the order given
 	bridge.VerifyFiles(ctx, files, bridge.VerifyOptions{Verify: opts}, func(i int, v *bridge.Verdict, err error) {

@@ -45,6 +45,11 @@ type Options struct {
 	// revisions draw on as signed and as final, and comparing them (see
 	// README.md). It is on by default.
 	NoVisual bool
+	// VisualUntrusted runs the visual check for signatures that do not
+	// chain to a trusted root too. Off by default: such a signature is
+	// never valid, and the check could only turn it from indeterminate to
+	// invalid, at several times the cost of the rest (it renders pages).
+	VisualUntrusted bool
 	// VisualTimeout bounds the visual check of one file (default
 	// DefaultVisualTimeout); when it runs out the signature is
 	// indeterminate, never valid.

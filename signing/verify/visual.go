@@ -34,7 +34,8 @@ const (
 	VisualIncomplete VisualCheck = "incomplete" // rendering failed or ran out of time: indeterminate
 	VisualSkipped    VisualCheck = "skipped"    // Options.NoVisual
 	// VisualNotRun: the signature is already invalid, or does not chain
-	// to a trusted root; rendering could not make it valid.
+	// to a trusted root (unless Options.VisualUntrusted); rendering could
+	// not make it valid.
 	VisualNotRun VisualCheck = "not_run"
 )
 
@@ -126,7 +127,7 @@ func (v *verifier) visualChecks(plans map[int]*visualPlan) {
 		case plan == nil || (len(plan.areas) == 0 && !plan.formLevel):
 			s.Visual = VisualNotNeeded
 			continue
-		case failed(s) || (!s.Trusted && !visualUntrusted) || !s.Intact || !s.SignatureOK:
+		case failed(s) || (!s.Trusted && !v.opts.VisualUntrusted && !visualUntrusted) || !s.Intact || !s.SignatureOK:
 			s.Visual = VisualNotRun
 			continue
 		}
