@@ -30,6 +30,13 @@ var (
 	ErrCertRefused = errors.New("client: the hub refused this installation's certificate")
 	// ErrTampered means a downloaded package is not the one the hub listed.
 	ErrTampered = errors.New("client: package changed on the way")
+	// ErrNoFile means the document's signed file is not kept on this
+	// machine (sent or received by another installation, recalled, or no
+	// file was registered).
+	ErrNoFile = errors.New("client: the document's file is not on this machine")
+	// ErrPaperOnly means the document went on paper only: there is no
+	// electronic file to open.
+	ErrPaperOnly = errors.New("client: the document was sent on paper only; there is no electronic file")
 )
 
 // HubError is an error answer of the hub.
