@@ -185,11 +185,15 @@ func (r *registersScreen) cell(id widget.TableCellID, o fyne.CanvasObject) {
 		l.SetText("")
 		return
 	}
+	// While the other register loads, the rows still index the one read.
 	i := r.rows[id.Row]
-	if r.Kind.SelectedIndex() == regIncoming {
+	switch {
+	case r.Kind.SelectedIndex() == regIncoming && i < len(r.incoming):
 		l.SetText(r.incomingCell(r.incoming[i], id.Col))
-	} else {
+	case r.Kind.SelectedIndex() != regIncoming && i < len(r.outgoing):
 		l.SetText(r.outgoingCell(r.outgoing[i], id.Col))
+	default:
+		l.SetText("")
 	}
 }
 
@@ -348,7 +352,7 @@ func (r *registersScreen) reload() {
 			r.Status.SetText("")
 		}
 		r.setUnits(units)
-		r.outgoing, r.incoming = out, in
+		r.outgoing, r.incoming, r.rows = out, in, nil // the old rows index the other register
 		if err == nil {
 			u.log.Printf("registers: %d outgoing, %d incoming entries", len(out), len(in))
 		}
