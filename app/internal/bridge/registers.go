@@ -100,3 +100,24 @@ func (l *localRegisters) Report(ctx context.Context, unit string, p calendar.Per
 	}
 	return l.rep.Compute(ctx, req, nil)
 }
+
+// OutgoingFile is the signed PDF of an outgoing register entry, when this
+// installation sent it: extracted from the package kept in its outbox
+// (client.DocumentFile, checked against the register's SHA-256).
+// client.ErrPaperOnly for an entry sent on paper only, client.ErrNoFile
+// when the file is not on this machine.
+func (x *Exchange) OutgoingFile(ctx context.Context, o *register.Outgoing) (string, error) {
+	if o.Channel == register.Paper {
+		return "", client.ErrPaperOnly
+	}
+	return x.DocumentFile(ctx, client.DocumentRef{DocumentID: o.DocumentID, SHA256: o.FileSHA256, FileName: o.FileName})
+}
+
+// IncomingFile is the signed PDF of an incoming register entry, when this
+// installation received it: its inbox's copy. Errors as OutgoingFile's.
+func (x *Exchange) IncomingFile(ctx context.Context, in *register.Incoming) (string, error) {
+	if in.Channel == register.Paper {
+		return "", client.ErrPaperOnly
+	}
+	return x.DocumentFile(ctx, client.DocumentRef{DocumentID: in.DocumentID, Received: true, From: in.Sender})
+}
