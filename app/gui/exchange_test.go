@@ -27,18 +27,19 @@ import (
 	"github.com/vanthu/vanthu/signing/stamp"
 )
 
-// issueThroughScreens signs the sample letter in the approve role with the
-// leader's certificate, then issues it (number 123, 21/11/2026) with the
-// organisation's, through the Sign screen; it returns the issued file.
-func issueThroughScreens(t *testing.T, u *ui, f *fixture) string {
+// approveThroughScreens signs the sample letter in the approve role with
+// the leader's certificate through the Sign screen (the signature and seal
+// images imported first); it returns the input, the approved file and the
+// screen's PIN dialogs.
+func approveThroughScreens(t *testing.T, u *ui, f *fixture) (in, out string, dialogs chan *pinDialog) {
 	t.Helper()
 	s := u.Sign
 	waitFor(t, "the token's certificates", func() bool { return len(s.choices) == 2 })
 	sig, seal := f.images(t)
 	act(func() { u.Settings.importFile(stamp.KindSignature, f.pki.Leader.Cert.Subject.CommonName, sig) })
 	act(func() { u.Settings.importFile(stamp.KindSeal, f.pki.Org.Cert.Subject.CommonName, seal) })
-	in := f.sample(t, "cong-van.pdf")
-	dialogs := pinDialogs(s)
+	in = f.sample(t, "cong-van.pdf")
+	dialogs = pinDialogs(s)
 	act(func() { s.addFiles([]string{in}) })
 	act(func() { s.selectRole(string(roles.Approve)) })
 	selectCert(t, s, f.pki.Leader.Cert.Subject.CommonName)
@@ -47,13 +48,23 @@ func issueThroughScreens(t *testing.T, u *ui, f *fixture) string {
 	if r.Err != nil {
 		t.Fatalf("approve: %v", r.Err)
 	}
-	act(func() { s.continueWith(in, r.Out) })
+	return in, r.Out, dialogs
+}
+
+// issueThroughScreens approves the sample letter (approveThroughScreens),
+// then issues it (number 123, 21/11/2026) with the organisation's
+// certificate, through the Sign screen; it returns the issued file.
+func issueThroughScreens(t *testing.T, u *ui, f *fixture) string {
+	t.Helper()
+	s := u.Sign
+	in, approved, dialogs := approveThroughScreens(t, u, f)
+	act(func() { s.continueWith(in, approved) })
 	act(func() { s.selectRole(string(roles.Issue)) })
 	act(func() { s.Number.SetText("123") })
 	act(func() { s.Date.SetText("2026-11-21") })
 	act(func() { s.replan() })
 	waitFor(t, "the issue plan", func() bool { return strings.Contains(s.Found.Text, "Sẽ ghi") })
-	r = signThrough(t, s, dialogs, f.tok.PIN)
+	r := signThrough(t, s, dialogs, f.tok.PIN)
 	if r.Err != nil {
 		t.Fatalf("issue: %v (%s)", r.Err, s.Status.Text)
 	}
@@ -135,22 +146,7 @@ func TestSendReceiveAccept(t *testing.T) {
 	}
 	act(func() { s.Subject.SetText("V/v thử nghiệm gửi nhận văn bản") })
 	act(func() { s.Priority.SetSelectedIndex(1) })
-	waitFor(t, "the directory", func() bool { return len(s.Recipients.agencies) == 1 })
-	act(func() { test.Type(s.Recipients.Search, "thu nghiem b") })
-	if m := s.Recipients.Matches(); len(m) != 1 || m[0] != b.Code {
-		t.Fatalf("search without diacritics found %v", m)
-	}
-	act(func() { s.Recipients.Search.OnSubmitted(s.Recipients.Search.Text) })
-	if got := s.Recipients.Codes(); len(got) != 1 || got[0] != b.Code {
-		t.Fatalf("recipients %v", got)
-	}
-	if s.SendBtn.Disabled() {
-		t.Fatalf("Send is disabled (cert %q)", s.Cert.Selected)
-	}
-	dialogs := dialogsOf(s.pins)
-	act(func() { test.Tap(s.SendBtn) })
-	answerPIN(t, dialogs, f.tok.PIN)
-	waitFor(t, "the send run", func() bool { return !s.running && strings.Contains(s.Status.Text, "Đã gửi 1") })
+	sendThroughScreens(t, s, f, "thu nghiem b", b.Code)
 	if len(s.docs) != 0 || u.set.Draft() == "" {
 		t.Errorf("the sent document stays in the form: %d", len(s.docs))
 	}
@@ -247,9 +243,7 @@ func TestSendReceiveAccept(t *testing.T) {
 	if paper.Number != "7/UBND-VP" || paper.Channel != register.Paper || !strings.Contains(r.Detail.Text, "Nơi nhận chưa kết nối trục") {
 		t.Fatalf("paper send: %+v\n%s", paper, r.Detail.Text)
 	}
-	act(func() {
-		r.correct(register.EntityOutgoing, paper.ID, map[string]string{"subject": "V/v họp giao ban tháng 12"}, "sai trích yếu")
-	})
+	correctThrough(t, r, "subject", "V/v họp giao ban tháng 12", "sai trích yếu")
 	waitFor(t, "the correction in the history", func() bool { return strings.Contains(r.History.Text, "sai trích yếu") })
 	if !strings.Contains(r.History.Text, "V/v họp giao ban → V/v họp giao ban tháng 12") {
 		t.Errorf("history: %s", r.History.Text)
@@ -270,7 +264,8 @@ func TestSendReceiveAccept(t *testing.T) {
 	if !strings.Contains(dash.missedLine(0), "chỉ gửi bản giấy") || !strings.Contains(dash.missedLine(0), "7/UBND-VP") {
 		t.Errorf("missed: %q", dash.missedLine(0))
 	}
-	act(func() { dash.openMissed(0) })
+	act(func() { dash.Missed.Select(0) })
+	act(func() { test.Tap(dash.OpenEntry) })
 	waitFor(t, "the missed document's entry", func() bool {
 		return u.Tabs.SelectedIndex() == tabRegisters && r.selected >= 0 && r.outgoing[r.rows[r.selected]].ID == paper.ID
 	})
@@ -301,6 +296,29 @@ func TestSendReceiveAccept(t *testing.T) {
 	pdfcheck.Pdfsig(t, signed.Out, 1)
 }
 
+// sendThroughScreens chooses the one recipient the search (without
+// diacritics) finds on the Send screen, taps Send, types the PIN and waits
+// for the document to be sent.
+func sendThroughScreens(t *testing.T, s *sendScreen, f *fixture, search, code string) {
+	t.Helper()
+	waitFor(t, "the directory", func() bool { return len(s.Recipients.agencies) == 1 })
+	act(func() { test.Type(s.Recipients.Search, search) })
+	if m := s.Recipients.Matches(); len(m) != 1 || m[0] != code {
+		t.Fatalf("search without diacritics found %v", m)
+	}
+	act(func() { s.Recipients.Search.OnSubmitted(s.Recipients.Search.Text) })
+	if got := s.Recipients.Codes(); len(got) != 1 || got[0] != code {
+		t.Fatalf("recipients %v", got)
+	}
+	if s.SendBtn.Disabled() {
+		t.Fatalf("Send is disabled (cert %q)", s.Cert.Selected)
+	}
+	dialogs := dialogsOf(s.pins)
+	act(func() { test.Tap(s.SendBtn) })
+	answerPIN(t, dialogs, f.tok.PIN)
+	waitFor(t, "the send run", func() bool { return !s.running && strings.Contains(s.Status.Text, "Đã gửi 1") })
+}
+
 // addPaperThrough taps "Thêm văn bản gửi giấy…" on the Registers screen,
 // types the fields into its dialog and submits it.
 func addPaperThrough(t *testing.T, r *registersScreen, fields map[string]string) {
@@ -321,6 +339,30 @@ func addPaperThrough(t *testing.T, r *registersScreen, fields map[string]string)
 			e.SetText("")
 			test.Type(e, v)
 		})
+	}
+	act(f.Dialog.Submit)
+}
+
+// correctThrough taps "Đính chính…" on the Registers screen for the chosen
+// entry, chooses the field, types the value and the reason, and submits.
+func correctThrough(t *testing.T, r *registersScreen, field, value, reason string) {
+	t.Helper()
+	if r.Correct.Disabled() {
+		t.Fatal("Correct is disabled")
+	}
+	act(func() { r.Fix = nil; test.Tap(r.Correct) })
+	var f *correctForm
+	act(func() { f = r.Fix })
+	if f == nil {
+		t.Fatal("no correction dialog")
+	}
+	act(func() {
+		f.Field.SetSelected(field)
+		test.Type(f.Value, value)
+		test.Type(f.Reason, reason)
+	})
+	if f.Field.Selected != field {
+		t.Fatalf("no field %q among %v", field, f.Field.Options)
 	}
 	act(f.Dialog.Submit)
 }

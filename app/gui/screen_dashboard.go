@@ -20,6 +20,7 @@ import (
 	"github.com/vanthu/vanthu/app/internal/bridge"
 	"github.com/vanthu/vanthu/app/internal/i18n"
 	"github.com/vanthu/vanthu/exchange/calendar"
+	"github.com/vanthu/vanthu/exchange/register"
 	"github.com/vanthu/vanthu/exchange/report"
 	"github.com/vanthu/vanthu/exchange/report/export"
 	"github.com/vanthu/vanthu/exchange/report/pdfreport"
@@ -34,8 +35,8 @@ var periodKinds = []calendar.PeriodKind{calendar.ND09Month, calendar.Month, cale
 // rate as a big number against 100 % with its gap and the counts behind
 // it, receipt timeliness and staff signing coverage, a bar chart of the
 // sub-units against the 100 % line, the 12-period trend, and the
-// documents that missed the target with their reasons (each opens its
-// register entry); the report exported as XLSX or the official PDF, which
+// documents that missed the target with their reasons (each opens the
+// document on the Verify screen, or its register entry); the report exported as XLSX or the official PDF, which
 // can be signed on the Sign screen.
 type dashboardScreen struct {
 	u       *ui
@@ -59,9 +60,13 @@ type dashboardScreen struct {
 	Trend      *barChart
 	Missed     *widget.List
 	MissedHead *widget.Label
+	OpenDoc    *widget.Button // the chosen missed document on the Verify screen
+	OpenEntry  *widget.Button // its register entry
+	DocStatus  *widget.Label
 	Status     *widget.Label
 
 	unitCodes []string
+	missedSel int // the chosen missed document, -1 none
 	period    calendar.Period
 	rep       *report.Report
 	gen       int
@@ -69,7 +74,7 @@ type dashboardScreen struct {
 }
 
 func newDashboardScreen(u *ui) *dashboardScreen {
-	d := &dashboardScreen{u: u}
+	d := &dashboardScreen{u: u, missedSel: -1}
 	d.Unit = widget.NewSelect(nil, func(string) { d.reload() })
 	d.Unit.PlaceHolder = u.tr("gui.reg.unit_own")
 	var kinds []string
@@ -110,10 +115,12 @@ func newDashboardScreen(u *ui) *dashboardScreen {
 	d.MissedHead = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	d.Missed = widget.NewList(func() int { return d.missedCount() },
 		twoLines, func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(d.missedLine(i)) })
-	d.Missed.OnSelected = func(i widget.ListItemID) {
-		d.Missed.UnselectAll()
-		d.openMissed(i)
-	}
+	d.Missed.OnSelected = func(i widget.ListItemID) { d.missedSel = i; d.updateMissedButtons() }
+	d.Missed.OnUnselected = func(widget.ListItemID) { d.missedSel = -1; d.updateMissedButtons() }
+	d.OpenDoc = widget.NewButtonWithIcon(u.tr("gui.doc.open"), theme.FileIcon(), func() { d.openMissedDocument(d.missedSel) })
+	d.OpenEntry = widget.NewButtonWithIcon(u.tr("gui.doc.open_entry"), theme.ListIcon(), func() { d.openMissed(d.missedSel) })
+	d.DocStatus = widget.NewLabel("")
+	d.DocStatus.Wrapping = fyne.TextWrapWord
 	d.Status = widget.NewLabel("")
 	d.Status.Wrapping = fyne.TextWrapWord
 
@@ -140,7 +147,8 @@ func newDashboardScreen(u *ui) *dashboardScreen {
 	side := container.NewVBox(card(u.tr("gui.dash.timeliness"), d.Timeliness), card(u.tr("gui.dash.staff"), d.Staff))
 	top := container.NewGridWithColumns(2, rate, side)
 	charts := container.NewGridWithColumns(2, card(u.tr("gui.dash.sub_units"), d.Units), card(u.tr("gui.dash.trend"), d.Trend))
-	missed := container.NewBorder(d.MissedHead, nil, nil, nil, minHeight(d.Missed, 200))
+	missedBar := container.NewBorder(nil, nil, nil, container.NewHBox(d.OpenDoc, d.OpenEntry), d.MissedHead)
+	missed := container.NewBorder(missedBar, d.DocStatus, nil, nil, minHeight(d.Missed, 200))
 	body := container.NewVBox(top, charts, missed, d.Status)
 	d.content = container.NewBorder(container.NewPadded(bar), nil, nil, nil, container.NewVScroll(container.NewPadded(body)))
 	u.desk.onChange = append(u.desk.onChange, func() {
@@ -269,7 +277,7 @@ func (d *dashboardScreen) show(rep *report.Report) {
 		d.MissedHead.SetText("")
 		d.Units.SetBars(nil)
 		d.Trend.SetBars(nil)
-		d.Missed.Refresh()
+		d.refreshMissed()
 		return
 	}
 	c, r := rep.Unit.Counts, rep.Unit.Rates
@@ -307,7 +315,25 @@ func (d *dashboardScreen) show(rep *report.Report) {
 	}
 	d.Trend.SetBars(bars)
 	d.MissedHead.SetText(u.tr("gui.dash.missed", rep.MissedTotal))
+	d.refreshMissed()
+}
+
+// refreshMissed shows the list of a new report, nothing chosen.
+func (d *dashboardScreen) refreshMissed() {
+	d.Missed.UnselectAll()
+	d.missedSel = -1
 	d.Missed.Refresh()
+	d.updateMissedButtons()
+}
+
+func (d *dashboardScreen) updateMissedButtons() {
+	if d.missedSel >= 0 && d.missedSel < d.missedCount() {
+		d.OpenDoc.Enable()
+		d.OpenEntry.Enable()
+		return
+	}
+	d.OpenDoc.Disable()
+	d.OpenEntry.Disable()
 }
 
 // clip cuts s to n letters with "…".
@@ -361,11 +387,20 @@ func (d *dashboardScreen) missedLine(i int) string {
 
 // openMissed opens a missed document's register entry.
 func (d *dashboardScreen) openMissed(i int) {
-	if d.rep == nil || i >= len(d.rep.Missed) {
+	if d.rep == nil || i < 0 || i >= len(d.rep.Missed) {
 		return
 	}
 	m := d.rep.Missed[i]
 	d.u.Registers.showEntry(m.ID, m.Date)
+}
+
+// openMissedDocument opens a missed document's signed PDF on the Verify
+// screen (or says why it cannot).
+func (d *dashboardScreen) openMissedDocument(i int) {
+	if d.rep == nil || i < 0 || i >= len(d.rep.Missed) {
+		return
+	}
+	d.u.openEntryDocument(d.DocStatus, register.EntityOutgoing, d.rep.Missed[i].ID)
 }
 
 // reportName is the file name of the report ("bao-cao-T99.01-nd09-2026-12").

@@ -26,8 +26,8 @@ import (
 // hub keeps for the unit (and, when asked, its sub-units), with a search
 // (with or without diacritics), filters (period, unit, channel, signed,
 // secret), sorting, the paper sends a clerk adds with their reason,
-// corrections with the reason (the history is kept and shown), and CSV
-// export.
+// corrections with the reason (the history is kept and shown), the chosen
+// entry's document opened on the Verify screen, and CSV export.
 type registersScreen struct {
 	u       *ui
 	content fyne.CanvasObject
@@ -44,13 +44,15 @@ type registersScreen struct {
 	Reload    *widget.Button
 	AddPaper  *widget.Button
 	Correct   *widget.Button
+	OpenDoc   *widget.Button // the chosen entry's document on the Verify screen
 	Export    *widget.Button
 	Table     *widget.Table
 	Count     *widget.Label
 	Detail    *widget.Label
 	History   *widget.Label
 	Status    *widget.Label
-	Paper     *paperForm // the last paper-send dialog
+	Paper     *paperForm   // the last paper-send dialog
+	Fix       *correctForm // the last correction dialog
 	unitCodes []string
 
 	outgoing []register.Outgoing // as read
@@ -95,6 +97,7 @@ func newRegistersScreen(u *ui) *registersScreen {
 	r.Reload = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), r.reload)
 	r.AddPaper = widget.NewButtonWithIcon(u.tr("gui.reg.add_paper"), theme.ContentAddIcon(), r.addPaperDialog)
 	r.Correct = widget.NewButtonWithIcon(u.tr("gui.reg.correct"), theme.DocumentCreateIcon(), r.correctDialog)
+	r.OpenDoc = widget.NewButtonWithIcon(u.tr("gui.doc.open"), theme.FileIcon(), r.openDocument)
 	r.Export = widget.NewButtonWithIcon(u.tr("gui.reg.export"), theme.DocumentSaveIcon(), r.exportDialog)
 	r.Count = widget.NewLabel("")
 	r.Detail = widget.NewLabel(u.tr("gui.reg.choose"))
@@ -136,7 +139,7 @@ func newRegistersScreen(u *ui) *registersScreen {
 		container.NewBorder(nil, nil, container.NewHBox(sized(r.Channel, 170), sized(r.Signed, 200), sized(r.Secret, 175), sized(r.Sort, 160)), nil, r.Search),
 		container.NewBorder(nil, nil, r.Count, container.NewHBox(r.AddPaper, r.Correct, r.Export)),
 	)
-	r.side = container.NewVBox(heading(u.tr("gui.reg.entry")), r.Detail, heading(u.tr("gui.reg.history")), r.History, r.Status)
+	r.side = container.NewVBox(heading(u.tr("gui.reg.entry")), r.Detail, container.NewHBox(r.OpenDoc), heading(u.tr("gui.reg.history")), r.History, r.Status)
 	side := container.NewVScroll(container.NewPadded(r.side))
 	split := container.NewHSplit(r.Table, side)
 	split.Offset = 0.75
@@ -514,13 +517,14 @@ func (r *registersScreen) selectRow(row int) {
 	}
 	r.selected = row
 	u := r.u
-	i := r.rows[row]
-	entity, id := register.EntityOutgoing, int64(0)
-	if r.Kind.SelectedIndex() == regIncoming {
-		entity, id = register.EntityIncoming, r.incoming[i].ID
+	entity, id, ok := r.chosen()
+	if !ok {
+		r.selected = -1
+		return
+	}
+	if i := r.rows[row]; entity == register.EntityIncoming {
 		r.Detail.SetText(r.incomingDetail(r.incoming[i]))
 	} else {
-		id = r.outgoing[i].ID
 		r.Detail.SetText(r.outgoingDetail(r.outgoing[i]))
 	}
 	r.updateButtons()
@@ -652,10 +656,12 @@ func (r *registersScreen) incomingDetail(in register.Incoming) string {
 }
 
 func (r *registersScreen) updateButtons() {
-	if r.selected >= 0 {
-		r.Correct.Enable()
-	} else {
-		r.Correct.Disable()
+	for _, b := range []*widget.Button{r.Correct, r.OpenDoc} {
+		if r.selected >= 0 {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
 	}
 	if r.Kind.SelectedIndex() == regOutgoing {
 		r.AddPaper.Enable()
@@ -769,32 +775,59 @@ func splitCodes(s string) []string {
 	return out
 }
 
+// chosen is the chosen entry: its entity and id.
+func (r *registersScreen) chosen() (entity string, id int64, ok bool) {
+	if r.selected < 0 || r.selected >= len(r.rows) {
+		return "", 0, false
+	}
+	i := r.rows[r.selected]
+	switch {
+	case r.Kind.SelectedIndex() == regIncoming && i < len(r.incoming):
+		return register.EntityIncoming, r.incoming[i].ID, true
+	case r.Kind.SelectedIndex() != regIncoming && i < len(r.outgoing):
+		return register.EntityOutgoing, r.outgoing[i].ID, true
+	}
+	return "", 0, false // the other register is loading
+}
+
+// openDocument opens the chosen entry's document on the Verify screen.
+func (r *registersScreen) openDocument() {
+	if entity, id, ok := r.chosen(); ok {
+		r.u.openEntryDocument(r.Status, entity, id)
+	}
+}
+
+// correctForm is the correction dialog's form (exposed for tests).
+type correctForm struct {
+	Field         *widget.Select
+	Value, Reason *widget.Entry
+	Dialog        *dialog.FormDialog
+}
+
 // correctDialog changes one field of the chosen entry, with the reason.
 func (r *registersScreen) correctDialog() {
 	u := r.u
-	if r.selected < 0 || r.selected >= len(r.rows) {
+	entity, id, ok := r.chosen()
+	if !ok {
 		return
 	}
 	fields := register.OutgoingFields
-	entity, id := register.EntityOutgoing, int64(0)
-	if r.Kind.SelectedIndex() == regIncoming {
-		fields, entity, id = register.IncomingFields, register.EntityIncoming, r.incoming[r.rows[r.selected]].ID
-	} else {
-		id = r.outgoing[r.rows[r.selected]].ID
+	if entity == register.EntityIncoming {
+		fields = register.IncomingFields
 	}
-	field := widget.NewSelect(fields, nil)
-	field.SetSelectedIndex(0)
-	value, reason := widget.NewEntry(), widget.NewEntry()
-	reason.SetPlaceHolder(u.tr("gui.reg.correct_reason"))
-	d := dialog.NewForm(u.tr("gui.reg.correct_title"), u.tr("gui.reg.correct"), u.tr("gui.cancel"), []*widget.FormItem{
-		widget.NewFormItem(u.tr("gui.reg.field"), field), widget.NewFormItem(u.tr("gui.reg.value"), value),
-		widget.NewFormItem(u.tr("gui.inbox.reason"), reason)}, func(ok bool) {
+	f := &correctForm{Field: widget.NewSelect(fields, nil), Value: widget.NewEntry(), Reason: widget.NewEntry()}
+	f.Field.SetSelectedIndex(0)
+	f.Reason.SetPlaceHolder(u.tr("gui.reg.correct_reason"))
+	f.Dialog = dialog.NewForm(u.tr("gui.reg.correct_title"), u.tr("gui.reg.correct"), u.tr("gui.cancel"), []*widget.FormItem{
+		widget.NewFormItem(u.tr("gui.reg.field"), f.Field), widget.NewFormItem(u.tr("gui.reg.value"), f.Value),
+		widget.NewFormItem(u.tr("gui.inbox.reason"), f.Reason)}, func(ok bool) {
 		if ok {
-			r.correct(entity, id, map[string]string{field.Selected: value.Text}, reason.Text)
+			r.correct(entity, id, map[string]string{f.Field.Selected: f.Value.Text}, f.Reason.Text)
 		}
 	}, u.win)
-	d.Resize(fyne.NewSize(520, 0))
-	d.Show()
+	f.Dialog.Resize(fyne.NewSize(520, 0))
+	r.Fix = f
+	f.Dialog.Show()
 }
 
 // correct applies a correction (off the UI thread).
