@@ -247,9 +247,14 @@ func TestConformanceSendReceiveStatuses(t *testing.T) {
 		if n, err := f.h.VerifyAudit(ctx); err != nil || n < 10 {
 			t.Errorf("audit: %d entries, %v", n, err)
 		}
+		if err := f.h.WaitHooks(ctx); err != nil {
+			t.Fatal(err)
+		}
+		f.hook.mu.Lock()
 		if len(f.hook.sent) != 1 || len(f.hook.statuses) != 2 {
 			t.Errorf("hook saw %d sends and %d statuses", len(f.hook.sent), len(f.hook.statuses))
 		}
+		f.hook.mu.Unlock()
 	})
 }
 

@@ -62,9 +62,12 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// Hook is told of every accepted send and status after it is committed, so
-// a register (exchange/register) can record electronic sends. Errors are
-// logged, never undo the send.
+// Hook is told of every accepted send and status, so a register
+// (exchange/register) can record electronic sends. The events go through a
+// durable queue (written with the send, handed over by a worker after it;
+// see hookqueue.go): at least once, in order for each document, never
+// delaying or undoing a send. A failing event is retried with a pause, and
+// set aside after a few attempts (HookBacklog counts those).
 type Hook interface {
 	Sent(ctx context.Context, ev SentEvent) error
 	Status(ctx context.Context, ev StatusEvent) error
@@ -131,6 +134,7 @@ type Hub struct {
 	rate      *rateLimiter
 	mounts    []mount
 	w         *writer
+	hooks     *hookWorker
 }
 
 // New migrates the database and returns the hub.
@@ -159,6 +163,7 @@ func New(ctx context.Context, cfg Config) (*Hub, error) {
 	}
 	h.rate = newRateLimiter(h.limits.RequestsPerMinute, h.now)
 	h.startWriter()
+	h.startHooks()
 	return h, nil
 }
 

@@ -93,7 +93,6 @@ func (h *Hub) Send(ctx context.Context, req SendRequest) (*wire.SendResult, erro
 	if err != nil {
 		return nil, err
 	}
-	h.notifyHook(ctx, res, route)
 	return res, nil
 }
 
@@ -252,8 +251,9 @@ func (h *Hub) store(ctx context.Context, tx *store.Tx, audit *auditLog, req Send
 			return nil, err
 		}
 	}
-	return &wire.SendResult{MessageID: id, ClientID: req.ClientID, DocumentID: r.DocumentID, SHA256: sp.sha256,
-		Recipients: r.To, At: now}, nil
+	res := &wire.SendResult{MessageID: id, ClientID: req.ClientID, DocumentID: r.DocumentID, SHA256: sp.sha256,
+		Recipients: r.To, At: now}
+	return res, h.queueHook(ctx, tx, res, r)
 }
 
 func truncate(s string, n int) string {
@@ -261,29 +261,4 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
-}
-
-func (h *Hub) notifyHook(ctx context.Context, res *wire.SendResult, r *wire.Route) {
-	if h.hook == nil {
-		return
-	}
-	var err error
-	if r.Kind == wire.KindDocument {
-		err = h.hook.Sent(ctx, SentEvent{MessageID: res.MessageID, From: r.From, To: r.To, DocumentID: r.DocumentID,
-			BusinessType: r.BusinessType, Subject: r.Subject, SHA256: res.SHA256, Signed: true, At: res.At})
-	} else {
-		for _, to := range r.To {
-			ev := StatusEvent{DocumentID: r.DocumentID, DocSender: to, Recipient: r.From, Code: r.StatusCode,
-				Description: r.Description, By: r.From, At: res.At}
-			if r.StatusCode == wire.StatusRecallRequest {
-				ev.DocSender, ev.Recipient = r.From, to
-			}
-			if e := h.hook.Status(ctx, ev); e != nil {
-				err = e
-			}
-		}
-	}
-	if err != nil {
-		h.log.Warn("register hook failed", "document", r.DocumentID, "err", err)
-	}
 }

@@ -73,6 +73,7 @@ func TestSendThroughHub(t *testing.T) {
 		t.Fatalf("queue: %+v %v", res, err)
 	}
 	deliver(t, ca)
+	registered(t, h)
 	out, err := reg.ListOutgoing(ctx, admin, register.Filter{Unit: "H40.01.VP"})
 	if err != nil || len(out) != 2 {
 		t.Fatalf("outgoing: %+v %v", out, err)
@@ -110,6 +111,7 @@ func TestSendThroughHub(t *testing.T) {
 	}
 	before := time.Now()
 	deliver(t, cb)
+	registered(t, h)
 	in, _ = reg.ListIncoming(ctx, admin, register.Filter{Unit: "H40.01.X01"})
 	codes := map[string]string{}
 	for _, x := range in {
@@ -130,6 +132,7 @@ func TestSendThroughHub(t *testing.T) {
 		t.Fatal(err)
 	}
 	deliver(t, ca)
+	registered(t, h)
 	if o, _ := reg.Outgoing(ctx, admin, out[0].ID); o.Recall != register.RecallRequested {
 		t.Fatalf("recall asked: %+v", o.Recall)
 	}
@@ -145,6 +148,7 @@ func TestSendThroughHub(t *testing.T) {
 		}
 	}
 	deliver(t, cb)
+	registered(t, h)
 	if o, _ := reg.Outgoing(ctx, admin, out[0].ID); o.Recall != register.RecallAccepted {
 		t.Fatalf("recall: %+v (inbox %+v)", o.Recall, inbox)
 	}
@@ -179,6 +183,17 @@ func TestSendThroughHub(t *testing.T) {
 	}
 	if code, body := get(b, "/v1/register/incoming?unit=H40.01.X01"); code != 200 || !strings.Contains(string(body), `"receipt":"03"`) {
 		t.Fatalf("commune's register: %d %s", code, body)
+	}
+}
+
+// registered waits until the hub has handed every queued event to the
+// registers (they are registered after the send is answered).
+func registered(t *testing.T, h *exchangetest.Hub) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.Hub.WaitHooks(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
 
