@@ -7,6 +7,7 @@
 package registerhub
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -41,36 +42,40 @@ type Hook struct {
 
 var _ hub.Hook = (*Hook)(nil)
 
-// Sent registers an accepted document package.
+// storedReader reads back a package its hub verified before storing it
+// without verifying the signature again (edxmlcodec.Codec does).
+type storedReader interface {
+	ReadStored(ctx context.Context, r io.ReaderAt, size int64, sink wire.Sink) (*wire.Incoming, error)
+}
+
+// Sent registers an accepted document package. The package is the one the
+// hub stored after verifying it; its signed PDF is verified here for the
+// register's verdicts.
 func (h *Hook) Sent(ctx context.Context, ev hub.SentEvent) error {
 	if h.Packages == nil {
 		return ErrNoPackages
 	}
-	pkg, err := h.spool(h.Packages(ctx, ev.SHA256), "pkg")
-	if err != nil {
-		return err
+	pkg := &spool{dir: h.SpoolDir, pattern: "register-pkg-*"}
+	defer pkg.Close()
+	if _, err := io.Copy(pkg, h.Packages(ctx, ev.SHA256)); err != nil {
+		return fmt.Errorf("failed to read the stored package: %w", err)
 	}
-	defer cleanup(pkg)
-	st, err := pkg.Stat()
-	if err != nil {
-		return err
-	}
-	var doc *os.File
+	var doc *spool
 	var docName string
 	sink := func(name, contentType string) (io.WriteCloser, error) {
 		if doc != nil || !isPDF(name, contentType) {
 			return discard{}, nil
 		}
-		f, err := os.CreateTemp(h.SpoolDir, "register-doc-*.pdf")
-		if err != nil {
-			return nil, err
-		}
-		doc, docName = f, name
-		return nopClose{f}, nil
+		doc, docName = &spool{dir: h.SpoolDir, pattern: "register-doc-*.pdf"}, name
+		return nopClose{doc}, nil
 	}
-	in, err := h.Codec.Read(ctx, pkg, st.Size(), sink)
+	read := h.Codec.Read
+	if sr, ok := h.Codec.(storedReader); ok {
+		read = sr.ReadStored
+	}
+	in, err := read(ctx, pkg.ReaderAt(), pkg.Size(), sink)
 	if doc != nil {
-		defer cleanup(doc)
+		defer doc.Close()
 	}
 	if err != nil {
 		return fmt.Errorf("failed to read the package: %w", err)
@@ -84,11 +89,7 @@ func (h *Hook) Sent(ctx context.Context, ev hub.SentEvent) error {
 		}
 	}
 	if doc != nil {
-		dst, err := doc.Stat()
-		if err != nil {
-			return err
-		}
-		s.Document, s.DocumentSize, s.DocumentName = doc, dst.Size(), docName
+		s.Document, s.DocumentSize, s.DocumentName = doc.ReaderAt(), doc.Size(), docName
 	}
 	return h.Register.RecordSent(ctx, s)
 }
@@ -97,23 +98,6 @@ func (h *Hook) Sent(ctx context.Context, ev hub.SentEvent) error {
 func (h *Hook) Status(ctx context.Context, ev hub.StatusEvent) error {
 	return h.Register.RecordStatus(ctx, register.StatusUpdate{DocumentID: ev.DocumentID, DocSender: ev.DocSender,
 		Recipient: ev.Recipient, Code: ev.Code, Description: ev.Description, At: ev.At})
-}
-
-func (h *Hook) spool(r io.Reader, kind string) (*os.File, error) {
-	f, err := os.CreateTemp(h.SpoolDir, "register-"+kind+"-*")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := io.Copy(f, r); err != nil {
-		cleanup(f)
-		return nil, fmt.Errorf("failed to read the stored package: %w", err)
-	}
-	return f, nil
-}
-
-func cleanup(f *os.File) {
-	f.Close()
-	os.Remove(f.Name())
 }
 
 func isPDF(name, contentType string) bool {
@@ -128,3 +112,59 @@ func (discard) Close() error                { return nil }
 type nopClose struct{ io.Writer }
 
 func (nopClose) Close() error { return nil }
+
+// memSpool is the most of a package or document kept in memory while it
+// is read; beyond, it goes to a temporary file.
+const memSpool = 2 << 20
+
+// spool holds bytes being read: in memory up to memSpool, in a temporary
+// file in dir beyond.
+type spool struct {
+	dir, pattern string
+	mem          bytes.Buffer
+	f            *os.File
+	n            int64
+}
+
+func (s *spool) Write(p []byte) (int, error) {
+	if s.f == nil && s.mem.Len()+len(p) > memSpool {
+		f, err := os.CreateTemp(s.dir, s.pattern)
+		if err != nil {
+			return 0, err
+		}
+		s.f = f
+		if _, err := f.Write(s.mem.Bytes()); err != nil {
+			return 0, err
+		}
+		s.mem = bytes.Buffer{}
+	}
+	var n int
+	var err error
+	if s.f != nil {
+		n, err = s.f.Write(p)
+	} else {
+		n, err = s.mem.Write(p)
+	}
+	s.n += int64(n)
+	return n, err
+}
+
+// ReaderAt reads what was written.
+func (s *spool) ReaderAt() io.ReaderAt {
+	if s.f != nil {
+		return s.f
+	}
+	return bytes.NewReader(s.mem.Bytes())
+}
+
+// Size is the number of bytes written.
+func (s *spool) Size() int64 { return s.n }
+
+// Close removes the temporary file, if any.
+func (s *spool) Close() {
+	if s.f != nil {
+		_ = s.f.Close()
+		_ = os.Remove(s.f.Name())
+		s.f = nil
+	}
+}
