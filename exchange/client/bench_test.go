@@ -17,36 +17,117 @@ import (
 
 	"github.com/vanthu/vanthu/exchange/client"
 	"github.com/vanthu/vanthu/exchange/hub"
+	"github.com/vanthu/vanthu/exchange/register"
 	"github.com/vanthu/vanthu/exchange/wire"
 	"github.com/vanthu/vanthu/internal/exchangetest"
 	"github.com/vanthu/vanthu/internal/pgtest"
+	"github.com/vanthu/vanthu/internal/proccpu"
 )
 
-// benchPair is a hub on loopback mutual TLS with a sender A and a
-// receiver B reached through the HTTP transport.
+// benchPair is a hub served as `vanthu hub serve` serves it — its own
+// process, loopback mutual TLS, the registers kept on the hub — with a
+// sender A and a receiver B reached through the HTTP transport.
 type benchPair struct {
-	env  *exchangetest.Env
-	a    *exchangetest.Agency
-	ta   *client.HTTPTransport
-	tb   *client.HTTPTransport
-	pdf  []byte
-	seq  atomic.Int64
-	runs string
+	env   *exchangetest.Env
+	admin *exchangetest.Hub // the hub's database, opened beside the process
+	proc  *exchangetest.Process
+	a     *exchangetest.Agency
+	ta    *client.HTTPTransport
+	tb    *client.HTTPTransport
+	pdf   []byte
+	seq   atomic.Int64
+	runs  string
+	pg    bool
+	start time.Time
+	cpu0  cpuSample
 }
+
+// VANTHU_BENCH_HUB_CPUPROFILE names a file for the hub process's CPU
+// profile of the last run.
+const hubProfileEnv = "VANTHU_BENCH_HUB_CPUPROFILE"
 
 func newBenchPair(b *testing.B, dsn string) *benchPair {
 	env := exchangetest.Shared(b)
-	h := env.NewHub(b, dsn, hub.Limits{RequestsPerMinute: -1})
-	p := &benchPair{env: env, runs: strconv.FormatInt(time.Now().UnixNano(), 36)}
-	p.a = env.AddAgency(b, h, codeA, "Sở A")
-	bb := env.AddAgency(b, h, codeB, "Sở B")
-	p.ta, p.tb = transport(b, p.a, h.URL), transport(b, bb, h.URL)
+	ctx := context.Background()
+	d := env.InitDir(b, dsn, hub.Limits{RequestsPerMinute: -1})
+	addr := exchangetest.FreeAddr(b)
+	p := &benchPair{env: env, runs: strconv.FormatInt(time.Now().UnixNano(), 36), pg: dsn != ""}
+	p.admin = env.AdminHub(b, d, "https://"+addr)
+	p.a = env.AddAgency(b, p.admin, codeA, "Sở A")
+	bb := env.AddAgency(b, p.admin, codeB, "Sở B")
+	// Both agencies keep their registers on the hub: each document makes
+	// A's outgoing and B's incoming entry.
+	reg, err := register.Open(ctx, register.Config{DB: p.admin.DB})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, u := range []string{codeA, codeB} {
+		if _, err := reg.AddUnit(ctx, register.Actor{Admin: true, Name: "bench"}, u, "Sở "+u, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	p.proc = env.StartHub(b, exchangetest.HubProcess{Dir: d.Path, Addr: addr, DSN: dsn, Registers: true, CPUProfile: os.Getenv(hubProfileEnv)})
+	p.ta, p.tb = transport(b, p.a, "https://"+addr), transport(b, bb, "https://"+addr)
 	path := env.SignedPDFs(b, filepath.Join(b.TempDir(), "pdf"), 1, 200<<10)[0]
-	var err error
 	if p.pdf, err = os.ReadFile(path); err != nil {
 		b.Fatal(err)
 	}
 	return p
+}
+
+// cpuSample is the CPU time used so far by the benchmark process (the
+// clients), the hub process and the PostgreSQL server.
+type cpuSample struct{ client, hub, pg time.Duration }
+
+func (p *benchPair) cpu(b *testing.B) cpuSample {
+	s := cpuSample{client: proccpu.Self()}
+	var err error
+	if s.hub, err = proccpu.Process(p.proc.Cmd.Process.Pid); err != nil {
+		b.Fatal(err)
+	}
+	if p.pg {
+		if s.pg, err = proccpu.Tree(pgtest.ServerPID(b)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s
+}
+
+// begin starts the clock and the CPU counters.
+func (p *benchPair) begin(b *testing.B) {
+	b.ResetTimer()
+	p.cpu0, p.start = p.cpu(b), time.Now()
+}
+
+// finish waits until the hub has registered every document, then reports
+// registrations per second and the CPU time per document of the hub
+// (receiving, storing, serving and registering), the clients (packing,
+// signing, fetching) and the PostgreSQL server.
+func (p *benchPair) finish(b *testing.B, n int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	for {
+		pending, failed, err := p.admin.Hub.HookBacklog(ctx)
+		if err != nil || failed > 0 {
+			b.Fatalf("register queue: %d set aside, %v", failed, err)
+		}
+		if pending == 0 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	b.StopTimer()
+	elapsed, c := time.Since(p.start), p.cpu(b)
+	per := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(n) }
+	b.ReportMetric(float64(n)/elapsed.Seconds(), "registered/s")
+	b.ReportMetric(per(c.hub-p.cpu0.hub), "hub-cpu-ms/doc")
+	b.ReportMetric(per(c.client-p.cpu0.client), "client-cpu-ms/doc")
+	if p.pg {
+		b.ReportMetric(per(c.pg-p.cpu0.pg), "pg-cpu-ms/doc")
+	}
+	if os.Getenv(hubProfileEnv) != "" {
+		p.proc.Stop(30 * time.Second) // writes the profile
+	}
 }
 
 // docID is the ID of the benchmark's document n.
@@ -138,8 +219,7 @@ func BenchmarkEndToEnd(b *testing.B) {
 		p := newBenchPair(b, dsn)
 		ctx := context.Background()
 		b.SetBytes(int64(len(p.pdf)))
-		b.ResetTimer()
-		start := time.Now()
+		p.begin(b)
 		errc := make(chan error, 1)
 		go func() { errc <- p.receive(ctx, b.N, func(string) {}) }()
 		var next atomic.Int64
@@ -160,7 +240,8 @@ func BenchmarkEndToEnd(b *testing.B) {
 		if err := <-errc; err != nil {
 			b.Fatal(err)
 		}
-		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "docs/s")
+		b.ReportMetric(float64(b.N)/time.Since(p.start).Seconds(), "docs/s")
+		p.finish(b, b.N)
 	})
 }
 
@@ -175,7 +256,7 @@ func BenchmarkLatencyAt50PerSecond(b *testing.B) {
 		var mu sync.Mutex
 		started := map[string]time.Time{}
 		var lat []time.Duration
-		b.ResetTimer()
+		p.begin(b)
 		errc := make(chan error, 1)
 		go func() {
 			errc <- p.receive(ctx, n, func(id string) {
@@ -208,6 +289,7 @@ func BenchmarkLatencyAt50PerSecond(b *testing.B) {
 		slices.Sort(lat)
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		p.finish(b, n)
 	})
 }
 
