@@ -23,6 +23,7 @@ const chunkSize = 1 << 20
 // memSpool bytes, on disk beyond.
 type spooled struct {
 	r      io.ReaderAt
+	mem    []byte // the package when it is held in memory
 	f      *os.File
 	size   int64
 	sha256 string
@@ -52,7 +53,8 @@ func (h *Hub) spool(r io.Reader, max int64) (*spooled, error) {
 	s := &spooled{}
 	switch {
 	case err == io.EOF:
-		s.r = bytes.NewReader(mem.Bytes())
+		s.mem = mem.Bytes()
+		s.r = bytes.NewReader(s.mem)
 	case err != nil:
 		return nil, receiveError(err, max)
 	default:
@@ -110,21 +112,49 @@ func putBlob(ctx context.Context, tx *store.Tx, s *spooled, at int64) error {
 	if n, err := r.RowsAffected(); err != nil || n == 0 {
 		return err // stored before: the same bytes are kept once
 	}
-	buf := make([]byte, chunkSize)
+	var buf []byte
 	for seq, off := 0, int64(0); off < s.size; seq++ {
-		m, err := s.r.ReadAt(buf, off)
-		if m == 0 && err != nil {
-			return fmt.Errorf("failed to read spooled package: %w", err)
+		var piece []byte
+		if s.mem != nil {
+			piece = s.mem[off:min(off+chunkSize, s.size)]
+		} else {
+			if buf == nil {
+				buf = make([]byte, chunkSize)
+			}
+			m, err := s.r.ReadAt(buf, off)
+			if m == 0 && err != nil {
+				return fmt.Errorf("failed to read spooled package: %w", err)
+			}
+			piece = buf[:m]
 		}
-		if _, err := tx.Exec(ctx, "INSERT INTO blob_chunk (sha256, seq, data) VALUES (?, ?, ?)", s.sha256, seq, buf[:m]); err != nil {
+		if _, err := tx.Exec(ctx, "INSERT INTO blob_chunk (sha256, seq, data) VALUES (?, ?, ?)", s.sha256, seq, piece); err != nil {
 			return fmt.Errorf("failed to store package: %w", err)
 		}
-		off += int64(m)
+		off += int64(len(piece))
 	}
 	return nil
 }
 
-// blobReader streams a stored package piece by piece.
+// storeBefore runs fn, which stores packages on PostgreSQL ahead of the
+// write that will refer to them, in a transaction of its own committed
+// without waiting for the disk (synchronous_commit off). That loses
+// nothing: the write that refers to the packages starts after this commit
+// and commits with a wait for the disk, and PostgreSQL's log reaches the
+// disk in order, so once the write is durable, so is every transaction
+// committed before it — these packages included. Should the server stop
+// in between, only packages nothing refers to yet are lost, and their
+// sends were not answered.
+func (h *Hub) storeBefore(ctx context.Context, fn func(tx *store.Tx) error) error {
+	return h.db.Tx(ctx, func(tx *store.Tx) error {
+		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit TO OFF"); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+// blobReader streams a stored package piece by piece (a package whose
+// pieces are all missing reads as empty).
 type blobReader struct {
 	ctx  context.Context
 	db   *store.DB
@@ -161,6 +191,9 @@ func (b *blobReader) Read(p []byte) (int, error) {
 		}
 		b.seq++
 		b.buf = bytes.NewReader(data)
+		// Every piece but the last is full (putBlob): a short one ends the
+		// package without asking for the next.
+		b.done = len(data) < chunkSize
 	}
 	return b.buf.Read(p)
 }

@@ -298,9 +298,22 @@ func (h *Hub) runHooks(ctx context.Context, evs []queuedHook) []error {
 	return results
 }
 
+// deliverHook hands one event to the hook. Documents are registered in
+// parallel, so two may insert the same new row (their sender's unit, a
+// signer's certificate) at once: the one that loses sees the other's row
+// when it runs again.
 func (h *Hub) deliverHook(ctx context.Context, ev hookEvent) error {
 	ctx, cancel := context.WithTimeout(ctx, hookTimeout)
 	defer cancel()
+	for attempt := 1; ; attempt++ {
+		err := h.callHook(ctx, ev)
+		if err == nil || attempt == 3 || !store.IsUniqueViolation(err) {
+			return err
+		}
+	}
+}
+
+func (h *Hub) callHook(ctx context.Context, ev hookEvent) error {
 	if ev.Sent != nil {
 		return h.hook.Sent(ctx, *ev.Sent)
 	}

@@ -69,7 +69,7 @@ func (h *Hub) Send(ctx context.Context, req SendRequest) (*wire.SendResult, erro
 		// before the audit chain is locked, so the serialised part of the
 		// send stays small. (The same bytes are stored once; bytes whose
 		// send then fails stay unreferenced.)
-		if err := h.db.Tx(ctx, func(tx *store.Tx) error { return putBlob(ctx, tx, sp, micros(h.now())) }); err != nil {
+		if err := h.storeBefore(ctx, func(tx *store.Tx) error { return putBlob(ctx, tx, sp, micros(h.now())) }); err != nil {
 			return nil, err
 		}
 	}

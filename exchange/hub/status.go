@@ -133,10 +133,13 @@ func (h *Hub) arrivedPackage(ctx context.Context, d ackTarget, now time.Time) (*
 // emitArrived queues the hub's status 01 package for an acknowledged
 // document delivery — from the recipient's side to the sender, like any
 // other status — and records it in the history.
+// The package itself is stored before (prepareArrivals, or in tx on SQLite).
 func (h *Hub) emitArrived(ctx context.Context, tx *store.Tx, audit *auditLog, d ackTarget, pkg *memBlob, now time.Time) error {
 	at := micros(now)
-	if err := putMemBlob(ctx, tx, pkg, at); err != nil {
-		return err
+	if tx.Dialect() != store.Postgres {
+		if err := putMemBlob(ctx, tx, pkg, at); err != nil {
+			return err
+		}
 	}
 	desc := arrivedStatus(d, now).Description
 	id, err := store.InsertID(ctx, tx, `INSERT INTO message (sender, client_id, kind, document_id, status_code,
