@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/vanthu/vanthu/exchange/hub"
 	"github.com/vanthu/vanthu/exchange/register"
@@ -121,12 +122,19 @@ const memSpool = 2 << 20
 // file in dir beyond.
 type spool struct {
 	dir, pattern string
-	mem          bytes.Buffer
+	mem          *bytes.Buffer
 	f            *os.File
 	n            int64
 }
 
+// spoolBufs keeps the memory of spools closed for the next ones.
+var spoolBufs = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 512<<10)) }}
+
 func (s *spool) Write(p []byte) (int, error) {
+	if s.mem == nil && s.f == nil {
+		s.mem = spoolBufs.Get().(*bytes.Buffer)
+		s.mem.Reset()
+	}
 	if s.f == nil && s.mem.Len()+len(p) > memSpool {
 		f, err := os.CreateTemp(s.dir, s.pattern)
 		if err != nil {
@@ -136,7 +144,7 @@ func (s *spool) Write(p []byte) (int, error) {
 		if _, err := f.Write(s.mem.Bytes()); err != nil {
 			return 0, err
 		}
-		s.mem = bytes.Buffer{}
+		s.release()
 	}
 	var n int
 	var err error
@@ -149,19 +157,30 @@ func (s *spool) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// ReaderAt reads what was written.
+// ReaderAt reads what was written (until Close).
 func (s *spool) ReaderAt() io.ReaderAt {
-	if s.f != nil {
+	switch {
+	case s.f != nil:
 		return s.f
+	case s.mem != nil:
+		return bytes.NewReader(s.mem.Bytes())
 	}
-	return bytes.NewReader(s.mem.Bytes())
+	return bytes.NewReader(nil)
+}
+
+func (s *spool) release() {
+	if s.mem != nil && s.mem.Cap() <= 2*memSpool {
+		spoolBufs.Put(s.mem)
+	}
+	s.mem = nil
 }
 
 // Size is the number of bytes written.
 func (s *spool) Size() int64 { return s.n }
 
-// Close removes the temporary file, if any.
+// Close gives the memory back and removes the temporary file, if any.
 func (s *spool) Close() {
+	s.release()
 	if s.f != nil {
 		_ = s.f.Close()
 		_ = os.Remove(s.f.Name())
