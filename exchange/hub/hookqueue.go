@@ -315,7 +315,11 @@ func (h *Hub) deliverHook(ctx context.Context, ev hookEvent) error {
 
 func (h *Hub) callHook(ctx context.Context, ev hookEvent) error {
 	if ev.Sent != nil {
-		return h.hook.Sent(ctx, *ev.Sent)
+		sent := *ev.Sent
+		if a, ok := h.arrived.take(sent.MessageID); ok {
+			sent.Document, sent.Files = a.doc, a.files
+		}
+		return h.hook.Sent(ctx, sent)
 	}
 	for _, s := range ev.Statuses {
 		if err := h.hook.Status(ctx, s); err != nil {

@@ -85,6 +85,11 @@ type SentEvent struct {
 	Size         int64
 	Signed       bool // the package signature verified (always true today)
 	At           time.Time
+	// Document and Files, when set, are the package's metadata and
+	// attachments as the hub read them on arrival (kept for a while in the
+	// process that accepted it); otherwise read the stored package.
+	Document *wire.Document `json:"-"`
+	Files    []File         `json:"-"`
 }
 
 // StatusEvent describes a recorded status.
@@ -135,6 +140,7 @@ type Hub struct {
 	mounts    []mount
 	w         *writer
 	hooks     *hookWorker
+	arrived   arrivals
 }
 
 // New migrates the database and returns the hub.

@@ -57,7 +57,7 @@ func (h *Hub) Send(ctx context.Context, req SendRequest) (*wire.SendResult, erro
 	if req.SHA256 != "" && !strings.EqualFold(req.SHA256, sp.sha256) {
 		return nil, fmt.Errorf("%w: body SHA-256 %s, declared %s", ErrBadPackage, sp.sha256, req.SHA256)
 	}
-	route, err := h.codec.Inspect(ctx, sp.r, sp.size)
+	route, doc, files, err := h.inspect(ctx, sp)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadPackage, err)
 	}
@@ -93,7 +93,23 @@ func (h *Hub) Send(ctx context.Context, req SendRequest) (*wire.SendResult, erro
 	if err != nil {
 		return nil, err
 	}
+	h.arrived.put(res.MessageID, doc, files)
 	return res, nil
+}
+
+// inspect reads and verifies the spooled package. With a hook, it keeps
+// the package's metadata and attachments for it (arrived.go).
+func (h *Hub) inspect(ctx context.Context, sp *spooled) (*wire.Route, *wire.Document, *capture, error) {
+	if h.hook == nil {
+		route, err := h.codec.Inspect(ctx, sp.r, sp.size)
+		return route, nil, nil, err
+	}
+	c := &capture{}
+	in, err := h.codec.Read(ctx, sp.r, sp.size, c.sink)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return &in.Route, in.Document, c, nil
 }
 
 // errSentBefore means the message ID was stored by another request

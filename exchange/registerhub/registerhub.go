@@ -53,6 +53,9 @@ type storedReader interface {
 // hub stored after verifying it; its signed PDF is verified here for the
 // register's verdicts.
 func (h *Hook) Sent(ctx context.Context, ev hub.SentEvent) error {
+	if ev.Document != nil {
+		return h.record(ctx, ev, ev.Document, arrivedPDF(ev.Files))
+	}
 	if h.Packages == nil {
 		return ErrNoPackages
 	}
@@ -81,16 +84,47 @@ func (h *Hook) Sent(ctx context.Context, ev hub.SentEvent) error {
 	if err != nil {
 		return fmt.Errorf("failed to read the package: %w", err)
 	}
+	var pdf *document
+	if doc != nil {
+		pdf = &document{name: docName, r: doc.ReaderAt(), size: doc.Size()}
+	}
+	var meta *wire.Document
+	if in != nil {
+		meta = in.Document
+	}
+	return h.record(ctx, ev, meta, pdf)
+}
+
+// document is the signed document of a package.
+type document struct {
+	name string
+	r    io.ReaderAt
+	size int64
+}
+
+// arrivedPDF is the first PDF among the attachments the hub kept.
+func arrivedPDF(files []hub.File) *document {
+	for _, f := range files {
+		if isPDF(f.Name, f.ContentType) {
+			return &document{name: f.Name, r: bytes.NewReader(f.Data), size: int64(len(f.Data))}
+		}
+	}
+	return nil
+}
+
+// record registers the send with the package's metadata and its signed
+// document (nil when it carries none).
+func (h *Hook) record(ctx context.Context, ev hub.SentEvent, meta *wire.Document, doc *document) error {
 	s := register.Sent{From: ev.From, To: ev.To, DocumentID: ev.DocumentID, Subject: ev.Subject, BusinessType: ev.BusinessType,
 		MessageID: ev.MessageID, At: ev.At}
-	if in != nil && in.Document != nil {
-		s.Type, s.FromName = in.Document.Type, in.Document.From.Name
+	if meta != nil {
+		s.Type, s.FromName = meta.Type, meta.From.Name
 		if s.Subject == "" {
-			s.Subject = in.Document.Subject
+			s.Subject = meta.Subject
 		}
 	}
 	if doc != nil {
-		s.Document, s.DocumentSize, s.DocumentName = doc.ReaderAt(), doc.Size(), docName
+		s.Document, s.DocumentSize, s.DocumentName = doc.r, doc.size, doc.name
 	}
 	return h.Register.RecordSent(ctx, s)
 }
