@@ -141,6 +141,7 @@ type Hub struct {
 	w         *writer
 	hooks     *hookWorker
 	arrived   arrivals
+	auth      authCache
 }
 
 // New migrates the database and returns the hub.
