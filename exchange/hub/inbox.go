@@ -149,6 +149,10 @@ func (h *Hub) Ack(ctx context.Context, caller string, ids []int64) error {
 		if err != nil {
 			return err
 		}
+		pkgs, err := h.storeArrivals(ctx, tx, targets, acked, pre, now)
+		if err != nil {
+			return err
+		}
 		for _, t := range targets {
 			if !acked[t.delivery] {
 				continue // acknowledged before, or removed by a recall
@@ -159,16 +163,7 @@ func (h *Hub) Ack(ctx context.Context, caller string, ids []int64) error {
 			if t.kind != string(wire.KindDocument) {
 				continue
 			}
-			pkg := pre[t.delivery]
-			if pkg == nil { // queued only after the look-up: cannot happen, but stay correct
-				if pkg, err = h.arrivedPackage(ctx, t, now); err != nil {
-					return err
-				}
-				if err := putMemBlob(ctx, tx, pkg, micros(now)); err != nil {
-					return err
-				}
-			}
-			if err := h.emitArrived(ctx, tx, audit, t, pkg, now); err != nil {
+			if err := h.emitArrived(ctx, tx, audit, t, pkgs[t.delivery], now); err != nil {
 				return err
 			}
 		}
@@ -221,14 +216,33 @@ func (h *Hub) prepareArrivals(ctx context.Context, targets []ackTarget, now time
 	if h.db.Dialect() != store.Postgres || len(blobs) == 0 {
 		return pre, nil // stored in the write
 	}
-	return pre, h.storeBefore(ctx, func(tx *store.Tx) error {
-		for _, b := range blobs {
-			if err := putMemBlob(ctx, tx, b, micros(now)); err != nil {
-				return err
+	return pre, h.storeBefore(ctx, func(tx *store.Tx) error { return putMemBlobs(ctx, tx, blobs, micros(now)) })
+}
+
+// storeArrivals returns the status 01 packages of the acknowledged
+// documents, storing in the write those prepareArrivals did not: all of
+// them on SQLite; on PostgreSQL only those of deliveries that were not
+// queued at the look-up (which cannot happen, but stay correct).
+func (h *Hub) storeArrivals(ctx context.Context, tx *store.Tx, targets []ackTarget, acked map[int64]bool, pre map[int64]*memBlob, now time.Time) (map[int64]*memBlob, error) {
+	pkgs := map[int64]*memBlob{}
+	var blobs []*memBlob
+	for _, t := range targets {
+		if !acked[t.delivery] || t.kind != string(wire.KindDocument) {
+			continue
+		}
+		pkg, ok := pre[t.delivery]
+		if !ok {
+			var err error
+			if pkg, err = h.arrivedPackage(ctx, t, now); err != nil {
+				return nil, err
 			}
 		}
-		return nil
-	})
+		pkgs[t.delivery] = pkg
+		if !ok || tx.Dialect() != store.Postgres {
+			blobs = append(blobs, pkg)
+		}
+	}
+	return pkgs, putMemBlobs(ctx, tx, blobs, micros(now))
 }
 
 // ackQueued marks those of ids that are still queued for caller as

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vanthu/vanthu/exchange/store"
@@ -133,14 +134,9 @@ func (h *Hub) arrivedPackage(ctx context.Context, d ackTarget, now time.Time) (*
 // emitArrived queues the hub's status 01 package for an acknowledged
 // document delivery — from the recipient's side to the sender, like any
 // other status — and records it in the history.
-// The package itself is stored before (prepareArrivals, or in tx on SQLite).
+// The package itself is stored before.
 func (h *Hub) emitArrived(ctx context.Context, tx *store.Tx, audit *auditLog, d ackTarget, pkg *memBlob, now time.Time) error {
 	at := micros(now)
-	if tx.Dialect() != store.Postgres {
-		if err := putMemBlob(ctx, tx, pkg, at); err != nil {
-			return err
-		}
-	}
 	desc := arrivedStatus(d, now).Description
 	id, err := store.InsertID(ctx, tx, `INSERT INTO message (sender, client_id, kind, document_id, status_code,
 		description, sha256, size, created_at) VALUES (?, ?, 'status', ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -164,11 +160,27 @@ type memBlob struct {
 	sha  string
 }
 
-func putMemBlob(ctx context.Context, tx *store.Tx, b *memBlob, at int64) error {
-	if _, err := tx.Exec(ctx, "INSERT INTO blob (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
-		b.sha, len(b.data), at); err != nil {
-		return err
+// putMemBlobs stores small packages (one piece each), a hundred per
+// statement.
+func putMemBlobs(ctx context.Context, tx *store.Tx, blobs []*memBlob, at int64) error {
+	for rest := blobs; len(rest) > 0; {
+		part := rest[:min(len(rest), 100)]
+		rest = rest[len(part):]
+		var heads, pieces []any
+		for _, b := range part {
+			heads = append(heads, b.sha, len(b.data), at)
+			pieces = append(pieces, b.sha, b.data)
+		}
+		rows := strings.Repeat(", (?, ?, ?)", len(part)-1)
+		if _, err := tx.Exec(ctx, "INSERT INTO blob (sha256, size, created_at) VALUES (?, ?, ?)"+rows+
+			" ON CONFLICT (sha256) DO NOTHING", heads...); err != nil {
+			return fmt.Errorf("failed to store status package: %w", err)
+		}
+		rows = strings.Repeat(", (?, 0, ?)", len(part)-1)
+		if _, err := tx.Exec(ctx, "INSERT INTO blob_chunk (sha256, seq, data) VALUES (?, 0, ?)"+rows+
+			" ON CONFLICT (sha256, seq) DO NOTHING", pieces...); err != nil {
+			return fmt.Errorf("failed to store status package: %w", err)
+		}
 	}
-	_, err := tx.Exec(ctx, "INSERT INTO blob_chunk (sha256, seq, data) VALUES (?, 0, ?) ON CONFLICT (sha256, seq) DO NOTHING", b.sha, b.data)
-	return err
+	return nil
 }
