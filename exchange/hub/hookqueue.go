@@ -264,8 +264,12 @@ func (h *Hub) takeHookLease(ctx context.Context) (bool, error) {
 }
 
 // runHooks hands evs to the hook: the documents in parallel, the events of
-// one document in order, stopping at its first failure.
+// one document in order, stopping at its first failure; or all of them at
+// once to a BatchHook.
 func (h *Hub) runHooks(ctx context.Context, evs []queuedHook) []error {
+	if bh, ok := h.hook.(BatchHook); ok {
+		return h.runBatch(ctx, bh, evs)
+	}
 	var docs []string
 	byDoc := map[string][]int{}
 	for i, q := range evs {
@@ -302,6 +306,47 @@ func (h *Hub) runHooks(ctx context.Context, evs []queuedHook) []error {
 // parallel, so two may insert the same new row (their sender's unit, a
 // signer's certificate) at once: the one that loses sees the other's row
 // when it runs again.
+// runBatch hands a round's events to a BatchHook in one call (a status
+// package's statuses each as an event) and maps the answers back.
+func (h *Hub) runBatch(ctx context.Context, bh BatchHook, evs []queuedHook) []error {
+	var flat []Event
+	var owner []int
+	for i, q := range evs {
+		if q.ev.Sent != nil {
+			sent := *q.ev.Sent
+			if a, ok := h.arrived.take(sent.MessageID); ok {
+				sent.Document, sent.Files = a.doc, a.files
+			}
+			flat, owner = append(flat, Event{Sent: &sent}), append(owner, i)
+		}
+		for j := range q.ev.Statuses {
+			flat, owner = append(flat, Event{Status: &q.ev.Statuses[j]}), append(owner, i)
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, hookTimeout*time.Duration(max(1, len(flat)/hookParallel)))
+	defer cancel()
+	answers := bh.Events(ctx, flat)
+	results := make([]error, len(evs))
+	if len(answers) != len(flat) {
+		for i := range results {
+			results[i] = fmt.Errorf("hub: the hook answered %d events of %d", len(answers), len(flat))
+		}
+		return results
+	}
+	for k, err := range answers {
+		switch i := owner[k]; {
+		case err == nil:
+		case errors.Is(err, ErrHeldBack):
+			if results[i] == nil {
+				results[i] = errHookSkipped
+			}
+		case results[i] == nil || errors.Is(results[i], errHookSkipped):
+			results[i] = err
+		}
+	}
+	return results
+}
+
 func (h *Hub) deliverHook(ctx context.Context, ev hookEvent) error {
 	ctx, cancel := context.WithTimeout(ctx, hookTimeout)
 	defer cancel()

@@ -77,6 +77,30 @@ func (s *scriptedHook) seen() []string {
 	return slices.Clone(s.got)
 }
 
+// batchHook is scriptedHook taking a round at a time, holding back the
+// later events of a document whose event failed, as the registers do.
+type batchHook struct{ *scriptedHook }
+
+func (b batchHook) Events(ctx context.Context, evs []Event) []error {
+	errs := make([]error, len(evs))
+	failed := map[string]bool{}
+	for i, ev := range evs {
+		if failed[ev.DocumentID()] {
+			errs[i] = ErrHeldBack
+			continue
+		}
+		if ev.Sent != nil {
+			errs[i] = b.Sent(ctx, *ev.Sent)
+		} else {
+			errs[i] = b.Status(ctx, *ev.Status)
+		}
+		if errs[i] != nil {
+			failed[ev.DocumentID()] = true
+		}
+	}
+	return errs
+}
+
 func queueStores(t *testing.T, fn func(t *testing.T, dsn string)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, filepath.Join(t.TempDir(), "hub.db")) })
 	t.Run("postgres", func(t *testing.T) { fn(t, pgtest.DSN(t)) })
@@ -167,11 +191,21 @@ func TestHookQueueSurvivesStop(t *testing.T) {
 func TestHookQueueSetsAsideFailures(t *testing.T) {
 	defer func(d time.Duration) { hookRetryMin = d }(hookRetryMin)
 	hookRetryMin = time.Millisecond
+	for _, batch := range []bool{false, true} {
+		t.Run(fmt.Sprintf("batch=%v", batch), func(t *testing.T) { setsAside(t, batch) })
+	}
+}
+
+func setsAside(t *testing.T, batch bool) {
 	queueStores(t, func(t *testing.T, dsn string) {
 		var mu sync.Mutex
 		var tries int
 		var statusEarly bool
 		hook := &scriptedHook{}
+		var asHook Hook = hook
+		if batch {
+			asHook = batchHook{hook}
+		}
 		hook.fail = func(what string) bool {
 			mu.Lock()
 			defer mu.Unlock()
@@ -184,7 +218,7 @@ func TestHookQueueSetsAsideFailures(t *testing.T) {
 			}
 			return false
 		}
-		h := queueHub(t, dsn, hook)
+		h := queueHub(t, dsn, asHook)
 		queue(t, h, sent("D1"), sent("D2"), status("D1", "03"))
 		waitHooks(t, h)
 		got := hook.seen()

@@ -73,6 +73,33 @@ type Hook interface {
 	Status(ctx context.Context, ev StatusEvent) error
 }
 
+// BatchHook is a Hook that takes the queued events several at a time, in
+// queue order: the registers then write them in a few transactions rather
+// than one each. Events returns one error per event; one wrapping
+// ErrHeldBack leaves the event queued, without counting a failure, behind
+// an earlier event of its document that failed.
+type BatchHook interface {
+	Hook
+	Events(ctx context.Context, evs []Event) []error
+}
+
+// Event is one event for a BatchHook: a send or a status.
+type Event struct {
+	Sent   *SentEvent
+	Status *StatusEvent
+}
+
+// DocumentID is the document the event is about.
+func (e Event) DocumentID() string {
+	if e.Sent != nil {
+		return e.Sent.DocumentID
+	}
+	if e.Status != nil {
+		return e.Status.DocumentID
+	}
+	return ""
+}
+
 // SentEvent describes an accepted document package.
 type SentEvent struct {
 	MessageID    int64

@@ -41,7 +41,7 @@ type Hook struct {
 	Logger   *slog.Logger
 }
 
-var _ hub.Hook = (*Hook)(nil)
+var _ hub.BatchHook = (*Hook)(nil)
 
 // storedReader reads back a package its hub verified before storing it
 // without verifying the signature again (edxmlcodec.Codec does).
@@ -53,16 +53,28 @@ type storedReader interface {
 // hub stored after verifying it; its signed PDF is verified here for the
 // register's verdicts.
 func (h *Hook) Sent(ctx context.Context, ev hub.SentEvent) error {
+	s, done, err := h.prepare(ctx, ev)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return h.Register.RecordSent(ctx, s)
+}
+
+// prepare turns a send into the register's, with its signed document: the
+// one the hub kept from the arrival, else read from the stored package.
+// done releases the document.
+func (h *Hook) prepare(ctx context.Context, ev hub.SentEvent) (s register.Sent, done func(), err error) {
 	if ev.Document != nil {
-		return h.record(ctx, ev, ev.Document, arrivedPDF(ev.Files))
+		return sentOf(ev, ev.Document, arrivedPDF(ev.Files)), func() {}, nil
 	}
 	if h.Packages == nil {
-		return ErrNoPackages
+		return s, nil, ErrNoPackages
 	}
 	pkg := &spool{dir: h.SpoolDir, pattern: "register-pkg-*"}
 	defer pkg.Close()
 	if _, err := io.Copy(pkg, h.Packages(ctx, ev.SHA256)); err != nil {
-		return fmt.Errorf("failed to read the stored package: %w", err)
+		return s, nil, fmt.Errorf("failed to read the stored package: %w", err)
 	}
 	var doc *spool
 	var docName string
@@ -78,11 +90,13 @@ func (h *Hook) Sent(ctx context.Context, ev hub.SentEvent) error {
 		read = sr.ReadStored
 	}
 	in, err := read(ctx, pkg.ReaderAt(), pkg.Size(), sink)
+	done = func() {}
 	if doc != nil {
-		defer doc.Close()
+		done = doc.Close
 	}
 	if err != nil {
-		return fmt.Errorf("failed to read the package: %w", err)
+		done()
+		return s, nil, fmt.Errorf("failed to read the package: %w", err)
 	}
 	var pdf *document
 	if doc != nil {
@@ -92,7 +106,7 @@ func (h *Hook) Sent(ctx context.Context, ev hub.SentEvent) error {
 	if in != nil {
 		meta = in.Document
 	}
-	return h.record(ctx, ev, meta, pdf)
+	return sentOf(ev, meta, pdf), done, nil
 }
 
 // document is the signed document of a package.
@@ -112,9 +126,9 @@ func arrivedPDF(files []hub.File) *document {
 	return nil
 }
 
-// record registers the send with the package's metadata and its signed
-// document (nil when it carries none).
-func (h *Hook) record(ctx context.Context, ev hub.SentEvent, meta *wire.Document, doc *document) error {
+// sentOf is the register's send for ev, with the package's metadata and
+// its signed document (nil when it carries none).
+func sentOf(ev hub.SentEvent, meta *wire.Document, doc *document) register.Sent {
 	s := register.Sent{From: ev.From, To: ev.To, DocumentID: ev.DocumentID, Subject: ev.Subject, BusinessType: ev.BusinessType,
 		MessageID: ev.MessageID, At: ev.At}
 	if meta != nil {
@@ -126,13 +140,75 @@ func (h *Hook) record(ctx context.Context, ev hub.SentEvent, meta *wire.Document
 	if doc != nil {
 		s.Document, s.DocumentSize, s.DocumentName = doc.r, doc.size, doc.name
 	}
-	return h.Register.RecordSent(ctx, s)
+	return s
 }
 
 // Status registers a status.
 func (h *Hook) Status(ctx context.Context, ev hub.StatusEvent) error {
-	return h.Register.RecordStatus(ctx, register.StatusUpdate{DocumentID: ev.DocumentID, DocSender: ev.DocSender,
-		Recipient: ev.Recipient, Code: ev.Code, Description: ev.Description, At: ev.At})
+	return h.Register.RecordStatus(ctx, statusOf(ev))
+}
+
+func statusOf(ev hub.StatusEvent) register.StatusUpdate {
+	return register.StatusUpdate{DocumentID: ev.DocumentID, DocSender: ev.DocSender,
+		Recipient: ev.Recipient, Code: ev.Code, Description: ev.Description, At: ev.At}
+}
+
+// Events registers the hub's queued events together (the hub's worker
+// hands them over a round at a time): the packages read where needed, the
+// documents verified a few at a time, the entries written a handful per
+// transaction (register.RecordAll). An event that cannot be registered
+// holds back the later events of its document (hub.ErrHeldBack).
+func (h *Hook) Events(ctx context.Context, evs []hub.Event) []error {
+	errs := make([]error, len(evs))
+	items := make([]register.Event, len(evs))
+	dones := make([]func(), len(evs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i, ev := range evs {
+		switch {
+		case ev.Sent != nil:
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				s, done, err := h.prepare(ctx, *ev.Sent)
+				items[i].Sent, dones[i], errs[i] = &s, done, err
+			}()
+		case ev.Status != nil:
+			st := statusOf(*ev.Status)
+			items[i].Status = &st
+		}
+	}
+	wg.Wait()
+	defer func() {
+		for _, done := range dones {
+			if done != nil {
+				done()
+			}
+		}
+	}()
+	failed := map[string]bool{}
+	var keep []int
+	var sub []register.Event
+	for i, ev := range evs {
+		doc := ev.DocumentID()
+		switch {
+		case errs[i] != nil:
+			failed[doc] = true
+		case failed[doc]:
+			errs[i] = hub.ErrHeldBack
+		default:
+			keep, sub = append(keep, i), append(sub, items[i])
+		}
+	}
+	for k, err := range h.Register.RecordAll(ctx, sub) {
+		if errors.Is(err, register.ErrHeldBack) {
+			err = fmt.Errorf("%w: %w", hub.ErrHeldBack, err)
+		}
+		errs[keep[k]] = err
+	}
+	return errs
 }
 
 func isPDF(name, contentType string) bool {
