@@ -45,6 +45,9 @@ const (
 	hookTimeout     = 2 * time.Minute  // one event's time in the hook
 	hookIdle        = 5 * time.Second  // look again this often without a notification
 	hookElsewhere   = time.Second      // look this often while another process holds the queue
+	// hookGather is the pause after a notification before the queue is
+	// read, so the events of a busy moment go to the hook together.
+	hookGather = 50 * time.Millisecond
 )
 
 // hookRetryMin is the first pause after a failed round (doubling to a
@@ -90,6 +93,7 @@ func hookEventOf(res *wire.SendResult, r *wire.Route) hookEvent {
 
 type hookWorker struct {
 	holder string
+	until  time.Time // of the lease this process holds (worker only)
 	stop   chan struct{}
 	done   chan struct{}
 }
@@ -168,6 +172,7 @@ func (h *Hub) hookLoop() {
 		select {
 		case <-ctx.Done():
 		case <-sub.C:
+			sleep(ctx, hookGather)
 		case <-t.C:
 		}
 		t.Stop()
@@ -238,6 +243,9 @@ func (h *Hub) queuedHooks(ctx context.Context) ([]queuedHook, error) {
 // process holds it.
 func (h *Hub) takeHookLease(ctx context.Context) (bool, error) {
 	now := h.now()
+	if h.hooks.until.Sub(now) > hookLease/2 {
+		return true, nil // held, and for a while yet: no need to write
+	}
 	var holder string
 	var until int64
 	if err := h.db.QueryRow(ctx, "SELECT holder, until FROM hook_lease WHERE id = 1").Scan(&holder, &until); err != nil {
@@ -259,6 +267,10 @@ func (h *Hub) takeHookLease(ctx context.Context) (bool, error) {
 	})
 	if err != nil {
 		return false, fmt.Errorf("failed to take the register queue: %w", err)
+	}
+	h.hooks.until = time.Time{}
+	if held {
+		h.hooks.until = now.Add(hookLease)
 	}
 	return held, nil
 }
