@@ -106,6 +106,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("TOKEN_PIN", tok.PIN)
 			e.Setenv("TSA_URL", p.TSAURL)
 			e.Setenv("HUB_ADDR", freeAddr(t))
+			e.Setenv("AXIS_ADDR", freeAddr(t))
 			if err := os.WriteFile(filepath.Join(e.WorkDir, "root.pem"), p.Root.CertPEM(), 0o644); err != nil {
 				return err
 			}

@@ -13,8 +13,11 @@ import (
 //
 //	vanthu enroll --hub URL --code CODE [--name NAME]   make the connection key and request
 //	vanthu enroll --install BUNDLE.pem                  install the certificate the hub issued
+//	vanthu enroll --axis URL --system-id ID --secret-file F [--code CODE] [--name NAME] [--ca-file F] [--allow-http]
+//	                                                    use a national axis document service (cmd_enroll_axis.go)
 func cmdEnroll(e *env, args []string) int {
 	fs := e.newFlagSet("enroll")
+	ax := addAxisEnrollFlags(fs)
 	hubURL := fs.String("hub", "", "the hub's address, https://host:port")
 	code := fs.String("code", "", "this agency's code")
 	name := fs.String("name", "", "this agency's name")
@@ -31,6 +34,13 @@ func cmdEnroll(e *env, args []string) int {
 	if err != nil {
 		e.fail(err)
 		return exitFailure
+	}
+	if *ax.endpoint != "" {
+		if *hubURL != "" || *install != "" {
+			e.usagef(e.tr("axis.enroll.usage"))
+			return exitUsage
+		}
+		return e.enrollAxis(dir, ax, *code, *name)
 	}
 	if *install != "" {
 		raw, err := os.ReadFile(*install)

@@ -1,12 +1,12 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -16,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/vanthu/vanthu/exchange/axishub"
 	"github.com/vanthu/vanthu/exchange/hub"
 	"github.com/vanthu/vanthu/exchange/register"
 	"github.com/vanthu/vanthu/exchange/registerhub"
@@ -35,6 +36,7 @@ import (
 //	vanthu hub agency add --code C --name N [--parent P] --csr F [--out F]
 //	vanthu hub agency revoke (--code C | --serial HEX) [--reason R]
 //	vanthu hub agency list
+//	vanthu hub system add|rotate|revoke|list (cmd_hub_system.go)
 //	vanthu hub audit verify
 func cmdHub(e *env, args []string) int {
 	if len(args) == 0 {
@@ -57,6 +59,8 @@ func cmdHub(e *env, args []string) int {
 				return cmdHubAgencyList(e, args[2:])
 			}
 		}
+	case "system":
+		return cmdHubSystem(e, args[1:])
 	case "audit":
 		if len(args) > 1 && args[1] == "verify" {
 			return cmdHubAuditVerify(e, args[2:])
@@ -165,7 +169,7 @@ func (e *env) openHub(ctx context.Context, d *hub.Dir, o *hubOptions) (*hub.Hub,
 		_ = db.Close()
 		return nil, nil, err
 	}
-	logger := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	logger := e.logger()
 	hook.Logger = logger
 	h, err := d.OpenHub(ctx, hub.Config{DB: db, Codec: codec, Hook: hook, Logger: logger})
 	if err != nil {
@@ -227,9 +231,10 @@ func (e *env) hubCommand(name string, args []string, flags func(fs *flag.FlagSet
 }
 
 func cmdHubServe(e *env, args []string) int {
-	var listen *string
+	var listen, axisListen *string
 	return e.hubCommand("serve", args, func(fs *flag.FlagSet) {
 		listen = fs.String("listen", "", "address to serve on (default: hub.json's, else :8443)")
+		axisListen = fs.String("axis-listen", "", "also serve the national axis's document service for the axis SDKs here (default: hub.json's axis_listen, else not)")
 	}, nil, func(ctx context.Context, h *hub.Hub, d *hub.Dir) int {
 		addr := *listen
 		if addr == "" {
@@ -240,13 +245,38 @@ func cmdHubServe(e *env, args []string) int {
 		}
 		ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM) // a service manager's stop
 		defer stop()
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		var axisServe func() error
+		if a := cmp.Or(*axisListen, d.Config.AxisListen); a != "" {
+			var err error
+			if axisServe, err = e.axisListener(ctx, h, d, a); err != nil {
+				e.failHub(err)
+				return exitFailure
+			}
+		}
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			e.fail(err)
 			return exitFailure
 		}
 		fmt.Fprintln(e.stderr, e.tr("hub.serve.listening", ln.Addr().String()))
-		if err := h.Serve(ctx, ln, d.CA.Cert, d.Server); err != nil {
+		axisErr := make(chan error, 1)
+		if axisServe != nil {
+			go func() {
+				err := axisServe()
+				cancel() // one door down stops the other
+				axisErr <- err
+			}()
+		} else {
+			axisErr <- nil
+		}
+		err = h.Serve(ctx, ln, d.CA.Cert, d.Server)
+		cancel()
+		if aerr := <-axisErr; err == nil {
+			err = aerr
+		}
+		if err != nil {
 			e.fail(err)
 			return exitFailure
 		}
@@ -395,6 +425,11 @@ var hubErrorKeys = []struct {
 	target    error
 	key, hint string
 }{
+	{axishub.ErrMasterKey, "axis.err.master_key", "axis.hint.master_key"},
+	{axishub.ErrSystemExists, "axis.err.system_exists", ""},
+	{axishub.ErrNoSystem, "axis.err.no_system", "axis.hint.system_list"},
+	{axishub.ErrWeakSecret, "axis.err.weak_secret", ""},
+	{axishub.ErrBadInput, "hub.err.bad_request", ""},
 	{hub.ErrAlreadyInitialised, "hub.err.already_initialised", ""},
 	{hub.ErrNotInitialised, "hub.err.not_initialised", "hub.hint.init"},
 	{hub.ErrAgencyExists, "hub.err.agency_exists", ""},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/vanthu/vanthu/app/internal/demo"
 	"github.com/vanthu/vanthu/app/internal/i18n"
+	"github.com/vanthu/vanthu/exchange/axisclient"
 	"github.com/vanthu/vanthu/exchange/client"
 	"github.com/vanthu/vanthu/exchange/edxmlcodec"
 	"github.com/vanthu/vanthu/exchange/local"
@@ -94,6 +95,9 @@ func (e *env) openExchange(ctx context.Context, xf *exchangeFlags) (*exchange, e
 	if err != nil && !errors.Is(err, client.ErrNotEnrolled) {
 		return nil, err
 	}
+	if cfg != nil && cfg.Axis != "" {
+		return e.openAxis(ctx, cfgDir, dataDir, ts, verifier)
+	}
 	if cfg != nil && cfg.Hub != "" {
 		t, cfg, err := client.Dial(cfgDir)
 		if err != nil {
@@ -110,6 +114,35 @@ func (e *env) openExchange(ctx context.Context, xf *exchangeFlags) (*exchange, e
 		return &exchange{Client: c, closer: func() { _ = c.Close(); t.Close() }}, nil
 	}
 	return e.openLocal(ctx, xf, dataDir, ts, verifier)
+}
+
+// openAxis opens the client against the national axis document service
+// the installation is enrolled with; the map of the service's document
+// IDs is kept beside the agency's data.
+func (e *env) openAxis(ctx context.Context, cfgDir, dataDir string, ts *trust.Store, verifier client.PDFVerifier) (*exchange, error) {
+	cfg, err := client.LoadConfig(cfgDir)
+	if err != nil {
+		return nil, err
+	}
+	agencyDir := filepath.Join(dataDir, "exchange", safeDir(cfg.Agency))
+	t, cfg, err := axisclient.Dial(ctx, cfgDir, filepath.Join(agencyDir, "axis.db"))
+	if err != nil {
+		return nil, err
+	}
+	cas, err := axisclient.LoadCA(cfgDir)
+	if err != nil {
+		t.Close()
+		return nil, err
+	}
+	// A hub's door signs its status 01 with the hub's CA, the file given
+	// for the endpoint.
+	c, err := client.Open(ctx, client.Options{DataDir: agencyDir, Agency: wire.Organization{Code: cfg.Agency, Name: cfg.AgencyName},
+		Transport: t, Codec: exchangeCodec(ts, cas), Verify: verifier})
+	if err != nil {
+		t.Close()
+		return nil, err
+	}
+	return &exchange{Client: c, closer: func() { _ = c.Close(); t.Close() }}, nil
 }
 
 func (e *env) openLocal(ctx context.Context, xf *exchangeFlags, dataDir string, ts *trust.Store, verifier client.PDFVerifier) (*exchange, error) {
@@ -176,6 +209,8 @@ var exchangeErrorKeys = []struct {
 	target    error
 	key, hint string
 }{
+	{axisclient.ErrNoSecret, "axis.err.no_secret", "axis.hint.enroll"},
+	{axisclient.ErrCredentials, "axis.err.credentials", "axis.hint.credentials"},
 	{client.ErrNotEnrolled, "exchange.err.not_enrolled", "exchange.hint.enroll"},
 	{client.ErrBadConfig, "exchange.err.bad_config", "exchange.hint.enroll"},
 	{client.ErrForbidden, "exchange.err.forbidden", ""},

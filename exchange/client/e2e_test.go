@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/vanthu/vanthu/exchange/client"
 	"github.com/vanthu/vanthu/exchange/hub"
@@ -29,38 +28,16 @@ const (
 	codeC = "H41"
 )
 
-func docID(n int) string { return fmt.Sprintf("%s,2026/03/10,%d/UBND-VP", codeA, n) }
+func docID(n int) string { return exchangetest.DocID(codeA, n) }
 
-func docs(paths []string) []client.OutgoingDocument {
-	out := make([]client.OutgoingDocument, len(paths))
-	for i, p := range paths {
-		out[i] = client.OutgoingDocument{Path: p, DocumentID: docID(i + 1), Number: fmt.Sprint(i + 1), Notation: "UBND-VP",
-			Date: time.Date(2026, 3, 10, 0, 0, 0, 0, time.UTC), Subject: fmt.Sprintf("Văn bản thử %d", i+1), Type: "Công văn"}
-	}
-	return out
-}
+func docs(paths []string) []client.OutgoingDocument { return exchangetest.Documents(codeA, paths) }
 
 func deliverAll(t *testing.T, c *client.Client) client.DeliverSummary {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	sum, err := c.Deliver(ctx, client.DeliverOptions{Wait: true}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if sum.Failed != 0 || sum.Pending != 0 {
-		t.Fatalf("deliver: %+v", sum)
-	}
-	return sum
+	return exchangetest.DeliverAll(t, c)
 }
 
 func syncInbox(t *testing.T, c *client.Client) client.SyncSummary {
-	t.Helper()
-	sum, err := c.Sync(context.Background(), client.SyncOptions{}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sum
+	return exchangetest.SyncInbox(t, c)
 }
 
 // TestEndToEnd: A batch-sends 20 signed PDFs to B and C; B accepts all, C
@@ -217,13 +194,7 @@ func inCIndex(in []client.IncomingDocument, i int) int {
 	return n
 }
 
-func codes(es []wire.StatusEntry) string {
-	var out []string
-	for _, e := range es {
-		out = append(out, e.Code)
-	}
-	return strings.Join(out, " ")
-}
+func codes(es []wire.StatusEntry) string { return exchangetest.StatusCodes(es) }
 
 func hasAction(log []client.LogEntry, action string) bool {
 	for _, e := range log {

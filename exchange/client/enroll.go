@@ -35,6 +35,13 @@ type Config struct {
 	Hub        string `json:"hub,omitempty"`
 	Agency     string `json:"agency"`
 	AgencyName string `json:"agency_name,omitempty"`
+	// Axis, instead of Hub, is the endpoint of a national axis document
+	// service (the national axis, a provincial platform or a hub's axis
+	// door), reached with SystemID and the secret kept beside this file
+	// (exchange/axisclient).
+	Axis          string `json:"axis,omitempty"`
+	SystemID      string `json:"system_id,omitempty"`
+	AxisAllowHTTP bool   `json:"axis_allow_http,omitempty"`
 }
 
 // LoadConfig reads dir/exchange.json; a missing file is ErrNotEnrolled.

@@ -121,8 +121,12 @@ func (c *Client) receiveItem(ctx context.Context, it wire.InboxItem, sum *SyncSu
 	if rerr == nil {
 		in, files, rerr = c.readPackage(ctx, pkgPath, folder)
 	}
-	if rerr == nil && (in.From != it.From || in.Kind != it.Kind || in.DocumentID != it.DocumentID) {
-		rerr = fmt.Errorf("%w: the package's routing differs from the hub's listing", ErrRefused)
+	if rerr == nil {
+		it = completeItem(it, in)
+		p.Item = it
+		if in.From != it.From || in.Kind != it.Kind || in.DocumentID != it.DocumentID {
+			rerr = fmt.Errorf("%w: the package's routing differs from the hub's listing", ErrRefused)
+		}
 	}
 	if rerr != nil {
 		_ = os.RemoveAll(folder)
@@ -144,6 +148,24 @@ func (c *Client) receiveItem(ctx context.Context, it wire.InboxItem, sum *SyncSu
 	sum.Documents++
 	p.Stage, p.Verdict = "stored", &v
 	return p, c.storeIncoming(ctx, it, state, v, folder, files)
+}
+
+// completeItem fills what the listing did not say from the verified
+// package; what it said must still agree with the package.
+func completeItem(it wire.InboxItem, in *wire.Incoming) wire.InboxItem {
+	if it.DocumentID == "" {
+		it.DocumentID = in.DocumentID
+		if it.BusinessType == 0 {
+			it.BusinessType = in.BusinessType
+		}
+	}
+	if it.Subject == "" {
+		it.Subject = in.Subject
+	}
+	if it.StatusCode == "" {
+		it.StatusCode = in.StatusCode
+	}
+	return it
 }
 
 func (c *Client) download(ctx context.Context, it wire.InboxItem, path string) error {

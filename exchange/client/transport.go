@@ -21,8 +21,11 @@ import (
 )
 
 // Transport is how a client reaches an exchange: the vanthu hub over
-// mutual TLS (HTTPTransport), and later the national axis's document
-// service behind the same interface.
+// mutual TLS (HTTPTransport), or the national axis's document service
+// (exchange/axisclient). A transport that cannot know a delivery's
+// document ID, business type or subject before the package is read (the
+// axis lists none of them) leaves them empty; Sync then takes them from
+// the verified package.
 type Transport interface {
 	// Send hands over one package; a repeated call with the same
 	// pkg.ClientID returns the first result.

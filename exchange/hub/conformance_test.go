@@ -85,27 +85,7 @@ const (
 type fixture struct {
 	h       *hub.Hub
 	a, b, c *org
-	hook    *recordingHook
-}
-
-type recordingHook struct {
-	mu       sync.Mutex
-	sent     []hub.SentEvent
-	statuses []hub.StatusEvent
-}
-
-func (r *recordingHook) Sent(_ context.Context, ev hub.SentEvent) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.sent = append(r.sent, ev)
-	return nil
-}
-
-func (r *recordingHook) Status(_ context.Context, ev hub.StatusEvent) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.statuses = append(r.statuses, ev)
-	return nil
+	hook    *exchangetest.RecordingHook
 }
 
 // stores runs fn on both stores: the conformance suite.
@@ -130,7 +110,7 @@ func newFixture(t *testing.T, dsn string) *fixture {
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	signer := newOrg(t, "hub")
-	f := &fixture{a: newOrg(t, codeA), b: newOrg(t, codeB), c: newOrg(t, codeC), hook: &recordingHook{}}
+	f := &fixture{a: newOrg(t, codeA), b: newOrg(t, codeB), c: newOrg(t, codeC), hook: &exchangetest.RecordingHook{}}
 	f.h, err = hub.New(ctx, hub.Config{DB: db, Codec: theCodec(t), StatusSigner: signer.key, StatusChain: signer.chain,
 		Hook: f.hook, SpoolDir: t.TempDir(), Limits: hub.Limits{MaxPackageSize: 1 << 20, MaxRecipients: 3}})
 	if err != nil {
@@ -250,11 +230,9 @@ func TestConformanceSendReceiveStatuses(t *testing.T) {
 		if err := f.h.WaitHooks(ctx); err != nil {
 			t.Fatal(err)
 		}
-		f.hook.mu.Lock()
-		if len(f.hook.sent) != 1 || len(f.hook.statuses) != 2 {
-			t.Errorf("hook saw %d sends and %d statuses", len(f.hook.sent), len(f.hook.statuses))
+		if sent, statuses := f.hook.Events(); len(sent) != 1 || len(statuses) != 2 {
+			t.Errorf("hook saw %d sends and %d statuses", len(sent), len(statuses))
 		}
-		f.hook.mu.Unlock()
 	})
 }
 

@@ -38,6 +38,14 @@ type DirConfig struct {
 	DB     string   `json:"db"` // PostgreSQL address or SQLite path (relative to the folder)
 	Listen string   `json:"listen"`
 	Limits Limits   `json:"limits"`
+	// AxisListen, if set, is where the national axis's document service
+	// (exchange/axishub) is served, for e-office systems using the axis
+	// SDKs; AxisCert and AxisKey, if set, are its TLS certificate and key
+	// (PEM files, relative to the folder; default the hub's server
+	// certificate).
+	AxisListen string `json:"axis_listen,omitempty"`
+	AxisCert   string `json:"axis_cert,omitempty"`
+	AxisKey    string `json:"axis_key,omitempty"`
 }
 
 // Dir is a loaded hub folder: the CA, the server's TLS certificate and the

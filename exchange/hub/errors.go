@@ -15,6 +15,7 @@ var (
 	ErrUnknownAgency      = errors.New("hub: unknown or revoked agency")
 	ErrConflict           = errors.New("hub: message ID already used for another package")
 	ErrRecallNotAllowed   = errors.New("hub: this status does not answer a document of these agencies")
+	ErrRouteMismatch      = errors.New("hub: the recipients asked for are not the package's")
 	ErrAgencyExists       = errors.New("hub: agency already registered")
 	ErrBadCSR             = errors.New("hub: certificate request refused")
 	ErrCertificate        = errors.New("hub: client certificate not accepted")

@@ -238,6 +238,7 @@ var httpErrors = []struct {
 	{ErrUnknownAgency, http.StatusUnprocessableEntity, wire.CodeUnknownAgency},
 	{ErrConflict, http.StatusConflict, wire.CodeConflict},
 	{ErrRecallNotAllowed, http.StatusUnprocessableEntity, wire.CodeRecallNotAllowed},
+	{ErrRouteMismatch, http.StatusUnprocessableEntity, wire.CodeRouteMismatch},
 }
 
 func writeError(w http.ResponseWriter, err error) {

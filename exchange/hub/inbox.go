@@ -47,10 +47,31 @@ func (h *Hub) Inbox(ctx context.Context, caller string, after int64, wait time.D
 }
 
 func (h *Hub) listInbox(ctx context.Context, caller string, after int64) ([]wire.InboxItem, error) {
-	rows, err := h.db.Query(ctx, `SELECT d.id, m.id, m.kind, m.sender, m.document_id, m.business_type, m.status_code,
-		m.description, m.subject, m.size, m.sha256, d.queued_at, d.fetched_at
-		FROM delivery d JOIN message m ON m.id = d.message_id
-		WHERE d.recipient = ? AND d.state = 'queued' AND d.id > ? ORDER BY d.id LIMIT ?`, caller, after, h.limits.MaxInbox)
+	return h.ListInbox(ctx, caller, InboxFilter{After: after})
+}
+
+// InboxFilter narrows ListInbox.
+type InboxFilter struct {
+	// Kind, if set, keeps one kind of package.
+	Kind wire.Kind
+	// After keeps deliveries with a greater ID.
+	After int64
+	// Since and Until, if set, bound the time a delivery was queued.
+	Since, Until time.Time
+	// Limit caps the answer (Limits.MaxInbox when 0 or larger).
+	Limit int
+}
+
+// ListInbox lists the caller's queued deliveries, oldest first, without
+// waiting.
+func (h *Hub) ListInbox(ctx context.Context, caller string, f InboxFilter) ([]wire.InboxItem, error) {
+	q, args := inboxQuery("SELECT d.id, m.id, m.kind, m.sender, m.document_id, m.business_type, m.status_code, "+
+		"m.description, m.subject, m.size, m.sha256, d.queued_at, d.fetched_at", caller, f)
+	limit := f.Limit
+	if limit <= 0 || limit > h.limits.MaxInbox {
+		limit = h.limits.MaxInbox
+	}
+	rows, err := h.db.Query(ctx, q+" ORDER BY d.id LIMIT ?", append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("failed to list inbox: %w", err)
 	}
@@ -69,6 +90,36 @@ func (h *Hub) listInbox(ctx context.Context, caller string, after int64) ([]wire
 		out = append(out, it)
 	}
 	return out, rows.Err()
+}
+
+// CountInbox counts the caller's queued deliveries that f keeps (its
+// Limit aside).
+func (h *Hub) CountInbox(ctx context.Context, caller string, f InboxFilter) (int, error) {
+	q, args := inboxQuery("SELECT count(*)", caller, f)
+	var n int
+	if err := h.db.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("failed to count inbox: %w", err)
+	}
+	return n, nil
+}
+
+func inboxQuery(sel, caller string, f InboxFilter) (string, []any) {
+	q := sel + ` FROM delivery d JOIN message m ON m.id = d.message_id
+		WHERE d.recipient = ? AND d.state = 'queued' AND d.id > ?`
+	args := []any{caller, f.After}
+	if f.Kind != "" {
+		q += " AND m.kind = ?"
+		args = append(args, string(f.Kind))
+	}
+	if !f.Since.IsZero() {
+		q += " AND d.queued_at >= ?"
+		args = append(args, micros(f.Since))
+	}
+	if !f.Until.IsZero() {
+		q += " AND d.queued_at <= ?"
+		args = append(args, micros(f.Until))
+	}
+	return q, args
 }
 
 // Package is a delivery's package being fetched.

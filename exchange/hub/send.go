@@ -24,6 +24,10 @@ type SendRequest struct {
 	SHA256 string
 	// Kind, if set, must be the package's kind.
 	Kind wire.Kind
+	// To, if set, chooses the recipients among the package's To elements
+	// (the axis SDKs' to header); one that the package does not name is
+	// ErrRouteMismatch. Unset, the package goes to all of them.
+	To   []string
 	Body io.Reader
 }
 
@@ -188,6 +192,14 @@ func (h *Hub) checkRoute(ctx context.Context, req SendRequest, r *wire.Route) er
 		return fmt.Errorf("%w: no document ID", ErrBadPackage)
 	}
 	r.To = dedupe(r.To)
+	if to := dedupe(req.To); len(to) > 0 {
+		for _, c := range to {
+			if !slices.Contains(r.To, c) {
+				return fmt.Errorf("%w: %s is not among the package's recipients %v", ErrRouteMismatch, c, r.To)
+			}
+		}
+		r.To = to
+	}
 	if len(r.To) == 0 {
 		return fmt.Errorf("%w: no recipient", ErrBadPackage)
 	}

@@ -210,13 +210,18 @@ func (e *Env) Enroll(tb testing.TB, h *Hub, code, name string) *Agency {
 		tb.Fatal(err)
 	}
 	a.Cert = cert
+	a.Org, a.Signer = e.orgSigner(tb, code, name)
+	return a
+}
+
+// orgSigner issues the organisation key of an agency.
+func (e *Env) orgSigner(tb testing.TB, code, name string) (*testpki.Identity, client.Signer) {
+	tb.Helper()
 	org, err := e.PKI.Issue(testpki.Spec{CommonName: name, Organization: name, Organisation: true, KeyID: "org-" + code, Key: testpki.ECP256})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	a.Org = org
-	a.Signer = client.Signer{Key: org.Key, Chain: org.ChainWithLeaf()}
-	return a
+	return org, client.Signer{Key: org.Key, Chain: org.ChainWithLeaf()}
 }
 
 // Client opens the agency's client against the hub it enrolled with.
@@ -226,15 +231,23 @@ func (e *Env) Client(tb testing.TB, a *Agency) *client.Client {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return e.openClient(tb, a.DataDir, cfg, t, t.Close)
+}
+
+// openClient opens a client of the agency cfg names over t, with the
+// test PKI's trust and quick retries; closeT is called when the test ends.
+func (e *Env) openClient(tb testing.TB, dataDir string, cfg *client.Config, t client.Transport, closeT func()) *client.Client {
+	tb.Helper()
 	c, err := client.Open(context.Background(), client.Options{
-		DataDir: a.DataDir, Agency: wire.Organization{Code: cfg.Agency, Name: cfg.AgencyName},
+		DataDir: dataDir, Agency: wire.Organization{Code: cfg.Agency, Name: cfg.AgencyName},
 		Transport: t, Codec: e.Codec, Verify: client.SignatureVerifier(e.Trust, true),
 		RetryMin: 20 * time.Millisecond, RetryMax: 200 * time.Millisecond,
 	})
 	if err != nil {
+		closeT()
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() { _ = c.Close(); t.Close() })
+	tb.Cleanup(func() { _ = c.Close(); closeT() })
 	return c
 }
 
