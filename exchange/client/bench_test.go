@@ -38,6 +38,7 @@ type benchPair struct {
 	seq   atomic.Int64
 	runs  string
 	pg    bool
+	regs  bool // the registers are kept on the hub
 	start time.Time
 	cpu0  cpuSample
 }
@@ -46,12 +47,14 @@ type benchPair struct {
 // profile of the last run.
 const hubProfileEnv = "VANTHU_BENCH_HUB_CPUPROFILE"
 
-func newBenchPair(b *testing.B, dsn string) *benchPair {
+// newBenchPair serves a hub on dsn ("" SQLite) with the registers, or,
+// with exchangeOnly, without them (the exchange path alone).
+func newBenchPair(b *testing.B, dsn string, exchangeOnly bool) *benchPair {
 	env := exchangetest.Shared(b)
 	ctx := context.Background()
 	d := env.InitDir(b, dsn, hub.Limits{RequestsPerMinute: -1})
 	addr := exchangetest.FreeAddr(b)
-	p := &benchPair{env: env, runs: strconv.FormatInt(time.Now().UnixNano(), 36), pg: dsn != ""}
+	p := &benchPair{env: env, runs: strconv.FormatInt(time.Now().UnixNano(), 36), pg: dsn != "", regs: !exchangeOnly}
 	p.admin = env.AdminHub(b, d, "https://"+addr)
 	p.a = env.AddAgency(b, p.admin, codeA, "Sở A")
 	bb := env.AddAgency(b, p.admin, codeB, "Sở B")
@@ -66,7 +69,7 @@ func newBenchPair(b *testing.B, dsn string) *benchPair {
 			b.Fatal(err)
 		}
 	}
-	p.proc = env.StartHub(b, exchangetest.HubProcess{Dir: d.Path, Addr: addr, DSN: dsn, Registers: true, CPUProfile: os.Getenv(hubProfileEnv)})
+	p.proc = env.StartHub(b, exchangetest.HubProcess{Dir: d.Path, Addr: addr, DSN: dsn, Registers: !exchangeOnly, CPUProfile: os.Getenv(hubProfileEnv)})
 	p.ta, p.tb = transport(b, p.a, "https://"+addr), transport(b, bb, "https://"+addr)
 	path := env.SignedPDFs(b, filepath.Join(b.TempDir(), "pdf"), 1, 200<<10)[0]
 	if p.pdf, err = os.ReadFile(path); err != nil {
@@ -119,7 +122,9 @@ func (p *benchPair) finish(b *testing.B, n int) {
 	b.StopTimer()
 	elapsed, c := time.Since(p.start), p.cpu(b)
 	per := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(n) }
-	b.ReportMetric(float64(n)/elapsed.Seconds(), "registered/s")
+	if p.regs {
+		b.ReportMetric(float64(n)/elapsed.Seconds(), "registered/s")
+	}
 	b.ReportMetric(per(c.hub-p.cpu0.hub), "hub-cpu-ms/doc")
 	b.ReportMetric(per(c.client-p.cpu0.client), "client-cpu-ms/doc")
 	if p.pg {
@@ -206,17 +211,26 @@ func (p *benchPair) receive(ctx context.Context, want int, done func(docID strin
 	return nil
 }
 
-func benchStores(b *testing.B, fn func(b *testing.B, dsn string)) {
-	b.Run("sqlite", func(b *testing.B) { fn(b, "") })
-	b.Run("postgres", func(b *testing.B) { fn(b, pgtest.DSN(b)) })
+// benchStores runs fn on both stores with the hub as served (registers
+// kept); with exchangeOnly, also without the registers (sub-benchmarks
+// sqlite-exchange-only and postgres-exchange-only).
+func benchStores(b *testing.B, exchangeOnly bool, fn func(b *testing.B, dsn string, exchangeOnly bool)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, "", false) })
+	b.Run("postgres", func(b *testing.B) { fn(b, pgtest.DSN(b), false) })
+	if exchangeOnly {
+		b.Run("sqlite-exchange-only", func(b *testing.B) { fn(b, "", true) })
+		b.Run("postgres-exchange-only", func(b *testing.B) { fn(b, pgtest.DSN(b), true) })
+	}
 }
 
 // BenchmarkEndToEnd: 200 KB signed PDFs from A to B over loopback mutual
 // TLS, each sent (packed, signed, stored durably), listed, fetched and
-// acknowledged (the hub emitting status 01); reports documents per second.
+// acknowledged (the hub emitting status 01); reports documents per second,
+// and, as served, registrations per second (the hub registers each
+// document: its PDF verified, A's outgoing and B's incoming entry).
 func BenchmarkEndToEnd(b *testing.B) {
-	benchStores(b, func(b *testing.B, dsn string) {
-		p := newBenchPair(b, dsn)
+	benchStores(b, true, func(b *testing.B, dsn string, exchangeOnly bool) {
+		p := newBenchPair(b, dsn, exchangeOnly)
 		ctx := context.Background()
 		b.SetBytes(int64(len(p.pdf)))
 		p.begin(b)
@@ -249,8 +263,8 @@ func BenchmarkEndToEnd(b *testing.B) {
 // second and reports the median and 99th percentile of the time from the
 // start of a send to the end of its acknowledgement.
 func BenchmarkLatencyAt50PerSecond(b *testing.B) {
-	benchStores(b, func(b *testing.B, dsn string) {
-		p := newBenchPair(b, dsn)
+	benchStores(b, false, func(b *testing.B, dsn string, _ bool) {
+		p := newBenchPair(b, dsn, false)
 		ctx := context.Background()
 		n := max(b.N, 100)
 		var mu sync.Mutex
@@ -294,8 +308,9 @@ func BenchmarkLatencyAt50PerSecond(b *testing.B) {
 }
 
 // BenchmarkHubRSS50MB sends one 50 MB package to a hub running as its own
-// process and reports that process's peak resident memory (VmHWM) before
-// and after: the package is streamed to disk and into the database in
+// process, as served (registers kept), and reports that process's peak
+// resident memory (VmHWM) before and after it stored and registered the
+// package: the package is streamed to disk and into the database in
 // pieces, never held whole.
 func BenchmarkHubRSS50MB(b *testing.B) {
 	env := exchangetest.Shared(b)
@@ -303,7 +318,7 @@ func BenchmarkHubRSS50MB(b *testing.B) {
 	addr := exchangetest.FreeAddr(b)
 	h := env.AdminHub(b, d, "https://"+addr)
 	a, bb := env.AddAgency(b, h, codeA, "Sở A"), env.AddAgency(b, h, codeB, "Sở B")
-	proc := env.StartHubProcess(b, d.Path, addr, "")
+	proc := env.StartHub(b, exchangetest.HubProcess{Dir: d.Path, Addr: addr, Registers: true}) // as served
 	ta := transport(b, a, "https://"+addr)
 	_ = bb
 	big := filepath.Join(b.TempDir(), "big.pdf")
@@ -334,6 +349,9 @@ func BenchmarkHubRSS50MB(b *testing.B) {
 		raw = nil
 		if _, err := ta.Send(ctx, client.OutgoingPackage{ClientID: fmt.Sprintf("big-%d", i), Kind: wire.KindDocument, Size: pst.Size(),
 			SHA256: sum, Open: func() (io.ReadCloser, error) { return os.Open(pkg) }}); err != nil {
+			b.Fatal(err)
+		}
+		if err := h.Hub.WaitHooks(ctx); err != nil { // registered too
 			b.Fatal(err)
 		}
 		after = vmHWM(b, proc.Cmd.Process.Pid)
