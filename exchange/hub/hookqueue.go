@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -239,6 +240,26 @@ func (h *Hub) queuedHooks(ctx context.Context) ([]queuedHook, error) {
 	return out, rows.Err()
 }
 
+// deadHolder reports whether holder names a process of this machine that
+// is gone (killed before it gave the queue up): its lease need not run out.
+func deadHolder(holder string) bool {
+	host, rest, _ := strings.Cut(holder, "/")
+	pidText, _, _ := strings.Cut(rest, "/")
+	pid, err := strconv.Atoi(pidText)
+	me, _ := os.Hostname()
+	return err == nil && host == me && pid > 0 && pid != os.Getpid() && !processAlive(pid)
+}
+
+// takeOver is the holder whose lease may be taken before it runs out (a
+// dead process of this machine), or "" (never a holder: free leases are
+// taken anyway).
+func takeOver(holder string) string {
+	if holder != "" && deadHolder(holder) {
+		return holder
+	}
+	return ""
+}
+
 // takeHookLease takes or renews the queue for this process, unless another
 // process holds it.
 func (h *Hub) takeHookLease(ctx context.Context) (bool, error) {
@@ -251,13 +272,14 @@ func (h *Hub) takeHookLease(ctx context.Context) (bool, error) {
 	if err := h.db.QueryRow(ctx, "SELECT holder, until FROM hook_lease WHERE id = 1").Scan(&holder, &until); err != nil {
 		return false, fmt.Errorf("failed to read the register queue's holder: %w", err)
 	}
-	if holder != "" && holder != h.hooks.holder && until >= micros(now) {
+	if holder != "" && holder != h.hooks.holder && until >= micros(now) && !deadHolder(holder) {
 		return false, nil
 	}
 	var held bool
 	err := h.write(ctx, func(ctx context.Context, tx *store.Tx, _ *auditLog) error {
 		r, err := tx.Exec(ctx, `UPDATE hook_lease SET holder = ?, until = ?
-			WHERE id = 1 AND (holder = ? OR holder = '' OR until < ?)`, h.hooks.holder, micros(now.Add(hookLease)), h.hooks.holder, micros(now))
+			WHERE id = 1 AND (holder = ? OR holder = '' OR until < ? OR holder = ?)`,
+			h.hooks.holder, micros(now.Add(hookLease)), h.hooks.holder, micros(now), takeOver(holder))
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -265,4 +267,35 @@ func TestHookQueueOneProcessAtATime(t *testing.T) {
 			t.Fatalf("hook got %q", got)
 		}
 	})
+}
+
+// TestHookQueueDeadHolder: a lease left by a process of this machine that
+// is gone (SIGKILLed) is taken at once, not when it runs out; one of a
+// live process, or of another machine, is left to run out.
+func TestHookQueueDeadHolder(t *testing.T) {
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	host, _ := os.Hostname()
+	for _, tc := range []struct {
+		holder string
+		taken  bool
+	}{
+		{fmt.Sprintf("%s/%d/gone", host, dead.Process.Pid), true},
+		{fmt.Sprintf("%s/%d/alive", host, os.Getppid()), false},
+		{fmt.Sprintf("other-machine/%d/x", dead.Process.Pid), false},
+	} {
+		dsn := filepath.Join(t.TempDir(), "hub.db")
+		hook := &scriptedHook{}
+		h := queueHub(t, dsn, hook)
+		if _, err := h.db.Exec(context.Background(), "UPDATE hook_lease SET holder = ?, until = ?", tc.holder, micros(time.Now().Add(time.Hour))); err != nil {
+			t.Fatal(err)
+		}
+		queue(t, h, sent("D1"))
+		time.Sleep(300 * time.Millisecond)
+		if got := len(hook.seen()) == 1; got != tc.taken {
+			t.Errorf("lease of %s: taken %v, want %v", tc.holder, got, tc.taken)
+		}
+	}
 }
