@@ -438,3 +438,82 @@ func TestConformanceAuditTamperEvident(t *testing.T) {
 		}
 	})
 }
+
+// TestConformanceAckMany acknowledges more documents at once than one
+// statement of status 01 packages holds, with a status among them: every
+// document gets its own status 01, in the inbox and in the history, and
+// the status none.
+func TestConformanceAckMany(t *testing.T) {
+	stores(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		const n = 130
+		docs := map[string]bool{}
+		for i := range n {
+			doc := fmt.Sprintf("%s,2026/03/06,%d/UBND-VP", codeA, i+1)
+			docs[doc] = true
+			f.mustSend(t, codeA, fmt.Sprintf("m%d", i), f.a.document(t, doc, []byte("%PDF "+doc), codeB))
+		}
+		first := codeA + ",2026/03/06,1/UBND-VP"
+		f.mustSend(t, codeA, "recall", f.a.status(t, first, codeB, wire.StatusRecallRequest, "Ban hành nhầm"))
+		items := f.inbox(t, codeB)
+		if len(items) != n+1 {
+			t.Fatalf("B's inbox has %d items, want %d", len(items), n+1)
+		}
+		ids := make([]int64, len(items))
+		for i, it := range items {
+			ids[i] = it.DeliveryID
+		}
+		if err := f.h.Ack(ctx, codeB, ids); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.h.Ack(ctx, codeB, ids); err != nil {
+			t.Fatalf("second acknowledgement: %v", err)
+		}
+		st := f.inbox(t, codeA)
+		if len(st) != n {
+			t.Fatalf("A got %d statuses, want %d", len(st), n)
+		}
+		seen := map[string]bool{}
+		for i, it := range st {
+			if it.Kind != wire.KindStatus || it.StatusCode != wire.StatusArrived || it.From != codeB || !docs[it.DocumentID] || seen[it.DocumentID] {
+				t.Fatalf("status %d: %+v", i, it)
+			}
+			seen[it.DocumentID] = true
+			if i%50 != 0 && i != n-1 {
+				continue
+			}
+			p, err := f.h.Fetch(ctx, codeA, it.DeliveryID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, err := io.ReadAll(p.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := theCodec(t).Read(ctx, bytes.NewReader(raw), int64(len(raw)), nil)
+			if err != nil || in.DocumentID != it.DocumentID || in.StatusCode != wire.StatusArrived {
+				t.Fatalf("status package %d for %s: %+v, %v", i, it.DocumentID, in, err)
+			}
+		}
+		for doc := range docs {
+			ds, err := f.h.DocStatus(ctx, codeA, doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range ds.Recipients[codeB] {
+				got = append(got, e.Code)
+			}
+			want := ",01"
+			if doc == first {
+				want = ",13,01"
+			}
+			if strings.Join(got, ",") != want {
+				t.Fatalf("%s history %q, want %q", doc, strings.Join(got, ","), want)
+			}
+		}
+		if _, err := f.h.VerifyAudit(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -204,6 +204,7 @@ func (h *Hub) Ack(ctx context.Context, caller string, ids []int64) error {
 		if err != nil {
 			return err
 		}
+		var docs []ackTarget
 		for _, t := range targets {
 			if !acked[t.delivery] {
 				continue // acknowledged before, or removed by a recall
@@ -211,14 +212,11 @@ func (h *Hub) Ack(ctx context.Context, caller string, ids []int64) error {
 			if err := audit.add(ctx, tx, now, caller, ActAck, t.documentID, map[string]any{"delivery": t.delivery}); err != nil {
 				return err
 			}
-			if t.kind != string(wire.KindDocument) {
-				continue
-			}
-			if err := h.emitArrived(ctx, tx, audit, t, pkgs[t.delivery], now); err != nil {
-				return err
+			if t.kind == string(wire.KindDocument) {
+				docs = append(docs, t)
 			}
 		}
-		return nil
+		return h.emitArrivals(ctx, tx, docs, pkgs, now)
 	})
 }
 
