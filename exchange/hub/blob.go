@@ -158,7 +158,10 @@ func putBlob(ctx context.Context, tx *store.Tx, s *spooled, at int64) error {
 // disk in order, so once the write is durable, so is every transaction
 // committed before it — these packages included. Should the server stop
 // in between, only packages nothing refers to yet are lost, and their
-// sends were not answered.
+// sends were not answered; should it restart before the write runs, the
+// write fails on message.sha256's foreign key instead of committing a
+// message without its package (TestStoreBeforeDurability). This relies on
+// the server's own synchronous_commit being on (its default).
 func (h *Hub) storeBefore(ctx context.Context, fn func(tx *store.Tx) error) error {
 	return h.db.Tx(ctx, func(tx *store.Tx) error {
 		if _, err := tx.Exec(ctx, "SET LOCAL synchronous_commit TO OFF"); err != nil {
