@@ -14,10 +14,12 @@ import (
 	"github.com/vanthu/vanthu/app/internal/demo"
 	"github.com/vanthu/vanthu/internal/softhsmtest"
 	"github.com/vanthu/vanthu/internal/testpki"
+	"github.com/vanthu/vanthu/internal/testrender"
 	"github.com/vanthu/vanthu/signing/roles/rolestest"
 )
 
 func TestMain(m *testing.M) {
+	testrender.UseTempCache()
 	testscript.Main(m, map[string]func(){
 		"vanthu": func() { os.Exit(Run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 		// vanthu-demo-create DIR makes the desktop app's demo key store in
@@ -114,13 +116,25 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			e.Setenv("DSS", dss)
+			e.Setenv("LONG_TEXT", longText(4096))
 			e.Setenv("LEADER_SERIAL", strings.ToLower(p.Leader.Cert.SerialNumber.Text(16)))
 			e.Setenv("VANTHU_LANG", "en")
 			e.Setenv("HOME", e.WorkDir)
+			e.Setenv("XDG_CACHE_HOME", testrender.CacheDir()) // the renderer's compiled code, shared
 			e.Setenv("LANG", "en_US.UTF-8")
 			return nil
 		},
 	})
+}
+
+// longText is at least n bytes of Vietnamese, PDF syntax and escapes, cut
+// at a character boundary.
+func longText(n int) string {
+	var b strings.Builder
+	for b.Len() < n {
+		b.WriteString("Đồng ý ban hành (see /Contents <ref>) \\ ")
+	}
+	return b.String()
 }
 
 // writeRoleFixtures writes the documents and images of the role scripts

@@ -19,7 +19,7 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
-// cmdVerify implements `vanthu verify [--trust PEM]... [--offline] [--json] FILE...`.
+// cmdVerify implements `vanthu verify [--trust PEM]... [--offline] [--no-visual] [--json] FILE...`.
 // Exit 0 only when every file has at least one signature and every
 // signature is valid and trusted with no disallowed change after it; 1
 // otherwise; 2 on usage or read errors.
@@ -30,6 +30,7 @@ func cmdVerify(e *env, args []string) int {
 	offline := fs.Bool("offline", false, e.tr("verify.flag.offline"))
 	asJSON := fs.Bool("json", false, e.tr("verify.flag.json"))
 	system := fs.Bool("system-roots", false, e.tr("verify.flag.system_roots"))
+	noVisual := fs.Bool("no-visual", false, e.tr("verify.flag.no_visual"))
 	files, code, ok := e.parseFlags(fs, args)
 	if !ok {
 		return code
@@ -44,15 +45,15 @@ func cmdVerify(e *env, args []string) int {
 		e.errorf(e.tr("verify.trust_error", err.Error()))
 		return exitUsage
 	}
-	opts := verify.Options{Trust: store, Online: !*offline}
+	opts := verify.Options{Trust: store, Online: !*offline, NoVisual: *noVisual}
 	exit := exitOK
-	for _, name := range files {
-		v, err := bridge.Verify(ctx, name, bridge.VerifyOptions{Verify: opts})
+	// files are verified in parallel and reported in the order given
+	bridge.VerifyFiles(ctx, files, bridge.VerifyOptions{Verify: opts}, func(i int, v *bridge.Verdict, err error) {
 		res := v.Result
 		if errors.Is(err, verify.ErrRead) || res == nil {
-			e.errorf(e.tr("verify.read_error", name, err))
+			e.errorf(e.tr("verify.read_error", files[i], err))
 			exit = exitUsage
-			continue
+			return
 		}
 		if !v.OK() && exit == exitOK {
 			exit = exitFailure
@@ -62,7 +63,7 @@ func cmdVerify(e *env, args []string) int {
 		} else {
 			e.printVerify(res)
 		}
-	}
+	})
 	return exit
 }
 
@@ -88,6 +89,7 @@ type jsonSig struct {
 	Level          string        `json:"level"`
 	CoversDocument bool          `json:"covers_document"`
 	ModifiedAfter  string        `json:"modified_after"`
+	VisualCheck    string        `json:"visual_check,omitempty"`
 	Problems       []jsonProblem `json:"problems"`
 }
 
@@ -111,7 +113,7 @@ func (e *env) printJSON(r *verify.Result) {
 	for _, s := range r.Signatures {
 		js := jsonSig{Field: s.Field, Kind: s.Kind, Signer: s.Signer, Status: string(s.Status), Intact: s.Intact,
 			Trusted: s.Trusted, TimeSource: string(s.SigningTimeSource), Level: string(s.Level),
-			CoversDocument: s.CoversDocument, ModifiedAfter: string(s.ModifiedAfter), Problems: e.jsonProblems(s.Problems)}
+			CoversDocument: s.CoversDocument, ModifiedAfter: string(s.ModifiedAfter), VisualCheck: string(s.Visual), Problems: e.jsonProblems(s.Problems)}
 		if !s.ValidationTime.IsZero() {
 			t := s.ValidationTime.UTC()
 			js.ValidatedAt, js.ValidatedFrom = &t, string(s.ValidationTimeSource)

@@ -200,7 +200,7 @@ func writeFont(u *pdf.Update, f *Font) pdf.Ref {
 	cidRef := u.Alloc()
 	u.Set(cidRef, pdf.Dict{
 		"Type": pdf.Name("Font"), "Subtype": pdf.Name("CIDFontType2"), "BaseFont": pdf.Name(name),
-		"CIDSystemInfo":  pdf.Dict{"Registry": pdf.String{Value: []byte("Adobe")}, "Ordering": pdf.String{Value: []byte("Identity")}, "Supplement": pdf.Integer(0)},
+		"CIDSystemInfo":  pdf.Dict{"Registry": pdf.String("Adobe"), "Ordering": pdf.String("Identity"), "Supplement": pdf.Integer(0)},
 		"FontDescriptor": fdRef, "W": w, "CIDToGIDMap": pdf.Name("Identity"), "DW": pdf.Integer(1000),
 	})
 	cmapRef := u.Alloc()

@@ -22,7 +22,7 @@ func FuzzContent(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	base := onePage("")
-	file, err := pdf.Open(bytes.NewReader(base), int64(len(base)))
+	file, err := pdf.OpenFinal(context.Background(), bytes.NewReader(base), int64(len(base)))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -63,7 +63,7 @@ type gstate struct {
 // extractor runs the content streams of one page.
 type extractor struct {
 	ctx    context.Context
-	f      *pdf.File
+	f      *pdf.View
 	opts   Options
 	fonts  map[pdf.Ref]*font
 	glyphs []glyph
@@ -74,7 +74,7 @@ type extractor struct {
 }
 
 func (x *extractor) streamData(s *pdf.Stream) ([]byte, error) {
-	data, err := x.f.StreamData(s)
+	data, err := x.f.Decode(s)
 	if err != nil {
 		return nil, err
 	}

@@ -91,13 +91,14 @@ func (o Options) withDefaults() Options {
 
 // Doc is an opened PDF.
 type Doc struct {
-	f    *pdf.File
+	f    *pdf.View
 	opts Options
 }
 
-// Open reads the cross-reference data of the PDF in r.
-func Open(r io.ReaderAt, size int64, opts Options) (*Doc, error) {
-	f, err := pdf.Open(r, size)
+// Open reads the cross-reference data of the PDF in r (the revision a
+// viewer opens). ctx bounds the reading of the file's structures.
+func Open(ctx context.Context, r io.ReaderAt, size int64, opts Options) (*Doc, error) {
+	f, err := pdf.OpenFinal(ctx, r, size)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}

@@ -69,7 +69,7 @@ func onePage(content string, extraObjs ...string) []byte {
 
 func extract(t *testing.T, pdf []byte, opts Options) *Page {
 	t.Helper()
-	d, err := Open(bytes.NewReader(pdf), int64(len(pdf)), opts)
+	d, err := Open(context.Background(), bytes.NewReader(pdf), int64(len(pdf)), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,31 +177,31 @@ BT /F1 10 Tf 100 250 Td (After) Tj ET
 // cancellation is honoured.
 func TestLimits(t *testing.T) {
 	content := strings.Repeat("BT /F1 10 Tf 10 10 Td (x) Tj ET\n", 5000)
-	d, err := Open(bytes.NewReader(onePage(content)), int64(len(onePage(content))), Options{MaxOps: 1000})
+	d, err := Open(context.Background(), bytes.NewReader(onePage(content)), int64(len(onePage(content))), Options{MaxOps: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := d.Page(context.Background(), 1); !errors.Is(err, ErrLimit) {
 		t.Fatalf("MaxOps: %v", err)
 	}
-	d, _ = Open(bytes.NewReader(onePage(content)), int64(len(onePage(content))), Options{MaxGlyphs: 100})
+	d, _ = Open(context.Background(), bytes.NewReader(onePage(content)), int64(len(onePage(content))), Options{MaxGlyphs: 100})
 	if _, err := d.Page(context.Background(), 1); !errors.Is(err, ErrLimit) {
 		t.Fatalf("MaxGlyphs: %v", err)
 	}
-	d, _ = Open(bytes.NewReader(onePage(content)), int64(len(onePage(content))), Options{MaxContentBytes: 1000})
+	d, _ = Open(context.Background(), bytes.NewReader(onePage(content)), int64(len(onePage(content))), Options{MaxContentBytes: 1000})
 	if _, err := d.Page(context.Background(), 1); !errors.Is(err, ErrLimit) {
 		t.Fatalf("MaxContentBytes: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	d, _ = Open(bytes.NewReader(onePage(content)), int64(len(onePage(content))), Options{})
+	d, _ = Open(context.Background(), bytes.NewReader(onePage(content)), int64(len(onePage(content))), Options{})
 	if _, err := d.Page(ctx, 1); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled: %v", err)
 	}
 	if _, err := d.Page(context.Background(), 2); !errors.Is(err, ErrNoPage) {
 		t.Fatalf("page 2: %v", err)
 	}
-	if _, err := Open(bytes.NewReader([]byte("not a pdf")), 9, Options{}); !errors.Is(err, ErrMalformed) {
+	if _, err := Open(context.Background(), bytes.NewReader([]byte("not a pdf")), 9, Options{}); !errors.Is(err, ErrMalformed) {
 		t.Fatalf("not a PDF: %v", err)
 	}
 }

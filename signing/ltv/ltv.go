@@ -199,7 +199,7 @@ func (f *Collector) fetchCRL(ctx context.Context, url string, c, issuer *x509.Ce
 
 // AppendDSS builds an incremental update adding vd to the catalog's /DSS
 // (merging with an existing one). vriKeys, if any, get /VRI entries.
-func AppendDSS(f *pdf.File, vd *Data, vriKeys []string) (*pdf.Built, error) {
+func AppendDSS(f *pdf.View, vd *Data, vriKeys []string) (*pdf.Built, error) {
 	cat, catRef, err := f.Catalog()
 	if err != nil {
 		return nil, err

@@ -45,6 +45,9 @@ var (
 	ErrRevoked = ltv.ErrRevoked
 	// ErrCertExpired: the signer certificate is not valid at signing time.
 	ErrCertExpired = errors.New("the signing certificate is expired or not yet valid")
+	// ErrOutputCheck: the signed file did not read back as it was
+	// written (a bug, or a disk that lost data); it is not kept.
+	ErrOutputCheck = errors.New("the signed file did not read back as written")
 	// ErrBadSignature: the signer produced a signature that does not verify
 	// against the certificate (wrong key or faulty token).
 	ErrBadSignature = cms.ErrBadSignature

@@ -6,9 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/vanthu/vanthu/internal/pdfcheck"
-	"github.com/vanthu/vanthu/signing/appearance"
-	"github.com/vanthu/vanthu/signing/pdf"
 	"image"
 	"image/color"
 	"image/png"
@@ -17,6 +14,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vanthu/vanthu/internal/pdfcheck"
+	"github.com/vanthu/vanthu/signing/appearance"
+	"github.com/vanthu/vanthu/signing/pdf"
 )
 
 // formWithSigFields: a page with an empty signature field "ChuyenVien", a
@@ -209,13 +210,13 @@ func TestTrueTypeAppearance(t *testing.T) {
 	// The ToUnicode map (decoded) maps glyphs back to the Vietnamese text.
 	f := openOut(t, out)
 	found := false
-	for n := int64(1); n <= f.MaxObjectNumber(); n++ {
-		o, err := f.Object(pdf.Ref{Num: n})
+	for n := 1; n <= f.MaxNumber(); n++ {
+		o, err := f.Object(n)
 		if err != nil {
 			continue
 		}
 		if s, ok := o.(*pdf.Stream); ok {
-			d, err := f.StreamData(s)
+			d, err := f.Decode(s)
 			if err == nil && bytes.Contains(d, []byte("beginbfchar")) && bytes.Contains(d, []byte("<1EC5>")) && bytes.Contains(d, []byte("<0110>")) {
 				found = true // ễ and Đ
 			}

@@ -2,6 +2,7 @@ package pades
 
 import (
 	"bytes"
+	"context"
 	"testing"
 	"time"
 
@@ -18,7 +19,7 @@ func FuzzXrefPrepareRevision(f *testing.F) {
 	f.Add(hybridPDF())
 	f.Add(formWithSigFields("<</Type /SigFieldLock /Action /Include /Fields [(VanThu)]>>"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		pf, err := pdf.Open(bytes.NewReader(b), int64(len(b)))
+		pf, err := pdf.OpenFinal(context.Background(), bytes.NewReader(b), int64(len(b)))
 		if err != nil {
 			return
 		}
@@ -27,7 +28,7 @@ func FuzzXrefPrepareRevision(f *testing.F) {
 			return
 		}
 		all := append(bytes.Clone(b), rev.built.Bytes...)
-		pf2, err := pdf.Open(bytes.NewReader(all), int64(len(all)))
+		pf2, err := pdf.OpenFinal(context.Background(), bytes.NewReader(all), int64(len(all)))
 		if err != nil {
 			t.Fatalf("re-open after revision: %v", err)
 		}

@@ -166,7 +166,7 @@ func checkDocTimestamps(t testing.TB, path string, p *testpki.PKI) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := pdf.Open(bytes.NewReader(b), int64(len(b)))
+	f, err := pdf.OpenFinal(context.Background(), bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +195,7 @@ func checkDocTimestamps(t testing.TB, path string, p *testpki.PKI) int {
 		c, l2 := int64(br[2].(pdf.Integer)), int64(br[3].(pdf.Integer))
 		data := append(bytes.Clone(b[a:a+l1]), b[c:c+l2]...)
 		var raw asn1.RawValue
-		if _, err := asn1.Unmarshal(sd["Contents"].(pdf.String).Value, &raw); err != nil {
+		if _, err := asn1.Unmarshal(sd["Contents"].(pdf.String), &raw); err != nil {
 			t.Fatalf("doc time-stamp token: %v", err)
 		}
 		tok := raw.FullBytes

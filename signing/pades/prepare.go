@@ -42,6 +42,7 @@ type preparedRevision struct {
 	contents  [2]int
 	byteRange [2]int // span of the ByteRange array's inner text
 	fieldName string
+	sigNum    int // object number of the signature dictionary
 }
 
 const byteRangePlaceholder = "0 ********** ********** **********"
@@ -54,7 +55,7 @@ type docState struct {
 
 // inspectLocks checks DocMDP/FieldMDP restrictions of existing signatures.
 // target is the full name of the field that will be signed.
-func inspectLocks(f *pdf.File, cat pdf.Dict, fields []pdf.Field, target string) (docState, error) {
+func inspectLocks(f *pdf.View, cat pdf.Dict, fields []pdf.Field, target string) (docState, error) {
 	var st docState
 	if perms, err := f.ResolveDict(cat["Perms"]); err == nil && perms != nil {
 		if sd, err := f.ResolveDict(perms["DocMDP"]); err == nil && sd != nil {
@@ -106,7 +107,7 @@ func inspectLocks(f *pdf.File, cat pdf.Dict, fields []pdf.Field, target string) 
 }
 
 // transformP finds the /P of a signature's reference with method m.
-func transformP(f *pdf.File, sig pdf.Dict, m pdf.Name) (int, bool) {
+func transformP(f *pdf.View, sig pdf.Dict, m pdf.Name) (int, bool) {
 	refs, err := f.Resolve(sig["Reference"])
 	if err != nil {
 		return 0, false
@@ -114,7 +115,7 @@ func transformP(f *pdf.File, sig pdf.Dict, m pdf.Name) (int, bool) {
 	arr, _ := refs.(pdf.Array)
 	for _, r := range arr {
 		rd, err := f.ResolveDict(r)
-		if err != nil || rd == nil || rd.Name("TransformMethod") != m {
+		if err != nil || rd == nil || rd.Name("TransformMethod") != string(m) {
 			continue
 		}
 		tp, err := f.ResolveDict(rd["TransformParams"])
@@ -130,7 +131,7 @@ func transformP(f *pdf.File, sig pdf.Dict, m pdf.Name) (int, bool) {
 }
 
 // lockedBy reports whether a FieldMDP lock dictionary covers name.
-func lockedBy(f *pdf.File, lock pdf.Dict, name string) bool {
+func lockedBy(f *pdf.View, lock pdf.Dict, name string) bool {
 	if name == "" {
 		return false
 	}
@@ -139,7 +140,7 @@ func lockedBy(f *pdf.File, lock pdf.Dict, name string) bool {
 		arr, _ := o.(pdf.Array)
 		for _, e := range arr {
 			if s, ok := e.(pdf.String); ok {
-				list = append(list, pdf.DecodeText(s.Value))
+				list = append(list, pdf.DecodeText(s))
 			}
 		}
 	}
@@ -172,15 +173,26 @@ func pdfDate(t time.Time) string {
 	return fmt.Sprintf("D:%s%c%02d'%02d'", t.Format("20060102150405"), sign, off/3600, (off%3600)/60)
 }
 
-// sigDictBody serializes the signature dictionary with placeholders.
-func sigDictBody(spec *revisionSpec, sigRef pdf.Ref) []byte {
+// sigBody is a serialized signature dictionary and where its
+// placeholders are in it, recorded while it was written.
+type sigBody struct {
+	bytes     []byte
+	byteRange int // offset of the ByteRange placeholder's first byte
+	contents  int // offset of the "<" that opens /Contents
+}
+
+// sigDictBody serializes the signature dictionary with placeholders. The
+// placeholders' offsets are taken as they are written: nothing is ever
+// searched for in the bytes, which hold the signer's reason, location and
+// name (any text, PDF syntax included).
+func sigDictBody(spec *revisionSpec) sigBody {
 	var b bytes.Buffer
 	if spec.kind == kindDocTS {
 		b.WriteString("<</Type /DocTimeStamp /Filter /Adobe.PPKLite /SubFilter /ETSI.RFC3161")
 	} else {
 		b.WriteString("<</Type /Sig /Filter /Adobe.PPKLite /SubFilter /ETSI.CAdES.detached")
 		b.WriteString(" /M ")
-		pdf.Serialize(&b, pdf.String{Value: []byte(pdfDate(spec.when))})
+		pdf.Serialize(&b, pdf.String(pdfDate(spec.when)))
 		for _, kv := range []struct {
 			k pdf.Name
 			v string
@@ -206,16 +218,22 @@ func sigDictBody(spec *revisionSpec, sigRef pdf.Ref) []byte {
 			}})
 		}
 	}
-	b.WriteString(" /ByteRange [" + byteRangePlaceholder + "]")
-	b.WriteString(" /Contents <")
+	var sb sigBody
+	b.WriteString(" /ByteRange [")
+	sb.byteRange = b.Len()
+	b.WriteString(byteRangePlaceholder + "]")
+	b.WriteString(" /Contents ")
+	sb.contents = b.Len()
+	b.WriteString("<")
 	b.Write(bytes.Repeat([]byte("0"), 2*spec.contentsLen))
 	b.WriteString(">>>")
-	return b.Bytes()
+	sb.bytes = b.Bytes()
+	return sb
 }
 
 // prepareRevision builds the incremental update that adds one signature
 // (or document time-stamp) field and its placeholder signature dictionary.
-func prepareRevision(f *pdf.File, spec *revisionSpec) (*preparedRevision, error) {
+func prepareRevision(f *pdf.View, spec *revisionSpec) (*preparedRevision, error) {
 	if f.Encrypted() {
 		return nil, ErrEncrypted
 	}
@@ -286,7 +304,8 @@ func prepareRevision(f *pdf.File, spec *revisionSpec) (*preparedRevision, error)
 
 	u := pdf.NewUpdate(f)
 	sigRef := u.Alloc()
-	u.SetRaw(sigRef, sigDictBody(spec, sigRef))
+	sb := sigDictBody(spec)
+	u.SetRaw(sigRef, sb.bytes)
 
 	// Page for the widget.
 	pageNo := 1
@@ -402,7 +421,7 @@ func prepareRevision(f *pdf.File, spec *revisionSpec) (*preparedRevision, error)
 		newCat["Perms"] = perms
 		catChanged = true
 	}
-	if spec.kind == kindCAdES && versionLess(f.Version, "1.7") && versionLess(string(cat.Name("Version")), "1.7") {
+	if spec.kind == kindCAdES && versionLess(f.Reader().Version(), "1.7") && versionLess(string(cat.Name("Version")), "1.7") {
 		newCat["Version"] = pdf.Name("1.7")
 		catChanged = true
 	}
@@ -414,16 +433,14 @@ func prepareRevision(f *pdf.File, spec *revisionSpec) (*preparedRevision, error)
 	if err != nil {
 		return nil, err
 	}
-	pr := &preparedRevision{built: built, base: f.Size(), fieldName: name}
-	off := built.Offsets[sigRef.Num]
-	body := built.Bytes[off:]
-	i := bytes.Index(body, []byte("/ByteRange ["+byteRangePlaceholder+"]"))
-	j := bytes.Index(body, []byte("/Contents <"))
-	if i < 0 || j < 0 {
-		return nil, fmt.Errorf("failed to locate the signature placeholder")
+	pr := &preparedRevision{built: built, base: f.Reader().Size(), fieldName: name, sigNum: sigRef.Num}
+	body := built.Bodies[sigRef.Num]
+	pr.byteRange = [2]int{body + sb.byteRange, body + sb.byteRange + len(byteRangePlaceholder)}
+	pr.contents = [2]int{body + sb.contents, body + sb.contents + 2*spec.contentsLen + 2}
+	if string(built.Bytes[pr.byteRange[0]:pr.byteRange[1]]) != byteRangePlaceholder ||
+		built.Bytes[pr.contents[0]] != '<' || built.Bytes[pr.contents[1]-1] != '>' {
+		return nil, fmt.Errorf("failed to place the signature placeholder") // a bug, never input
 	}
-	pr.byteRange = [2]int{off + i + len("/ByteRange ["), off + i + len("/ByteRange [") + len(byteRangePlaceholder)}
-	pr.contents = [2]int{off + j + len("/Contents "), off + j + len("/Contents <") + 2*spec.contentsLen + 1}
 	if err := pr.patchByteRange(); err != nil {
 		return nil, err
 	}
@@ -432,7 +449,7 @@ func prepareRevision(f *pdf.File, spec *revisionSpec) (*preparedRevision, error)
 
 // addAnnots appends refs to the page's /Annots (the indirect array when
 // the page has one, else a new direct array in a new page dictionary).
-func addAnnots(f *pdf.File, u *pdf.Update, pageRef pdf.Ref, page pdf.Dict, refs []pdf.Ref) error {
+func addAnnots(f *pdf.View, u *pdf.Update, pageRef pdf.Ref, page pdf.Dict, refs []pdf.Ref) error {
 	annots, err := f.Resolve(page["Annots"])
 	if err != nil {
 		return err
@@ -463,7 +480,7 @@ func addAnnots(f *pdf.File, u *pdf.Update, pageRef pdf.Ref, page pdf.Dict, refs 
 // child field and then reports the signature as several unsigned fields,
 // while every reader we know of (poppler, pyHanko, pdf.js, qpdf, this
 // project's verifier) links the widgets to the field through /Kids.
-func addKidWidgets(f *pdf.File, u *pdf.Update, spec *revisionSpec, name string, sigRef, fieldRef pdf.Ref) error {
+func addKidWidgets(f *pdf.View, u *pdf.Update, spec *revisionSpec, name string, sigRef, fieldRef pdf.Ref) error {
 	all := make([]*appearance.Appearance, 0, len(spec.widgets)+1)
 	if spec.visible != nil {
 		all = append(all, spec.visible)

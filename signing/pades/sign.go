@@ -175,61 +175,6 @@ func (o *Options) normalize() error {
 	return nil
 }
 
-// multiReaderAt presents the input followed by in-memory revisions.
-type multiReaderAt struct {
-	r     io.ReaderAt
-	size  int64
-	parts [][]byte
-}
-
-func (m *multiReaderAt) total() int64 {
-	n := m.size
-	for _, p := range m.parts {
-		n += int64(len(p))
-	}
-	return n
-}
-
-func (m *multiReaderAt) ReadAt(b []byte, off int64) (int, error) {
-	n := 0
-	for len(b) > 0 {
-		if off < m.size {
-			want := b
-			if int64(len(want)) > m.size-off {
-				want = want[:m.size-off]
-			}
-			k, err := m.r.ReadAt(want, off)
-			n += k
-			if k < len(want) {
-				if err == nil {
-					err = io.ErrUnexpectedEOF
-				}
-				return n, err
-			}
-			b = b[k:]
-			off += int64(k)
-			continue
-		}
-		rel := off - m.size
-		found := false
-		for _, p := range m.parts {
-			if rel < int64(len(p)) {
-				k := copy(b, p[rel:])
-				n += k
-				b = b[k:]
-				off += int64(k)
-				found = true
-				break
-			}
-			rel -= int64(len(p))
-		}
-		if !found {
-			return n, io.EOF
-		}
-	}
-	return n, nil
-}
-
 func cloneHash(h hash.Hash, fresh hash.Hash) (hash.Hash, error) {
 	m, ok := h.(encoding.BinaryMarshaler)
 	u, ok2 := fresh.(encoding.BinaryUnmarshaler)
@@ -251,164 +196,226 @@ const copyChunk = 1 << 20
 // Sign reads the PDF of the given size from r and writes the signed PDF
 // (the original bytes followed by one to three incremental updates) to w.
 // The input is read once, sequentially, for hashing and copying; only the
-// objects the update touches are parsed. On error, what was written to w
-// must be discarded (SignFile does that).
+// objects the update touches are parsed. Before it returns, the output is
+// read back (the input's bytes are not read again: their hash state is
+// kept) and its revisions, signature dictionaries, ByteRanges and digests
+// are checked. On error, what was written to w must be discarded
+// (SignFile does that).
 func Sign(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts Options) (*Result, error) {
-	if err := opts.normalize(); err != nil {
+	res, out, err := sign(ctx, r, size, w, opts)
+	if err != nil {
 		return nil, err
+	}
+	if err := checkOutput(ctx, out, out.size(), out); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// signing is the state of one Sign call.
+type signing struct {
+	ctx  context.Context
+	opts *Options
+	fe   *fetchers
+	pf   *preflight
+	now  time.Time
+	w    io.Writer
+	out  *output
+	res  *Result
+}
+
+// sign writes the signed file to w and returns what it wrote.
+func sign(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, opts Options) (*Result, *output, error) {
+	if err := opts.normalize(); err != nil {
+		return nil, nil, err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	f, err := pdf.Open(r, size)
+	f, err := pdf.OpenFinal(ctx, r, size)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
+		return nil, nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	if f.Encrypted() {
-		return nil, ErrEncrypted
+		return nil, nil, ErrEncrypted
 	}
-	fe := newFetchers(&opts)
-	now := opts.Now()
-	leaf := opts.Chain[0]
-
+	if f.Broken != nil && !errors.Is(f.Broken, pdf.ErrUnchained) {
+		// a viewer rebuilds such a file: what it shows is not what
+		// would be signed
+		return nil, nil, fmt.Errorf("%w: %v", ErrMalformed, f.Broken)
+	}
+	s := &signing{ctx: ctx, opts: &opts, fe: newFetchers(&opts), now: opts.Now(), w: w,
+		out: &output{hash: opts.Hash, in: r, inSize: size, head: f.Sections[0].Offset, broken: f.Broken != nil}}
 	// Network pre-flight: everything that can fail does so before the
 	// token is asked to sign.
-	pf, err := opts.shared.get(ctx, fe, &opts, now)
-	if err != nil {
-		return nil, err
+	if s.pf, err = opts.shared.get(ctx, s.fe, &opts, s.now); err != nil {
+		return nil, nil, err
 	}
-	tstSize := pf.tstSize
-	vd := &ltv.Data{}
-	vd.Merge(pf.vd)
-
-	need := cms.EstimateSize(opts.Chain, opts.Hash, tstSize)
-	reserve := need
-	if opts.ReservedSize > 0 {
-		if opts.ReservedSize < need {
-			return nil, fmt.Errorf("%w (about %d bytes needed, %d reserved)", ErrPlaceholderTooSmall, need, opts.ReservedSize)
+	rev, err := s.prepareSignature(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	signed, err := s.signRevision(r, size, rev)
+	if err != nil {
+		return nil, nil, err
+	}
+	if opts.Level.rank() >= 2 {
+		if err := s.appendDSS(rev, signed); err != nil {
+			return nil, nil, err
 		}
-		reserve = opts.ReservedSize
 	}
-
-	spec := &revisionSpec{
-		kind: kindCAdES, contentsLen: reserve, fieldName: opts.FieldName, visible: opts.Visible, widgets: opts.Widgets,
-		certify: opts.Certify, when: now, name: opts.Name, reason: opts.Reason,
-		location: opts.Location, contactInfo: opts.ContactInfo,
-	}
-	rev, err := prepareRevision(f, spec)
-	if err != nil {
-		return nil, err
-	}
-
-	// One sequential pass: hash and copy the original.
-	h := opts.Hash.New()
-	if err := copyHash(ctx, r, size, w, h, opts.Progress); err != nil {
-		return nil, err
-	}
-	var docH hash.Hash
 	if opts.Level == LevelBLTA {
-		if docH, err = cloneHash(h, opts.Hash.New()); err != nil {
-			return nil, err
+		if err := s.appendDocTimestamp(); err != nil {
+			return nil, nil, err
 		}
+	}
+	s.res.OutputSize = s.out.size()
+	if opts.Progress != nil {
+		opts.Progress(size, size)
+	}
+	return s.res, s.out, nil
+}
+
+// prepareSignature sizes the /Contents placeholder and builds the
+// signature revision.
+func (s *signing) prepareSignature(f *pdf.View) (*preparedRevision, error) {
+	o := s.opts
+	need := cms.EstimateSize(o.Chain, o.Hash, s.pf.tstSize)
+	reserve := need
+	if o.ReservedSize > 0 {
+		if o.ReservedSize < need {
+			return nil, fmt.Errorf("%w (about %d bytes needed, %d reserved)", ErrPlaceholderTooSmall, need, o.ReservedSize)
+		}
+		reserve = o.ReservedSize
+	}
+	return prepareRevision(f, &revisionSpec{
+		kind: kindCAdES, contentsLen: reserve, fieldName: o.FieldName, visible: o.Visible, widgets: o.Widgets,
+		certify: o.Certify, when: s.now, name: o.Name, reason: o.Reason,
+		location: o.Location, contactInfo: o.ContactInfo,
+	})
+}
+
+// signRevision copies and hashes the input in one sequential pass, has
+// the token sign, adds the signature time-stamp, and writes the
+// signature revision. It returns the CMS.
+func (s *signing) signRevision(r io.ReaderAt, size int64, rev *preparedRevision) ([]byte, error) {
+	o := s.opts
+	h := o.Hash.New()
+	if err := copyHash(s.ctx, r, size, s.w, h, o.Progress); err != nil {
+		return nil, err
+	}
+	before, err := cloneHash(h, o.Hash.New())
+	if err != nil {
+		return nil, err
 	}
 	a, b := rev.hashedParts()
 	h.Write(a)
 	h.Write(b)
 	digest := h.Sum(nil)
-	attrs, err := cms.SignedAttributes(digest, opts.Hash, leaf)
+	leaf := o.Chain[0]
+	attrs, err := cms.SignedAttributes(digest, o.Hash, leaf)
 	if err != nil {
 		return nil, fmt.Errorf("failed to build signed attributes: %w", err)
 	}
-	if err := ctx.Err(); err != nil {
+	if err := s.ctx.Err(); err != nil {
 		return nil, err
 	}
-	sig, err := cms.SignAttributes(ctx, opts.Signer, leaf, opts.Hash, attrs)
+	sig, err := cms.SignAttributes(s.ctx, o.Signer, leaf, o.Hash, attrs)
 	if err != nil {
 		return nil, err
 	}
-	res := &Result{Level: opts.Level, FieldName: rev.fieldName, SigningAt: now, Digest: digest, Signer: leaf, Revisions: 1}
+	s.res = &Result{Level: o.Level, FieldName: rev.fieldName, SigningAt: s.now, Digest: digest, Signer: leaf, Revisions: 1}
 	var tst []byte
-	if opts.Level.rank() >= 1 {
-		sh := opts.Hash.New()
+	if o.Level.rank() >= 1 {
+		sh := o.Hash.New()
 		sh.Write(sig)
-		tok, err := fe.tsa.Stamp(ctx, opts.Hash, sh.Sum(nil))
+		tok, err := s.fe.tsa.Stamp(s.ctx, o.Hash, sh.Sum(nil))
 		if err != nil {
 			return nil, err
 		}
 		tst = tok.DER
-		res.Timestamp = tok.Time
+		s.res.Timestamp = tok.Time
 	}
-	signed, err := cms.Build(opts.Chain, opts.Hash, attrs, sig, tst)
+	signed, err := cms.Build(o.Chain, o.Hash, attrs, sig, tst)
 	if err != nil {
 		return nil, fmt.Errorf("failed to build CMS: %w", err)
 	}
 	if err := rev.setContents(signed); err != nil {
 		return nil, err
 	}
-	if _, err := w.Write(rev.built.Bytes); err != nil {
-		return nil, fmt.Errorf("failed to write output: %w", err)
-	}
-	mr := &multiReaderAt{r: r, size: size, parts: [][]byte{rev.built.Bytes}}
-	if docH != nil {
-		docH.Write(rev.built.Bytes)
-	}
+	return signed, s.write(outRev{built: rev.built, sig: rev, value: signed, before: before, digest: digest})
+}
 
-	if opts.Level.rank() >= 2 {
-		f2, err := pdf.Open(mr, mr.total())
-		if err != nil {
-			return nil, fmt.Errorf("failed to re-read the signed revision: %w", err)
-		}
-		// The VRI key is the SHA-1 of the whole /Contents value, padding
-		// included (as Adobe, EU DSS and pyHanko write and read it).
-		padded := make([]byte, rev.contentsCap())
-		copy(padded, signed)
-		sum := sha1.Sum(padded)
-		dss, err := ltv.AppendDSS(f2, vd, []string{strings.ToUpper(hex.EncodeToString(sum[:]))})
-		if err != nil {
-			return nil, fmt.Errorf("failed to add validation data: %w", err)
-		}
-		if _, err := w.Write(dss.Bytes); err != nil {
-			return nil, fmt.Errorf("failed to write output: %w", err)
-		}
-		mr.parts = append(mr.parts, dss.Bytes)
-		if docH != nil {
-			docH.Write(dss.Bytes)
-		}
-		res.Revisions++
+// write appends a revision to the output.
+func (s *signing) write(rv outRev) error {
+	rv.base = s.out.size()
+	if _, err := s.w.Write(rv.built.Bytes); err != nil {
+		return fmt.Errorf("failed to write output: %w", err)
 	}
+	s.out.revs = append(s.out.revs, rv)
+	return nil
+}
 
-	if opts.Level == LevelBLTA {
-		f3, err := pdf.Open(mr, mr.total())
-		if err != nil {
-			return nil, fmt.Errorf("failed to re-read the signed revision: %w", err)
-		}
-		dspec := &revisionSpec{kind: kindDocTS, contentsLen: tstSize + 64, when: now}
-		drev, err := prepareRevision(f3, dspec)
-		if err != nil {
-			return nil, fmt.Errorf("failed to add the document time-stamp: %w", err)
-		}
-		a, b := drev.hashedParts()
-		docH.Write(a)
-		docH.Write(b)
-		tok, err := fe.tsa.Stamp(ctx, opts.Hash, docH.Sum(nil))
-		if err != nil {
-			return nil, err
-		}
-		if err := drev.setContents(tok.DER); err != nil {
-			return nil, err
-		}
-		if _, err := w.Write(drev.built.Bytes); err != nil {
-			return nil, fmt.Errorf("failed to write output: %w", err)
-		}
-		mr.parts = append(mr.parts, drev.built.Bytes)
-		res.DocTSAt = tok.Time
-		res.Revisions++
+// appendDSS adds the validation data revision (B-LT and B-LTA).
+func (s *signing) appendDSS(rev *preparedRevision, signed []byte) error {
+	f, err := pdf.OpenFinal(s.ctx, s.out, s.out.size())
+	if err != nil {
+		return fmt.Errorf("failed to re-read the signed revision: %w", err)
 	}
-	res.OutputSize = mr.total()
-	if opts.Progress != nil {
-		opts.Progress(size, size)
+	vd := &ltv.Data{}
+	vd.Merge(s.pf.vd)
+	// The VRI key is the SHA-1 of the whole /Contents value, padding
+	// included (as Adobe, EU DSS and pyHanko write and read it).
+	padded := make([]byte, rev.contentsCap())
+	copy(padded, signed)
+	sum := sha1.Sum(padded)
+	dss, err := ltv.AppendDSS(f, vd, []string{strings.ToUpper(hex.EncodeToString(sum[:]))})
+	if err != nil {
+		return fmt.Errorf("failed to add validation data: %w", err)
 	}
-	return res, nil
+	s.res.Revisions++
+	return s.write(outRev{built: dss})
+}
+
+// appendDocTimestamp adds the document time-stamp revision (B-LTA) over
+// everything written so far.
+func (s *signing) appendDocTimestamp() error {
+	o := s.opts
+	f, err := pdf.OpenFinal(s.ctx, s.out, s.out.size())
+	if err != nil {
+		return fmt.Errorf("failed to re-read the signed revision: %w", err)
+	}
+	drev, err := prepareRevision(f, &revisionSpec{kind: kindDocTS, contentsLen: s.pf.tstSize + 64, when: s.now})
+	if err != nil {
+		return fmt.Errorf("failed to add the document time-stamp: %w", err)
+	}
+	// The hash of the input is not computed again: the signature
+	// revision's hash state is extended with what was written since.
+	docH, err := cloneHash(s.out.revs[0].before, o.Hash.New())
+	if err != nil {
+		return err
+	}
+	for _, rv := range s.out.revs {
+		docH.Write(rv.built.Bytes)
+	}
+	before, err := cloneHash(docH, o.Hash.New())
+	if err != nil {
+		return err
+	}
+	a, b := drev.hashedParts()
+	docH.Write(a)
+	docH.Write(b)
+	digest := docH.Sum(nil)
+	tok, err := s.fe.tsa.Stamp(s.ctx, o.Hash, digest)
+	if err != nil {
+		return err
+	}
+	if err := drev.setContents(tok.DER); err != nil {
+		return err
+	}
+	s.res.DocTSAt = tok.Time
+	s.res.Revisions++
+	return s.write(outRev{built: drev.built, sig: drev, value: tok.DER, before: before, digest: digest})
 }
 
 func copyHash(ctx context.Context, r io.ReaderAt, size int64, w io.Writer, h hash.Hash, progress func(done, total int64)) error {
@@ -475,7 +482,7 @@ func SignFile(ctx context.Context, in, out string, opts Options) (*Result, error
 		}
 	}()
 	bw := newBufWriter(tmp)
-	res, err := Sign(ctx, src, st.Size(), bw, opts)
+	res, written, err := sign(ctx, src, st.Size(), bw, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -484,6 +491,14 @@ func SignFile(ctx context.Context, in, out string, opts Options) (*Result, error
 	}
 	if err := tmp.Sync(); err != nil {
 		return nil, fmt.Errorf("failed to write output: %w", err)
+	}
+	// the file as it is on disk, before it gets its name
+	fi, err := tmp.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("failed to write output: %w", err)
+	}
+	if err := checkOutput(ctx, tmp, fi.Size(), written); err != nil {
+		return nil, err
 	}
 	if err := tmp.Close(); err != nil {
 		return nil, fmt.Errorf("failed to write output: %w", err)

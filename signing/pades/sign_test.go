@@ -8,8 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/pdfcpu/pdfcpu/pkg/api"
-	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +15,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 
 	"github.com/vanthu/vanthu/internal/testpki"
 	"github.com/vanthu/vanthu/signing/pdf"
@@ -59,20 +60,20 @@ func shapes() []shape {
 }
 
 // openOut parses a signed output with the package's own reader.
-func openOut(t testing.TB, path string) *pdf.File {
+func openOut(t testing.TB, path string) *pdf.View {
 	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := pdf.Open(bytes.NewReader(b), int64(len(b)))
+	f, err := pdf.OpenFinal(context.Background(), bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatalf("re-open %s: %v", path, err)
 	}
 	return f
 }
 
-func fieldNames(t testing.TB, f *pdf.File) map[string]pdf.Field {
+func fieldNames(t testing.TB, f *pdf.View) map[string]pdf.Field {
 	t.Helper()
 	cat, _, err := f.Catalog()
 	if err != nil {
@@ -98,7 +99,7 @@ func fieldNames(t testing.TB, f *pdf.File) map[string]pdf.Field {
 
 // checkDSS checks the /DSS and the /VRI entries of the named signatures
 // (every CAdES signature when none are named).
-func checkDSS(t testing.TB, f *pdf.File, vriFor ...string) {
+func checkDSS(t testing.TB, f *pdf.View, vriFor ...string) {
 	t.Helper()
 	cat, _, err := f.Catalog()
 	if err != nil {
@@ -131,7 +132,7 @@ func checkDSS(t testing.TB, f *pdf.File, vriFor ...string) {
 		if len(vriFor) > 0 && !slices.Contains(vriFor, fl.FullName) {
 			continue
 		}
-		sum := sha1.Sum(sd["Contents"].(pdf.String).Value)
+		sum := sha1.Sum(sd["Contents"].(pdf.String))
 		if _, ok := vri[pdf.Name(strings.ToUpper(hex.EncodeToString(sum[:])))]; !ok {
 			t.Fatalf("no /VRI entry for %s", fl.FullName)
 		}
@@ -156,7 +157,7 @@ func TestLTWithLeafOnlyChain(t *testing.T) {
 	for _, c := range certs.(pdf.Array) {
 		s, _ := f.Resolve(c)
 		if st, ok := s.(*pdf.Stream); ok {
-			d, _ := f.StreamData(st)
+			d, _ := f.Decode(st)
 			if bytes.Equal(d, p.Intermediate.Cert.Raw) {
 				found = true
 			}
@@ -242,12 +243,12 @@ func TestThreeSequentialSignatures(t *testing.T) {
 					t.Fatalf("%s missing", n)
 				}
 			}
-			orig, err := pdf.Open(bytes.NewReader(sh.make(t)), int64(len(sh.make(t))))
+			orig, err := pdf.OpenFinal(context.Background(), bytes.NewReader(sh.make(t)), int64(len(sh.make(t))))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if f.Kind != orig.Kind {
-				t.Fatalf("cross-reference kind changed: %v", f.Kind)
+			if f.Sections[0].Stream != orig.Sections[0].Stream {
+				t.Fatalf("cross-reference kind changed: stream %v", f.Sections[0].Stream)
 			}
 		})
 	}
@@ -524,7 +525,7 @@ func TestSignedAttributesWithOpenSSL(t *testing.T) {
 		br := sd["ByteRange"].(pdf.Array)
 		a, l1, c, l2 := int64(br[0].(pdf.Integer)), int64(br[1].(pdf.Integer)), int64(br[2].(pdf.Integer)), int64(br[3].(pdf.Integer))
 		signed := append(bytes.Clone(b[a:a+l1]), b[c:c+l2]...)
-		cms := sd["Contents"].(pdf.String).Value
+		cms := sd["Contents"].(pdf.String)
 		dir := t.TempDir()
 		os.WriteFile(filepath.Join(dir, "c.der"), cms, 0o644)
 		os.WriteFile(filepath.Join(dir, "d.bin"), signed, 0o644)

@@ -1,210 +1,112 @@
+// Package pdf is vanthu's one PDF reader: the signer, the text layout and
+// the verifier read files through it. It reads through an io.ReaderAt,
+// never loads a whole file, and bounds everything it builds (Limits), so a
+// hostile file ends with an error wrapping ErrLimit or ErrSyntax in
+// bounded time (the Context given to Open is checked throughout) and
+// memory.
+//
+// # Revisions, found the way viewers find them
+//
+//	r, err := pdf.Open(ctx, file, size, pdf.Limits{})
+//	revs, err := r.Revisions()   // every "startxref N" naming a section before it
+//	start, junk := r.Trailing()  // bytes after the last revision
+//	ignored := r.Ignored()       // markers that end no revision
+//	v, err := r.View(i)          // revision i as a viewer reading it sees it
+//	final, err := r.Final()      // the last startxref's view, without a full scan
+//
+// A revision ends at a startxref whose offset names a readable
+// cross-reference section lying before it, with or without a %%EOF after
+// it (an update appended without %%EOF is a revision); Revision.Start is
+// the previous revision's End, so the revisions tile the file up to the
+// last one's End. Everything after that is Trailing: a viewer that finds
+// no usable startxref at the end rebuilds the file from its objects and
+// shows them, so trailing bytes other than white space are a change no
+// signature covers. Bytes before %PDF- are kept; when the last startxref
+// only makes sense counted from the header, every offset of the file is
+// read that way (Header).
+//
+// # Views
+//
+// A View is the chain of one revision's startxref: the section, its
+// /XRefStm stream (hybrid files) with that stream's own chain, then its
+// /Prev — depth first, each section once (loops and sections named twice
+// are read once), never reading past the revision's end (the last
+// revision's view reads the whole file). View.Sections lists the sections
+// in that order, View.Trailer is the newest one's trailer, View.Broken
+// tells why the chain stops early. Within one section the first definition
+// of a number wins; across sections the first section in the chain that
+// defines it.
+//
+//	e, ok := v.Lookup(num)        // effective cross-reference entry
+//	loc := v.Location(num)        // where its object is (object streams resolved)
+//	o, err := v.Object(num)       // the effective object (nil when free)
+//	o, err = v.Get(ref)           // nil for another generation, as viewers read it
+//	d := v.Dict(o); a := v.Array(o); o, err = v.Resolve(o)
+//	data, err := v.Decode(stream) // every standard filter; image filters left applied
+//	v.Encrypted()                 // any trailer of the chain names /Encrypt
+//
+// Sections are parsed once per Reader and shared: two views reach the same
+// section exactly when they hold the same *Section (View.Reaches). Each
+// Section gives its Offset, End, Trailer, Prev and XRefStm and iterates
+// its entries (Section.Entries).
+//
+// # Comparing two revisions
+//
+// For the change analysis between the signed revision's view and the final
+// one:
+//
+//	err := final.Diff(signed, func(num int) bool { … ; return true })
+//
+// calls back, ascending, for every number either view defines whose
+// Location differs. Equal Locations mean the same bytes of the same file,
+// so the object is the same without parsing it; for the others
+// final.Object(num) and signed.Object(num) give the two effective objects.
+// Diff only walks the sections one chain has and the other lacks, unless
+// the shared sections are searched in another order or an object stream
+// is redefined: then it compares every number of both views.
+//
+// Objects are kept by location (offset, or object stream offset and
+// index), decoded object streams by their offset and length — never by
+// object number, so a later revision that redefines an object stream's
+// number gets its own stream's objects. A stream's /Length that is a
+// reference is read in each view.
+//
+// # Cross-reference index
+//
+// Regular classic tables (rows of 19 to 21 bytes) are not held in memory:
+// rows are read in place when looked up (through a small block cache).
+// Cross-reference streams keep their decoded rows (W bytes per object),
+// and only irregular, unordered or overlapping tables are packed into
+// eight bytes per object; Limits.MaxIndex bounds the total. So the index
+// of a file with a million objects in a classic table costs nothing, and
+// a few megabytes with a cross-reference stream.
+//
+// # Filters
+//
+// ASCIIHexDecode, ASCII85Decode, LZWDecode (with EarlyChange), FlateDecode
+// (with PNG and TIFF predictors), RunLengthDecode and chains of them;
+// DCTDecode, JPXDecode, JBIG2Decode and CCITTFaxDecode are passed
+// through; Crypt only as Identity. A stream may decode to MaxDecoded
+// bytes, expand at most MaxRatio times once past 1 MiB (filter chains
+// built as bombs), and all streams of a file to MaxTotalDecoded.
+//
+// # Writing incremental updates
+//
+//	v, err := pdf.OpenFinal(ctx, file, size)   // the view a viewer opens
+//	cat, root, err := v.Catalog(); ref, page, err := v.Page(1); fields, err := v.Fields(acro)
+//	u := pdf.NewUpdate(v)                      // on top of the whole file
+//	r := u.Alloc(); u.Set(r, obj); u.SetRaw(r2, body)
+//	b, err := u.Build()                        // objects, a section of the file's kind, startxref, %%EOF
+//	b.Bodies[r2.Num]                           // where body starts in b.Bytes: offsets into it stay valid
+//
+// The update's cross-reference section is of the kind of the file's newest
+// one (table or stream), chained to it with /Prev, and its offsets follow
+// the file's convention (from the header when the file counts that way).
+// Serialize writes objects (strings as literals when printable ASCII, else
+// hexadecimal), TextString encodes text (UTF-16BE with a byte-order mark
+// when not ASCII) and DecodeText reads it back.
+//
+// The objects are nil, bool, int64 (Integer), float64 (Real), Name,
+// String, Array, Dict, Ref and *Stream. A Reader and its views are not
+// safe for concurrent use.
 package pdf
-
-import (
-	"fmt"
-)
-
-// Catalog returns the document catalog and its reference.
-func (f *File) Catalog() (Dict, Ref, error) {
-	ref, _ := f.Trailer["Root"].(Ref)
-	d, err := f.ResolveDict(ref)
-	if err != nil {
-		return nil, ref, fmt.Errorf("failed to read catalog: %w", err)
-	}
-	if d == nil {
-		return nil, ref, fmt.Errorf("catalog %v is not a dictionary: %w", ref, ErrSyntax)
-	}
-	return d, ref, nil
-}
-
-// Encrypted reports whether the trailer names an /Encrypt dictionary.
-func (f *File) Encrypted() bool {
-	_, ok := f.Trailer["Encrypt"]
-	return ok
-}
-
-// PageCount returns the page tree's /Count.
-func (f *File) PageCount() (int, error) {
-	cat, _, err := f.Catalog()
-	if err != nil {
-		return 0, err
-	}
-	root, err := f.ResolveDict(cat["Pages"])
-	if err != nil || root == nil {
-		return 0, fmt.Errorf("failed to read page tree: %w", ErrSyntax)
-	}
-	n, _ := root.Int("Count")
-	return int(n), nil
-}
-
-// Page returns the reference and dictionary of page n (1-based), walking
-// only the path from the root to that page.
-func (f *File) Page(n int) (Ref, Dict, error) {
-	cat, _, err := f.Catalog()
-	if err != nil {
-		return Ref{}, nil, err
-	}
-	node := cat["Pages"]
-	want := n - 1
-	if want < 0 {
-		return Ref{}, nil, fmt.Errorf("page %d: %w", n, ErrNotFound)
-	}
-	seen := map[Ref]bool{}
-	for steps := 0; steps < 1<<16; steps++ {
-		ref, ok := node.(Ref)
-		if !ok {
-			return Ref{}, nil, fmt.Errorf("page tree node is not a reference: %w", ErrSyntax)
-		}
-		if seen[ref] {
-			return Ref{}, nil, fmt.Errorf("page tree loops: %w", ErrSyntax)
-		}
-		seen[ref] = true
-		d, err := f.ResolveDict(ref)
-		if err != nil {
-			return Ref{}, nil, err
-		}
-		if d == nil {
-			return Ref{}, nil, fmt.Errorf("page tree node %v: %w", ref, ErrSyntax)
-		}
-		kids, isNode := d["Kids"]
-		if !isNode || d.Name("Type") == "Page" {
-			if want == 0 {
-				return ref, d, nil
-			}
-			return Ref{}, nil, fmt.Errorf("page %d: %w", n, ErrNotFound)
-		}
-		ko, err := f.Resolve(kids)
-		if err != nil {
-			return Ref{}, nil, err
-		}
-		arr, _ := ko.(Array)
-		found := false
-		for _, k := range arr {
-			kd, err := f.ResolveDict(k)
-			if err != nil {
-				return Ref{}, nil, err
-			}
-			if kd == nil {
-				continue
-			}
-			cnt := int64(1)
-			if _, ok := kd["Kids"]; ok && kd.Name("Type") != "Page" {
-				cnt, _ = kd.Int("Count")
-			}
-			if int64(want) < cnt {
-				node = k
-				found = true
-				break
-			}
-			want -= int(cnt)
-		}
-		if !found {
-			return Ref{}, nil, fmt.Errorf("page %d: %w", n, ErrNotFound)
-		}
-	}
-	return Ref{}, nil, fmt.Errorf("page tree too deep: %w", ErrSyntax)
-}
-
-// Field is one terminal form field found by Fields.
-type Field struct {
-	Ref      Ref
-	Dict     Dict
-	FullName string
-	Type     Name // inherited /FT
-}
-
-// Fields walks the AcroForm field tree (bounded) and returns its terminal
-// fields. Widgets merged with their field count as the field itself.
-func (f *File) Fields(acro Dict) ([]Field, error) {
-	if acro == nil {
-		return nil, nil
-	}
-	fo, err := f.Resolve(acro["Fields"])
-	if err != nil {
-		return nil, err
-	}
-	arr, _ := fo.(Array)
-	var out []Field
-	seen := map[Ref]bool{}
-	var walk func(o Object, parent string, ft Name, depth int) error
-	walk = func(o Object, parent string, ft Name, depth int) error {
-		if depth > 32 || len(seen) > 100000 {
-			return fmt.Errorf("form field tree too deep: %w", ErrSyntax)
-		}
-		ref, _ := o.(Ref)
-		if !ref.IsZero() {
-			if seen[ref] {
-				return nil
-			}
-			seen[ref] = true
-		}
-		d, err := f.ResolveDict(o)
-		if err != nil || d == nil {
-			return err
-		}
-		name := parent
-		if t, ok := d["T"].(String); ok {
-			if name != "" {
-				name += "."
-			}
-			name += DecodeText(t.Value)
-		}
-		if t := d.Name("FT"); t != "" {
-			ft = t
-		}
-		kids, _ := f.Resolve(d["Kids"])
-		ka, _ := kids.(Array)
-		hasFieldKids := false
-		for _, k := range ka {
-			kd, err := f.ResolveDict(k)
-			if err == nil && kd != nil {
-				if _, ok := kd["T"]; ok {
-					hasFieldKids = true
-				}
-			}
-		}
-		if hasFieldKids {
-			for _, k := range ka {
-				if err := walk(k, name, ft, depth+1); err != nil {
-					return err
-				}
-			}
-			return nil
-		}
-		out = append(out, Field{Ref: ref, Dict: d, FullName: name, Type: ft})
-		return nil
-	}
-	for _, o := range arr {
-		if err := walk(o, "", "", 0); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
-}
-
-// DecodeText decodes a PDF text string (UTF-16BE with BOM, UTF-8 with BOM
-// or PDFDocEncoding treated as Latin-1).
-func DecodeText(b []byte) string {
-	if len(b) >= 2 && b[0] == 0xfe && b[1] == 0xff {
-		b = b[2:]
-		rs := make([]rune, 0, len(b)/2)
-		for i := 0; i+1 < len(b); i += 2 {
-			u := rune(b[i])<<8 | rune(b[i+1])
-			if u >= 0xd800 && u < 0xdc00 && i+3 < len(b) {
-				l := rune(b[i+2])<<8 | rune(b[i+3])
-				u = 0x10000 + (u-0xd800)<<10 + (l - 0xdc00)
-				i += 2
-			}
-			rs = append(rs, u)
-		}
-		return string(rs)
-	}
-	if len(b) >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf {
-		return string(b[3:])
-	}
-	rs := make([]rune, len(b))
-	for i, c := range b {
-		rs[i] = rune(c)
-	}
-	return string(rs)
-}

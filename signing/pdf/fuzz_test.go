@@ -2,144 +2,174 @@ package pdf
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
+	"time"
 )
 
-// FuzzParseObject: the object parser never panics, and what it parses
-// serializes to syntax that parses back to the same serialization (the
-// writer relies on Serialize of parsed dictionaries).
-func FuzzParseObject(f *testing.F) {
-	for _, s := range []string{
-		"<</Type /Page /Kids [1 0 R 2 0 R] /Count 2>>",
-		"(a \\(nested\\) string\\n\\101) ",
-		"<48656C6C6F>", "[1 2.5 -3 +4 .5 true false null /N#20ame]",
-		"<</A <</B [<</C (x)>>]>>>>", "12 0 R", "1 0", "/",
-	} {
-		f.Add([]byte(s))
+func seedFiles() [][]byte {
+	var out [][]byte
+	f, _, x0 := base()
+	out = append(out, append([]byte{}, f.bytes()...))
+	update(f, x0, false)
+	out = append(out, append([]byte{}, f.bytes()...))
+	out = append(out, objStmFile())
+	out = append(out, xrefStreamPredictorFile())
+	for _, n := range []string{"pades-bes.pdf", "pdf-byterange-overlap.pdf", "siwa.pdf"} {
+		if b, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "fixtures", "pdf-signatures", "dss", n)); err == nil && len(b) < 64<<10 {
+			out = append(out, b)
+		}
 	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		o, err := ParseObject(b)
-		if err != nil {
-			return
-		}
-		var s1 bytes.Buffer
-		Serialize(&s1, o)
-		o2, err := ParseObject(s1.Bytes())
-		if err != nil {
-			t.Fatalf("re-parse of %q failed: %v", s1.Bytes(), err)
-		}
-		var s2 bytes.Buffer
-		Serialize(&s2, o2)
-		if !bytes.Equal(s1.Bytes(), s2.Bytes()) {
-			t.Fatalf("round trip differs:\n%q\n%q", s1.Bytes(), s2.Bytes())
-		}
-	})
-}
-
-// FuzzXrefOpen: opening arbitrary bytes as a PDF and walking what the
-// signer reads (catalog, page tree, form fields) never panics or loops,
-// and when it works an incremental update built on it re-opens with the
-// new objects reachable.
-func FuzzXrefOpen(f *testing.F) {
-	for _, s := range seedPDFs() {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		pf, err := Open(bytes.NewReader(b), int64(len(b)))
-		if err != nil {
-			return
-		}
-		cat, root, err := pf.Catalog()
-		if err != nil {
-			return
-		}
-		_, _ = pf.PageCount()
-		_, _, _ = pf.Page(1)
-		acro, _ := pf.ResolveDict(cat["AcroForm"])
-		_, _ = pf.Fields(acro)
-		u := NewUpdate(pf)
-		r := u.Alloc()
-		u.Set(r, Dict{"Marker": Name("vanthu")})
-		nc := cat.Clone()
-		nc["VanthuMarker"] = r
-		u.Set(root, nc)
-		bu, err := u.Build()
-		if err != nil {
-			t.Fatal(err)
-		}
-		all := append(bytes.Clone(b), bu.Bytes...)
-		pf2, err := Open(bytes.NewReader(all), int64(len(all)))
-		if err != nil {
-			t.Fatalf("re-open after update: %v", err)
-		}
-		cat2, _, err := pf2.Catalog()
-		if err != nil {
-			t.Fatalf("catalog after update: %v", err)
-		}
-		m, err := pf2.ResolveDict(cat2["VanthuMarker"])
-		if err != nil || m == nil || m.Name("Marker") != "vanthu" {
-			t.Fatalf("new object unreachable: %v %v", m, err)
-		}
-	})
-}
-
-// seedPDFs are small files of every cross-reference shape.
-func seedPDFs() [][]byte {
-	classic := "%PDF-1.4\n1 0 obj\n<</Type /Catalog /Pages 2 0 R>>\nendobj\n2 0 obj\n<</Type /Pages /Kids [3 0 R] /Count 1>>\nendobj\n3 0 obj\n<</Type /Page /Parent 2 0 R /MediaBox [0 0 10 10]>>\nendobj\n"
-	var b bytes.Buffer
-	b.WriteString(classic)
-	offs := []int{9, 0, 0}
-	offs[1] = bytes.Index(b.Bytes(), []byte("2 0 obj"))
-	offs[2] = bytes.Index(b.Bytes(), []byte("3 0 obj"))
-	x := b.Len()
-	b.WriteString("xref\n0 4\n0000000000 65535 f \n")
-	for _, o := range offs {
-		b.WriteString(pad10(o) + " 00000 n \n")
-	}
-	b.WriteString("trailer\n<</Size 4 /Root 1 0 R>>\nstartxref\n" + itoa(x) + "\n%%EOF\n")
-	out := [][]byte{b.Bytes()}
-	// Same objects with a cross-reference stream.
-	var s bytes.Buffer
-	s.WriteString(classic)
-	xs := s.Len()
-	data := []byte{0, 0, 0, 0xff, 1, 0, 9, 0, 1, byte(offs[1] >> 8), byte(offs[1]), 0, 1, byte(offs[2] >> 8), byte(offs[2]), 0, 1, byte(xs >> 8), byte(xs), 0}
-	s.WriteString("4 0 obj\n<</Type /XRef /Size 5 /W [1 2 1] /Root 1 0 R /Length " + itoa(len(data)) + ">>\nstream\n")
-	s.Write(data)
-	s.WriteString("\nendstream\nendobj\nstartxref\n" + itoa(xs) + "\n%%EOF\n")
-	out = append(out, s.Bytes())
 	return out
 }
 
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
+// FuzzReader walks what the verifier and the signer read: revisions,
+// trailing bytes, every view, objects and streams, and the changes
+// between consecutive views. It checks that revisions tile the file and
+// that Diff lists exactly the numbers whose Location differs.
+func FuzzReader(f *testing.F) {
+	for _, b := range seedFiles() {
+		f.Add(b)
 	}
-	var d []byte
-	for n > 0 {
-		d = append([]byte{byte('0' + n%10)}, d...)
-		n /= 10
-	}
-	return string(d)
-}
-
-func pad10(n int) string {
-	s := itoa(n)
-	for len(s) < 10 {
-		s = "0" + s
-	}
-	return s
-}
-
-// TestSeedPDFsOpen makes sure the seeds are valid (so fuzzing starts from
-// files that exercise the update path).
-func TestSeedPDFsOpen(t *testing.T) {
-	for i, s := range seedPDFs() {
-		pf, err := Open(bytes.NewReader(s), int64(len(s)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		start := time.Now()
+		defer func() {
+			if el := time.Since(start); el > 5*time.Second {
+				t.Fatalf("took %v", el)
+			}
+		}()
+		r, err := Open(ctx, bytes.NewReader(data), int64(len(data)), Limits{MaxDecoded: 4 << 20, MaxCache: 4 << 20})
 		if err != nil {
-			t.Fatalf("seed %d: %v", i, err)
+			return
 		}
-		if _, _, err := pf.Page(1); err != nil {
-			t.Fatalf("seed %d page: %v", i, err)
+		if v, err := r.Final(); err == nil {
+			walk(v, 200)
+		}
+		revs, err := r.Revisions()
+		if err != nil {
+			return
+		}
+		var end int64
+		for i, rv := range revs {
+			if rv.Start != end || rv.End <= rv.Start || rv.End > int64(len(data)) {
+				t.Fatalf("revision %d %+v after %d", i, rv, end)
+			}
+			end = rv.End
+		}
+		if s, _ := r.Trailing(); s != end {
+			t.Fatalf("trailing from %d, last revision ends at %d", s, end)
+		}
+		var prev *View
+		for i := range min(len(revs), 8) {
+			v, err := r.View(i)
+			if err != nil {
+				prev = nil
+				continue
+			}
+			walk(v, 200)
+			if prev != nil {
+				checkDiff(t, prev, v)
+			}
+			prev = v
+		}
+	})
+}
+
+func walk(v *View, n int) {
+	for num := range min(v.MaxNumber()+1, n) {
+		o, err := v.Object(num)
+		if err != nil {
+			continue
+		}
+		if st, ok := o.(*Stream); ok {
+			_, _ = v.Decode(st)
+		}
+		var b bytes.Buffer
+		Canonical(&b, o, 0)
+	}
+	_ = v.Root()
+}
+
+// checkDiff compares Diff with a brute-force comparison of every number.
+func checkDiff(t *testing.T, a, b *View) {
+	got := map[int]bool{}
+	if err := b.Diff(a, func(n int) bool { got[n] = true; return true }); err != nil {
+		return
+	}
+	top := max(a.MaxNumber(), b.MaxNumber())
+	if top > 100000 {
+		return
+	}
+	for n := 0; n <= top; n++ {
+		if d := a.Location(n) != b.Location(n); d != got[n] {
+			t.Fatalf("Diff says %v for %d, locations %+v and %+v", got[n], n, a.Location(n), b.Location(n))
+		}
+	}
+}
+
+// xrefStreamPredictorFile: catalog 1 in object stream 2, cross-reference
+// stream 3 with the PNG Up predictor.
+func xrefStreamPredictorFile() []byte {
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.5\n")
+	objstm := "1 0 << /Type /Catalog /Name (caf\\351) /Arr [1 2.5 -3 true null /N#20x <414243>] >>"
+	data := deflate([]byte(objstm))
+	off2 := b.Len()
+	fmt.Fprintf(&b, "2 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Length %d /Filter /FlateDecode >>\nstream\n", len(data))
+	b.Write(data)
+	b.WriteString("\nendstream\nendobj\n")
+	off3 := b.Len()
+	rows := [][]byte{
+		{0, 0, 0, 0xff},
+		{2, 0, 2, 0},
+		{1, byte(off2 >> 8), byte(off2), 0},
+		{1, byte(off3 >> 8), byte(off3), 0},
+	}
+	var raw []byte
+	prev := make([]byte, 4)
+	for _, r := range rows {
+		raw = append(raw, 2) // Up
+		for i := range r {
+			raw = append(raw, r[i]-prev[i])
+		}
+		prev = r
+	}
+	xs := deflate(raw)
+	fmt.Fprintf(&b, "3 0 obj\n<< /Type /XRef /Size 4 /W [1 2 1] /Root 1 0 R /Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 4 >> /Length %d >>\nstream\n", len(xs))
+	b.Write(xs)
+	fmt.Fprintf(&b, "\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n", off3)
+	return b.Bytes()
+}
+
+func TestXRefStreamWithPredictor(t *testing.T) {
+	r := open(t, xrefStreamPredictorFile())
+	revisions(t, r, 1)
+	v := view(t, r, 0)
+	root := v.Root()
+	if root.Name("Type") != "Catalog" {
+		t.Fatalf("root %v", root)
+	}
+	if s, _ := root.Get("Name").(String); string(s) != "caf\xe9" {
+		t.Errorf("literal string %q", s)
+	}
+	arr, _ := root.Get("Arr").(Array)
+	if len(arr) != 7 || arr[0] != int64(1) || arr[1] != 2.5 || arr[2] != int64(-3) || arr[3] != true || arr[4] != nil || arr[5] != Name("N x") {
+		t.Errorf("array %#v", arr)
+	}
+}
+
+// TestFuzzSeeds runs the fuzz walk over the seeds (and the kept corpus is
+// run by FuzzReader itself in every go test).
+func TestFuzzSeeds(t *testing.T) {
+	for i, b := range seedFiles() {
+		r := open(t, b)
+		if _, err := r.Revisions(); err != nil {
+			t.Fatalf("seed %d: %v", i, err)
 		}
 	}
 }

@@ -1,11 +1,3 @@
-// Package pdf is a small, allocation-conscious PDF reader and incremental
-// writer used by the signing engine. It reads a file through io.ReaderAt,
-// walks the cross-reference chain (classic tables, cross-reference streams,
-// hybrid files, object streams) and parses only the objects asked for, so
-// memory does not grow with the size of the file's content streams.
-//
-// Every function that parses untrusted bytes returns an error
-// instead of panicking.
 package pdf
 
 import (
@@ -13,71 +5,68 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
-
-	"github.com/vanthu/vanthu/signing/internal/pdfsyntax"
+	"unicode/utf16"
 )
 
-// Object is any PDF object: Null, Bool, Integer, Real, String, Name, Array,
-// Dict, Ref or *Stream.
-type Object interface{ isObject() }
+// Object is one of: nil (null), bool, int64, float64, Name, String, Array,
+// Dict, Ref, *Stream.
+type Object any
 
-// Null is the PDF null object.
-type Null struct{}
+// Integer and Real are the Go types of PDF numbers, named for writers:
+// pdf.Integer(3) is an int64, pdf.Real(0.5) a float64.
+type (
+	Integer = int64
+	Real    = float64
+)
 
-// Bool is a PDF boolean.
-type Bool bool
-
-// Integer is a PDF integer.
-type Integer int64
-
-// Real is a PDF real number.
-type Real float64
-
-// String is a PDF string (literal or hexadecimal; Hex only affects output).
-type String struct {
-	Value []byte
-	Hex   bool
-}
-
-// Name is a PDF name without the leading slash, decoded (#xx resolved).
+// Name is a PDF name without the leading slash, #xx escapes resolved.
 type Name string
 
-// Array is a PDF array.
-type Array []Object
-
-// Dict is a PDF dictionary keyed by decoded names.
-type Dict map[Name]Object
+// String is a PDF string (literal or hexadecimal), decoded.
+type String []byte
 
 // Ref is an indirect reference "Num Gen R".
 type Ref struct {
-	Num int64
-	Gen int64
+	Num int
+	Gen int
 }
-
-// Stream is a stream object: its dictionary and where its raw (still
-// encoded) data starts in the file. Data is only set for streams built in
-// memory (for writing) or decoded from object streams.
-type Stream struct {
-	Dict   Dict
-	Offset int64 // absolute file offset of the first data byte, -1 if in memory
-	Data   []byte
-}
-
-func (Null) isObject()    {}
-func (Bool) isObject()    {}
-func (Integer) isObject() {}
-func (Real) isObject()    {}
-func (String) isObject()  {}
-func (Name) isObject()    {}
-func (Array) isObject()   {}
-func (Dict) isObject()    {}
-func (Ref) isObject()     {}
-func (*Stream) isObject() {}
 
 // IsZero reports whether r is the zero reference (no object).
 func (r Ref) IsZero() bool { return r.Num == 0 && r.Gen == 0 }
 
 func (r Ref) String() string { return fmt.Sprintf("%d %d R", r.Num, r.Gen) }
+
+// Array is a PDF array.
+type Array []Object
+
+// Dict is a PDF dictionary. Null values are not stored.
+type Dict map[Name]Object
+
+// Stream is a stream object. A stream read from a file is located, not
+// loaded: Offset is the first byte of its raw data and Length the raw
+// length (as resolved in the View that returned it). A stream built in
+// memory for writing has Offset -1 and its bytes in Data.
+type Stream struct {
+	Dict   Dict
+	Offset int64
+	Length int64
+	Data   []byte
+}
+
+// Get returns d[k].
+func (d Dict) Get(k string) Object { return d[Name(k)] }
+
+// Name returns d[k] as a name ("" when absent or not a name).
+func (d Dict) Name(k string) string {
+	n, _ := d[Name(k)].(Name)
+	return string(n)
+}
+
+// Int returns d[k] as an integer.
+func (d Dict) Int(k string) (int64, bool) {
+	i, ok := d[Name(k)].(int64)
+	return i, ok
+}
 
 // Clone returns a shallow copy of d (values are shared).
 func (d Dict) Clone() Dict {
@@ -88,180 +77,86 @@ func (d Dict) Clone() Dict {
 	return c
 }
 
-// Name returns d[key] as a name, or "".
-func (d Dict) Name(key Name) Name {
-	n, _ := d[key].(Name)
-	return n
-}
-
-// Int returns d[key] as an integer and whether it is one.
-func (d Dict) Int(key Name) (int64, bool) {
-	switch v := d[key].(type) {
-	case Integer:
-		return int64(v), true
-	case Real:
-		return int64(v), true
+// Number returns o as a float64 when it is an integer or a real.
+func Number(o Object) (float64, bool) {
+	switch v := o.(type) {
+	case int64:
+		return float64(v), true
+	case float64:
+		return v, true
 	}
 	return 0, false
 }
 
-// Serialize appends the PDF syntax for o to buf.
-func Serialize(buf *bytes.Buffer, o Object) {
+// Canonical writes a canonical serialization of o, used to compare objects
+// across revisions: dictionary keys sorted, strings in hex, streams as
+// their dictionary only (compare their data separately).
+func Canonical(buf *bytes.Buffer, o Object, depth int) {
+	if depth > DefaultLimits.MaxDepth {
+		buf.WriteString("…")
+		return
+	}
 	switch v := o.(type) {
-	case nil, Null:
+	case nil:
 		buf.WriteString("null")
-	case Bool:
-		if v {
-			buf.WriteString("true")
-		} else {
-			buf.WriteString("false")
-		}
-	case Integer:
-		buf.WriteString(strconv.FormatInt(int64(v), 10))
-	case Real:
-		buf.WriteString(FormatReal(float64(v)))
-	case String:
-		writeString(buf, v)
+	case bool:
+		buf.WriteString(strconv.FormatBool(v))
+	case int64:
+		buf.WriteString(strconv.FormatInt(v, 10))
+	case float64:
+		buf.WriteString(strconv.FormatFloat(v, 'g', -1, 64))
 	case Name:
-		writeName(buf, v)
+		buf.WriteByte('/')
+		buf.WriteString(string(v))
+	case String:
+		fmt.Fprintf(buf, "<%x>", []byte(v))
+	case Ref:
+		fmt.Fprintf(buf, "%d %d R", v.Num, v.Gen)
 	case Array:
 		buf.WriteByte('[')
-		for i, e := range v {
-			if i > 0 {
-				buf.WriteByte(' ')
-			}
-			Serialize(buf, e)
+		for _, e := range v {
+			Canonical(buf, e, depth+1)
+			buf.WriteByte(' ')
 		}
 		buf.WriteByte(']')
 	case Dict:
-		writeDict(buf, v)
-	case Ref:
-		fmt.Fprintf(buf, "%d %d R", v.Num, v.Gen)
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, string(k))
+		}
+		sort.Strings(keys)
+		buf.WriteString("<<")
+		for _, k := range keys {
+			buf.WriteByte('/')
+			buf.WriteString(k)
+			buf.WriteByte(' ')
+			Canonical(buf, v[Name(k)], depth+1)
+			buf.WriteByte(' ')
+		}
+		buf.WriteString(">>")
 	case *Stream:
-		d := v.Dict.Clone()
-		d["Length"] = Integer(len(v.Data))
-		writeDict(buf, d)
-		buf.WriteString("\nstream\n")
-		buf.Write(v.Data)
-		buf.WriteString("\nendstream")
-	default:
-		buf.WriteString("null")
+		buf.WriteString("stream")
+		Canonical(buf, v.Dict, depth+1)
 	}
 }
 
-func writeDict(buf *bytes.Buffer, d Dict) {
-	keys := make([]string, 0, len(d))
-	for k := range d {
-		keys = append(keys, string(k))
-	}
-	sort.Strings(keys)
-	// Type first, for readability.
-	for i, k := range keys {
-		if k == "Type" && i > 0 {
-			copy(keys[1:i+1], keys[:i])
-			keys[0] = "Type"
+// DecodeText decodes a PDF text string: UTF-16BE with a byte-order mark,
+// UTF-8 with a byte-order mark, else PDFDocEncoding (read as Latin-1,
+// which it equals for the characters documents use in names and reasons).
+func DecodeText(b []byte) string {
+	if len(b) >= 2 && b[0] == 0xfe && b[1] == 0xff {
+		u := make([]uint16, 0, len(b)/2)
+		for i := 2; i+1 < len(b); i += 2 {
+			u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
 		}
+		return string(utf16.Decode(u))
 	}
-	buf.WriteString("<<")
-	for _, k := range keys {
-		writeName(buf, Name(k))
-		buf.WriteByte(' ')
-		Serialize(buf, d[Name(k)])
+	if len(b) >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf {
+		return string(b[3:])
 	}
-	buf.WriteString(">>")
-}
-
-// FormatReal formats f without exponent, trimming trailing zeros: with at
-// most 4 decimals when that reads back as the same number, else with as
-// many digits as it takes. A number read from a file and written back is
-// thus unchanged (a page's /MediaBox [0 0 595.303937007874 …] rewritten
-// with 4 decimals would be a changed page to validators).
-func FormatReal(f float64) string {
-	s := strconv.FormatFloat(f, 'f', 4, 64)
-	if back, err := strconv.ParseFloat(s, 64); err == nil && back != f {
-		s = strconv.FormatFloat(f, 'f', -1, 64)
+	r := make([]rune, len(b))
+	for i, c := range b {
+		r[i] = rune(c)
 	}
-	if bytes.IndexByte([]byte(s), '.') >= 0 {
-		for s[len(s)-1] == '0' {
-			s = s[:len(s)-1]
-		}
-		s = trimDot(s)
-	}
-	if s == "-0" {
-		s = "0"
-	}
-	return s
-}
-
-func trimDot(s string) string {
-	if s[len(s)-1] == '.' {
-		return s[:len(s)-1]
-	}
-	return s
-}
-
-func writeName(buf *bytes.Buffer, n Name) {
-	buf.WriteByte('/')
-	for i := 0; i < len(n); i++ {
-		c := n[i]
-		if c < 0x21 || c > 0x7e || c == '#' || pdfsyntax.IsDelim(c) {
-			fmt.Fprintf(buf, "#%02X", c)
-		} else {
-			buf.WriteByte(c)
-		}
-	}
-}
-
-func writeString(buf *bytes.Buffer, s String) {
-	if s.Hex {
-		buf.WriteByte('<')
-		const hx = "0123456789ABCDEF"
-		for _, c := range s.Value {
-			buf.WriteByte(hx[c>>4])
-			buf.WriteByte(hx[c&15])
-		}
-		buf.WriteByte('>')
-		return
-	}
-	buf.WriteByte('(')
-	for _, c := range s.Value {
-		switch c {
-		case '(', ')', '\\':
-			buf.WriteByte('\\')
-			buf.WriteByte(c)
-		case '\r':
-			buf.WriteString(`\r`)
-		case '\n':
-			buf.WriteString(`\n`)
-		default:
-			buf.WriteByte(c)
-		}
-	}
-	buf.WriteByte(')')
-}
-
-// TextString encodes s as a PDF text string: PDFDocEncoding-compatible
-// ASCII as is, anything else as UTF-16BE with a byte-order mark.
-func TextString(s string) String {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 || (s[i] < 0x20 && s[i] != '\n' && s[i] != '\r' && s[i] != '\t') {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
-		return String{Value: []byte(s)}
-	}
-	out := []byte{0xfe, 0xff}
-	for _, r := range s {
-		if r >= 0x10000 {
-			r -= 0x10000
-			hi, lo := 0xd800+(r>>10), 0xdc00+(r&0x3ff)
-			out = append(out, byte(hi>>8), byte(hi), byte(lo>>8), byte(lo))
-			continue
-		}
-		out = append(out, byte(r>>8), byte(r))
-	}
-	return String{Value: out, Hex: true}
+	return string(r)
 }

@@ -7,13 +7,15 @@ import (
 	"sort"
 )
 
-// Update collects the objects of one incremental update and serializes
-// them, followed by a cross-reference section of the base file's kind.
+// Update collects the objects of one incremental update on top of a view
+// (the file's final one) and serializes them, followed by a
+// cross-reference section of the kind of the view's newest section.
 type Update struct {
-	f    *File
-	base int64 // size of everything before this update
-	next int64
-	objs map[int64]pendingObj
+	v     *View
+	base  int64 // size of everything before this update
+	shift int64 // the file's offsets count from here
+	next  int
+	objs  map[int]pendingObj
 }
 
 type pendingObj struct {
@@ -21,17 +23,18 @@ type pendingObj struct {
 	body []byte
 }
 
-// NewUpdate starts an incremental update on top of f, whose bytes occupy
-// [0, f.Size()).
-func NewUpdate(f *File) *Update {
-	next, _ := f.Trailer.Int("Size")
-	if m := f.MaxObjectNumber() + 1; m > next {
+// NewUpdate starts an incremental update on top of v, to be appended right
+// after the v.Reader().Size() bytes of its file.
+func NewUpdate(v *View) *Update {
+	next := 1
+	if n, ok := v.Trailer.Int("Size"); ok && n > 0 && n <= int64(v.r.lim.MaxObjectNumber) {
+		next = int(n)
+	}
+	if m := v.MaxNumber() + 1; m > next {
 		next = m
 	}
-	if next < 1 {
-		next = 1
-	}
-	return &Update{f: f, base: f.size, next: next, objs: map[int64]pendingObj{}}
+	_, shift := v.r.Header()
+	return &Update{v: v, base: v.r.size, shift: shift, next: next, objs: map[int]pendingObj{}}
 }
 
 // Alloc reserves a new object number.
@@ -50,7 +53,9 @@ func (u *Update) Set(ref Ref, o Object) {
 	u.objs[ref.Num] = pendingObj{ref: ref, body: b.Bytes()}
 }
 
-// SetRaw stores pre-serialized object syntax as the value of ref.
+// SetRaw stores pre-serialized object syntax as the value of ref. Offsets
+// into body stay valid in the built update: Built.Body gives where it
+// starts.
 func (u *Update) SetRaw(ref Ref, body []byte) {
 	u.objs[ref.Num] = pendingObj{ref: ref, body: body}
 }
@@ -58,7 +63,11 @@ func (u *Update) SetRaw(ref Ref, body []byte) {
 // Built is a serialized update.
 type Built struct {
 	Bytes   []byte
-	Offsets map[int64]int // object number -> offset of "N G obj" in Bytes
+	Offsets map[int]int // object number → offset of "n g obj" in Bytes
+	Bodies  map[int]int // object number → offset of the object's syntax in Bytes
+	// XRef is the offset of the update's cross-reference section in
+	// Bytes.
+	XRef int
 }
 
 // Build serializes the update. The returned bytes are meant to be appended
@@ -66,50 +75,49 @@ type Built struct {
 func (u *Update) Build() (*Built, error) {
 	var b bytes.Buffer
 	b.WriteString("\n")
-	nums := make([]int64, 0, len(u.objs)+1)
+	nums := make([]int, 0, len(u.objs)+1)
 	for n := range u.objs {
 		nums = append(nums, n)
 	}
-	offs := map[int64]int{}
-	sort.Slice(nums, func(i, j int) bool { return nums[i] < nums[j] })
+	sort.Ints(nums)
+	out := &Built{Offsets: map[int]int{}, Bodies: map[int]int{}}
 	for _, n := range nums {
 		o := u.objs[n]
-		offs[n] = b.Len()
+		out.Offsets[n] = b.Len()
 		fmt.Fprintf(&b, "%d %d obj\n", o.ref.Num, o.ref.Gen)
+		out.Bodies[n] = b.Len()
 		b.Write(o.body)
 		b.WriteString("\nendobj\n")
 	}
-	trailer := Dict{
-		"Root": u.f.Trailer["Root"],
-		"Prev": Integer(u.f.StartXRef),
-	}
-	if info, ok := u.f.Trailer["Info"]; ok {
+	head := u.v.Sections[0]
+	trailer := Dict{"Root": u.v.Trailer["Root"], "Prev": head.Offset - u.shift}
+	if info, ok := u.v.Trailer["Info"]; ok {
 		trailer["Info"] = info
 	}
-	if id, ok := u.f.Trailer["ID"].(Array); ok && len(id) == 2 {
+	if id, ok := u.v.Trailer["ID"].(Array); ok && len(id) == 2 {
 		trailer["ID"] = id
 	} else {
-		sum := md5.Sum(fmt.Appendf(nil, "%d %d", u.f.size, u.f.StartXRef))
-		s := String{Value: sum[:], Hex: true}
-		trailer["ID"] = Array{s, s}
+		sum := md5.Sum(fmt.Appendf(nil, "%d %d", u.base, head.Offset))
+		trailer["ID"] = Array{String(sum[:]), String(sum[:])}
 	}
-	xrefAt := u.base + int64(b.Len())
-	gens := map[int64]int64{}
+	out.XRef = b.Len()
+	xrefAt := u.base + int64(b.Len()) - u.shift
+	gens := map[int]int{}
 	for _, n := range nums {
 		gens[n] = u.objs[n].ref.Gen
 	}
-	if u.f.Kind == XRefStream {
+	fileOff := func(n int) int64 { return u.base + int64(out.Offsets[n]) - u.shift }
+	if head.Stream {
 		xs := u.Alloc()
 		nums = append(nums, xs.Num)
-		offs[xs.Num] = b.Len()
-		gens[xs.Num] = 0
-		trailer["Size"] = Integer(u.next)
+		out.Offsets[xs.Num] = b.Len()
+		trailer["Size"] = int64(u.next)
 		trailer["Type"] = Name("XRef")
 		w2 := 4
 		if xrefAt > 0xffffffff {
 			w2 = 8
 		}
-		trailer["W"] = Array{Integer(1), Integer(w2), Integer(2)}
+		trailer["W"] = Array{int64(1), int64(w2), int64(2)}
 		var idx Array
 		var data []byte
 		for i := 0; i < len(nums); {
@@ -117,9 +125,9 @@ func (u *Update) Build() (*Built, error) {
 			for j+1 < len(nums) && nums[j+1] == nums[j]+1 {
 				j++
 			}
-			idx = append(idx, Integer(nums[i]), Integer(j-i+1))
+			idx = append(idx, int64(nums[i]), int64(j-i+1))
 			for k := i; k <= j; k++ {
-				off := u.base + int64(offs[nums[k]])
+				off := fileOff(nums[k])
 				data = append(data, 1)
 				for s := w2 - 1; s >= 0; s-- {
 					data = append(data, byte(off>>(8*s)))
@@ -131,10 +139,11 @@ func (u *Update) Build() (*Built, error) {
 		}
 		trailer["Index"] = idx
 		fmt.Fprintf(&b, "%d 0 obj\n", xs.Num)
+		out.Bodies[xs.Num] = b.Len()
 		Serialize(&b, &Stream{Dict: trailer, Data: data, Offset: -1})
 		b.WriteString("\nendobj\n")
 	} else {
-		trailer["Size"] = Integer(u.next)
+		trailer["Size"] = int64(u.next)
 		b.WriteString("xref\n")
 		for i := 0; i < len(nums); {
 			j := i
@@ -143,7 +152,7 @@ func (u *Update) Build() (*Built, error) {
 			}
 			fmt.Fprintf(&b, "%d %d\n", nums[i], j-i+1)
 			for k := i; k <= j; k++ {
-				fmt.Fprintf(&b, "%010d %05d n\r\n", u.base+int64(offs[nums[k]]), gens[nums[k]])
+				fmt.Fprintf(&b, "%010d %05d n\r\n", fileOff(nums[k]), gens[nums[k]])
 			}
 			i = j + 1
 		}
@@ -152,5 +161,6 @@ func (u *Update) Build() (*Built, error) {
 		b.WriteString("\n")
 	}
 	fmt.Fprintf(&b, "startxref\n%d\n%%%%EOF\n", xrefAt)
-	return &Built{Bytes: b.Bytes(), Offsets: offs}, nil
+	out.Bytes = b.Bytes()
+	return out, nil
 }

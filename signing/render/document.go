@@ -196,6 +196,16 @@ func (d *Document) PixelSize(ctx context.Context, n int, dpi float64) (w, h int,
 // Render draws page n at dpi (72 = one pixel per point) with its
 // annotations (signature appearances included), on white.
 func (d *Document) Render(ctx context.Context, n int, dpi float64) (*image.RGBA, error) {
+	return d.render(ctx, n, dpi, true)
+}
+
+// RenderContent draws page n at dpi without any annotation or form
+// field: the page content alone, on white.
+func (d *Document) RenderContent(ctx context.Context, n int, dpi float64) (*image.RGBA, error) {
+	return d.render(ctx, n, dpi, false)
+}
+
+func (d *Document) render(ctx context.Context, n int, dpi float64, annots bool) (*image.RGBA, error) {
 	w, h, err := d.PixelSize(ctx, n, dpi)
 	if err != nil {
 		return nil, err
@@ -206,9 +216,11 @@ func (d *Document) Render(ctx context.Context, n int, dpi float64) (*image.RGBA,
 		if err != nil {
 			return err
 		}
-		res, err := inst.RenderPageInPixels(&requests.RenderPageInPixels{
-			Page: p, Width: w, Height: h, RenderFlags: enums.FPDF_RENDER_FLAG_ANNOT, RenderForm: true,
-		})
+		req := &requests.RenderPageInPixels{Page: p, Width: w, Height: h}
+		if annots {
+			req.RenderFlags, req.RenderForm = enums.FPDF_RENDER_FLAG_ANNOT, true
+		}
+		res, err := inst.RenderPageInPixels(req)
 		if err != nil {
 			return fmt.Errorf("%w: page %d: %v", ErrFailed, n, err)
 		}

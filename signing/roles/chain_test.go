@@ -134,6 +134,11 @@ func checkChain(t *testing.T, p interface{}, path string, fields []string) {
 				t.Fatalf("signature %s: change %+v", s.Field, c)
 			}
 		}
+		// a later visible signature (approve, issue) is compared with the
+		// pages as this one signed them, and they look alike outside it
+		if i < len(res.Signatures)-1 && s.Visual != verify.VisualSame {
+			t.Fatalf("signature %s: visual check %q, want %q: %s", s.Field, s.Visual, verify.VisualSame, j)
+		}
 	}
 }
 
@@ -237,7 +242,7 @@ func checkSigDicts(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, err := pdf.Open(bytes.NewReader(b), int64(len(b)))
+	f, err := pdf.OpenFinal(context.Background(), bytes.NewReader(b), int64(len(b)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +264,7 @@ func checkSigDicts(t *testing.T, path string) {
 		v, _ := f.ResolveDict(fl.Dict["V"])
 		text := func(k pdf.Name) string {
 			s, _ := v[k].(pdf.String)
-			return pdf.DecodeText(s.Value)
+			return pdf.DecodeText(s)
 		}
 		if text("Name") != w[0] || !strings.Contains(text("Reason"), w[1]) || text("Location") != w[2] {
 			t.Errorf("%s: /Name %q /Reason %q /Location %q, want %q", fl.FullName, text("Name"), text("Reason"), text("Location"), w)

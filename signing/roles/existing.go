@@ -24,7 +24,7 @@ func (e existingSig) visible() bool { return len(e.Widgets) > 0 }
 
 // inspectFields lists the document's signature fields with their visible
 // widgets.
-func inspectFields(f *pdf.File) ([]existingSig, error) {
+func inspectFields(f *pdf.View) ([]existingSig, error) {
 	cat, _, err := f.Catalog()
 	if err != nil {
 		return nil, err
@@ -94,7 +94,7 @@ func inspectFields(f *pdf.File) ([]existingSig, error) {
 	return out, nil
 }
 
-func rectOf(f *pdf.File, o pdf.Object) (appearance.Rect, bool) {
+func rectOf(f *pdf.View, o pdf.Object) (appearance.Rect, bool) {
 	v, err := f.Resolve(o)
 	if err != nil {
 		return appearance.Rect{}, false

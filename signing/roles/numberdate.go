@@ -29,7 +29,7 @@ func numberAndDate(ctx context.Context, r io.ReaderAt, size int64, req Request, 
 	number := strings.Join(strings.Fields(req.Number), " ")
 	var page1 *layout.Page
 	if req.NumberAt == nil || req.DateAt == nil {
-		doc, err := layout.Open(r, size, req.Layout)
+		doc, err := layout.Open(ctx, r, size, req.Layout)
 		if err != nil {
 			return nil, nil, nil, "", err
 		}

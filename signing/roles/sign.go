@@ -230,7 +230,7 @@ func Plan(ctx context.Context, r io.ReaderAt, size int64, req Request) (pades.Op
 	opts.Now = func() time.Time { return now }
 	rep.When = now
 
-	f, err := pdf.Open(r, size)
+	f, err := pdf.OpenFinal(ctx, r, size)
 	if err != nil {
 		return opts, nil, fmt.Errorf("%w: %v", pades.ErrMalformed, err)
 	}
@@ -414,7 +414,7 @@ func Plan(ctx context.Context, r io.ReaderAt, size int64, req Request) (pades.Op
 				opts.Reason = "Bản sao điện tử: " + string(kind)
 			}
 		}
-		doc, err := layout.Open(r, size, req.Layout)
+		doc, err := layout.Open(ctx, r, size, req.Layout)
 		if err != nil {
 			return opts, nil, err
 		}
@@ -436,7 +436,7 @@ func Plan(ctx context.Context, r io.ReaderAt, size int64, req Request) (pades.Op
 // defaultLocation is the place printed before the date on page 1 ("Đắk
 // Lắk"), else the certificate's locality or province.
 func defaultLocation(ctx context.Context, r io.ReaderAt, size int64, req Request, cert *x509.Certificate) string {
-	if doc, err := layout.Open(r, size, req.Layout); err == nil {
+	if doc, err := layout.Open(ctx, r, size, req.Layout); err == nil {
 		if p, err := doc.Page(ctx, 1); err == nil {
 			if d, err := FindDate(p); err == nil && d.Place != "" {
 				return d.Place
@@ -538,7 +538,7 @@ func placeApprove(ctx context.Context, r io.ReaderAt, size int64, req Request, n
 }
 
 func findApprove(ctx context.Context, r io.ReaderAt, size int64, req Request, name string, aspect float64) (*Placement, error) {
-	doc, err := layout.Open(r, size, req.Layout)
+	doc, err := layout.Open(ctx, r, size, req.Layout)
 	if err != nil {
 		return nil, err
 	}

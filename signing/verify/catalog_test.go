@@ -33,13 +33,18 @@ func TestTranslationsComplete(t *testing.T) {
 	for _, p := range []string{"source", "reason", "origin", "cert", "error"} {
 		keys = append(keys, "verify.param."+p)
 	}
-	for _, f := range []string{"verify.go", "signature.go", "diff.go", "revocation.go", "times.go"} {
+	for _, f := range []string{"verify.go", "signature.go", "revocation.go", "times.go", "visual.go"} {
 		b, _ := os.ReadFile(f)
 		for _, m := range regexp.MustCompile(`(?:problemSev\w+|sev), Code\w+((?:, "[a-z_]+", [^,)]+)*)`).FindAllSubmatch(b, -1) {
 			for _, p := range regexp.MustCompile(`"([a-z_]+)", `).FindAllSubmatch(m[1], -1) {
 				keys = append(keys, "verify.param."+string(p[1]))
 			}
 		}
+	}
+	// the change analysis passes parameters as name, value pairs
+	b, _ := os.ReadFile("changes.go")
+	for _, m := range regexp.MustCompile(`"([a-z_]+)", (?:[a-zA-Z]|">")`).FindAllSubmatch(b, -1) {
+		keys = append(keys, "verify.param."+string(m[1]))
 	}
 	if len(keys) < 50 {
 		t.Fatalf("found only %d keys", len(keys))

@@ -55,32 +55,70 @@ const (
 	CodeModifiedAllowed  = "modified_allowed"    // info, params: kind, revision
 	CodeRevisionUnparsed = "revision_unreadable"
 	CodeFieldLocked      = "field_locked" // FieldMDP: a locked field changed; params: field, revision
+	// CodeSignatureUnconfirmed (indeterminate): a later revision is
+	// allowed as the work of a signature whose value could not be checked
+	// (unsupported algorithm, missing certificate); params: field, revision.
+	CodeSignatureUnconfirmed = "later_signature_unconfirmed"
+	// CodeUnsignedData: bytes after the last revision that viewers read
+	// (they rebuild the file from them) and no signature covers.
+	CodeUnsignedData = "unsigned_data"
+	// CodeXrefRewritten (info): the final cross-reference chain does not
+	// hold the signed revision's sections in their order.
+	CodeXrefRewritten = "xref_chain_rewritten"
+	// CodeVisualMismatch: a page looks different from what was signed
+	// outside the areas of allowed changes; params: page, pixels, box.
+	CodeVisualMismatch = "visual_mismatch"
+	// CodeVisualIncomplete (indeterminate): the visual check could not be
+	// completed (rendering failed or ran out of time).
+	CodeVisualIncomplete = "visual_incomplete"
+	// CodeVisualSkipped (info): the visual check was needed but turned off.
+	CodeVisualSkipped = "visual_skipped"
 )
 
 // Change kinds used in the "kind" parameter of modification problems.
 const (
-	ChangeSignatureAdded   = "signature_added"
-	ChangeDocTimestamp     = "doc_timestamp_added"
-	ChangeDSS              = "dss_updated"
-	ChangeFormFill         = "form_filled"
+	// allowed (as the rules permit)
+	ChangeSignatureAdded = "signature_added"
+	ChangeDocTimestamp   = "doc_timestamp_added"
+	ChangeSigFieldAdded  = "signature_field_added" // empty, drawn nowhere
+	ChangeDSS            = "dss_updated"
+	ChangeFormFill       = "form_filled"
+	ChangeFormResources  = "form_resources_added"
+	ChangeMetadata       = "metadata_updated"
+	ChangeStructure      = "structure_updated"
+	// allowed only under a certification with P=3
 	ChangeAnnotationAdded  = "annotation_added"
 	ChangeAnnotationEdited = "annotation_modified"
 	ChangeAnnotationGone   = "annotation_removed"
+
+	// disallowed
+	ChangePageContent      = "page_content_changed"  // an object the signed revision's pages draw
+	ChangeDisguised        = "disguised_object"      // … that calls itself something harmless, or is also reached as such
+	ChangeReassigned       = "appearance_reassigned" // an appearance of one widget given to another
+	ChangeOverlay          = "overlay"               // a new drawn widget or annotation no signature of its revision signed
+	ChangeNotSigned        = "not_what_was_signed"   // an object a later signature claims, not as it signed it
+	ChangeBadSignature     = "unverified_signature_added"
+	ChangeXrefReverted     = "xref_reverted" // a later section brings back an older definition
+	ChangeXrefChain        = "xref_chain_rewritten"
+	ChangeRevisionDropped  = "revision_not_in_chain" // info: a later revision the final chain does not read
+	ChangeXrefBroken       = "xref_broken"
+	ChangeNoEOF            = "update_without_eof"
+	ChangeUnsignedData     = "data_after_last_revision"
+	ChangeUnsignedBytes    = "bytes_outside_signature" // the signature covers no whole revision
+	ChangeUnreadable       = "object_unreadable"
 	ChangeFieldAdded       = "form_field_added"
+	ChangeFieldRemoved     = "form_field_removed"
 	ChangeFieldModified    = "form_field_modified"
-	ChangeMetadata         = "metadata_updated"
-	ChangePageContent      = "page_content_changed"
+	ChangeAppearance       = "appearance_replaced"
+	ChangeAnnotsReordered  = "annotations_reordered"
+	ChangeAnnotsChanged    = "annotations_changed"
+	ChangeAnnotAction      = "annotation_action"
 	ChangePages            = "pages_changed"
 	ChangePage             = "page_modified"
 	ChangeCatalog          = "catalog_modified"
 	ChangeSignatureAltered = "signature_overridden"
 	ChangeObjectOverridden = "object_overridden"
-	ChangeObjectDeleted    = "object_deleted"
-	ChangeStream           = "stream_changed"
 	ChangeRootReplaced     = "root_replaced"
 	ChangeEncryption       = "encryption_added"
 	ChangeAcroForm         = "acroform_updated"
-	ChangeAppearance       = "appearance_replaced"
-	ChangeXrefChain        = "xref_chain_rewritten"
-	ChangeStructure        = "structure_updated"
 )

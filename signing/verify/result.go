@@ -89,12 +89,37 @@ type Timestamp struct {
 	Trusted bool      `json:"trusted"` // TSA chains to the trust store
 }
 
-// Change is the analysis of one revision saved after a signature.
+// Change is what one revision saved after a signature changed, as the
+// final file shows it: every object number whose effective object differs
+// between the signed revision and the final file is listed under the
+// revision that gave it its final definition, and judged. Problems that
+// concern no revision (bytes after the last one) are listed under
+// Revision = the number of revisions.
 type Change struct {
 	Revision int          `json:"revision"` // index in the file's revisions, 0-based
 	End      int64        `json:"end"`
 	Class    Modification `json:"class"`
+	Objects  []int        `json:"objects,omitempty"` // object numbers this revision changed
+	Areas    []Area       `json:"areas,omitempty"`   // where its allowed changes draw
 	Problems []Problem    `json:"problems,omitempty"`
+}
+
+// Area is a page rectangle an allowed change draws in (a later
+// signature's widget, a filled field, a permitted annotation); the visual
+// check compares the pages outside these areas.
+type Area struct {
+	Page     int        `json:"page"` // 1-based
+	Rect     [4]float64 `json:"rect"` // x0 y0 x1 y1, PDF user space
+	Kind     string     `json:"kind"` // the change kind
+	Object   int        `json:"object"`
+	Revision int        `json:"revision"`
+	// Redrawn: an annotation or widget the signed revision had, drawn
+	// anew or removed. What it draws is not compared, but page content it
+	// uncovers that the signer did not see is a visual difference.
+	Redrawn bool `json:"redrawn,omitempty"`
+	// KeepContent (a filled field): nor may it cover page content the
+	// signer saw.
+	KeepContent bool `json:"keep_content,omitempty"`
 }
 
 // Signature is the result for one signature field.
@@ -145,6 +170,9 @@ type Signature struct {
 
 	ModifiedAfter Modification `json:"modified_after"`
 	Changes       []Change     `json:"changes,omitempty"`
+	// Visual is the result of comparing the pages as signed with the
+	// final file's where allowed changes draw.
+	Visual VisualCheck `json:"visual_check"`
 
 	Problems []Problem `json:"problems"`
 

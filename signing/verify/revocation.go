@@ -13,9 +13,9 @@ import (
 
 	xocsp "golang.org/x/crypto/ocsp"
 
+	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/verify/internal/cms"
 	"github.com/vanthu/vanthu/signing/verify/internal/ocsp"
-	"github.com/vanthu/vanthu/signing/verify/internal/pdf"
 )
 
 // Revocation rules (see README): an OCSP response counts only when the

@@ -8,8 +8,8 @@ import (
 	"errors"
 	"strconv"
 
+	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/verify/internal/cms"
-	"github.com/vanthu/vanthu/signing/verify/internal/pdf"
 )
 
 var (
@@ -260,63 +260,32 @@ func (v *verifier) crossChecks() {
 			}
 		}
 	}
-	last := len(v.revs) - 1
+	plans := map[int]*visualPlan{}
 	for i := range sigs {
 		s := &sigs[i]
+		// bytes a viewer reads beside the signed ones (a signature that
+		// covers no whole revision, a gap wider than /Contents) are a
+		// change nobody signed
+		outside := []Change{{Revision: len(v.revs) - 1, End: v.size, Class: ModDisallowed,
+			Problems: []Problem{mkProblem(problemSevFail, CodeModified, "kind", ChangeUnsignedBytes)}}}
 		if !s.CoversRevision || s.Revision < 0 {
+			s.ModifiedAfter, s.Changes = ModDisallowed, outside
 			continue
+		}
+		if err := v.ctx.Err(); err != nil {
+			return
 		}
 		// permissions apply from the certification onwards
 		pp := perms(0)
 		if certRev >= 0 && s.Revision >= certRev {
 			pp = p
 		}
-		prev := v.info(s.Revision)
-		for r := s.Revision + 1; r <= last; r++ {
-			if err := v.ctx.Err(); err != nil {
-				return
-			}
-			cur := v.info(r)
-			if prev == nil || cur == nil {
-				s.Changes = append(s.Changes, Change{Revision: r, End: v.revs[r].End, Class: ModDisallowed,
-					Problems: []Problem{mkProblem(problemSevFail, CodeRevisionUnparsed, "revision", strconv.Itoa(r))}})
-				s.ModifiedAfter = ModDisallowed
-				if cur == nil {
-					continue
-				}
-				prev = cur
-				continue
-			}
-			if sameSections(prev.v, cur.v) {
-				prev = cur
-				continue
-			}
-			key := [2]int{r, int(pp)}
-			ch, ok := v.diffs[key]
-			if !ok {
-				ch = diffRevisions(prev, cur, pp, r)
-				ch.End = v.revs[r].End
-				if v.diffs == nil {
-					v.diffs = map[[2]int]Change{}
-				}
-				v.diffs[key] = ch
-			}
-			// a revision that only adds a document timestamp or DSS is allowed even under P=1
-			s.Changes = append(s.Changes, ch)
-			if rank(ch.Class) > rank(s.ModifiedAfter) {
-				s.ModifiedAfter = ch.Class
-			}
-			prev = cur
-		}
-		v.applyFieldMDP(s)
-		for _, ch := range s.Changes {
-			for _, pr := range ch.Problems {
-				if pr.Severity == problemSevFail {
-					s.Problems = append(s.Problems, pr)
-				}
-			}
+		plans[i] = v.checkChanges(s, pp)
+		if !s.ByteRangeOK {
+			s.ModifiedAfter, s.Changes = ModDisallowed, append(s.Changes, outside...)
 		}
 	}
+	v.plans = plans
 	// levels reached through later revisions
 	for i := range sigs {
 		s := &sigs[i]
@@ -353,18 +322,6 @@ func rank(m Modification) int {
 		return 2
 	}
 	return 0
-}
-
-func sameSections(a, b *pdf.View) bool {
-	if len(a.Sections) != len(b.Sections) {
-		return false
-	}
-	for i := range a.Sections {
-		if a.Sections[i] != b.Sections[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func sameDict(a, b pdf.Dict) bool {
@@ -448,48 +405,4 @@ func fieldLocks(v *pdf.View, sd pdf.Dict) (string, map[string]bool) {
 		return tp.Name("Action"), names
 	}
 	return "", nil
-}
-
-// applyFieldMDP turns allowed form filling of fields locked by the
-// signature's FieldMDP transform into disallowed changes.
-func (v *verifier) applyFieldMDP(s *Signature) {
-	action, names := fieldLocks(v.final, v.final.Dict(s.vobj))
-	if action == "" {
-		return
-	}
-	locked := func(name string) bool {
-		switch action {
-		case "All":
-			return true
-		case "Include":
-			return names[name]
-		case "Exclude":
-			return !names[name]
-		}
-		return false
-	}
-	for i := range s.Changes {
-		ch := &s.Changes[i]
-		info := v.info(ch.Revision)
-		if info == nil {
-			continue
-		}
-		for _, p := range ch.Problems {
-			if p.Code != CodeModifiedAllowed || p.Params["kind"] != ChangeFormFill {
-				continue
-			}
-			n, err := strconv.Atoi(p.Params["object"])
-			if err != nil {
-				continue
-			}
-			if owner, ok := info.apOwner[n]; ok {
-				n = owner
-			}
-			if name, ok := info.fieldName[n]; ok && locked(name) {
-				ch.Problems = append(ch.Problems[:len(ch.Problems):len(ch.Problems)], mkProblem(problemSevFail, CodeFieldLocked, "field", name, "revision", strconv.Itoa(ch.Revision)))
-				ch.Class = ModDisallowed
-				s.ModifiedAfter = ModDisallowed
-			}
-		}
-	}
 }

@@ -10,7 +10,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/x509"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -19,11 +18,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
+	"github.com/vanthu/vanthu/signing/internal/pdfsyntax"
+	"github.com/vanthu/vanthu/signing/pdf"
+	"github.com/vanthu/vanthu/signing/render"
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify/internal/cms"
-	"github.com/vanthu/vanthu/signing/verify/internal/pdf"
 )
 
 // Options controls verification.
@@ -41,6 +41,18 @@ type Options struct {
 	MaxDuration time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// NoVisual turns off the visual check: rendering the pages later
+	// revisions draw on as signed and as final, and comparing them (see
+	// README.md). It is on by default.
+	NoVisual bool
+	// VisualTimeout bounds the visual check of one file (default
+	// DefaultVisualTimeout); when it runs out the signature is
+	// indeterminate, never valid.
+	VisualTimeout time.Duration
+	// Renderer draws the pages for the visual check; nil uses one
+	// renderer shared by the process (PDFium, compiled once into the
+	// user cache directory).
+	Renderer *render.Renderer
 }
 
 func (o *Options) now() time.Time {
@@ -94,6 +106,7 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (res *
 	if opts.Online {
 		total += 4 * fetchTimeout(opts)
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, total)
 	defer cancel()
 	defer func() {
@@ -103,7 +116,7 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (res *
 			err = fmt.Errorf("%w: internal error: %v", ErrMalformed, p)
 		}
 	}()
-	v := &verifier{ctx: ctx, r: r, size: size, opts: opts, res: res, hashes: map[string][]byte{}}
+	v := &verifier{ctx: ctx, parent: parent, r: r, size: size, opts: opts, res: res, hashes: map[string][]byte{}}
 	if err := v.run(); err != nil {
 		code := CodePDFMalformed
 		if errors.Is(err, pdf.ErrLimit) || errors.Is(err, context.DeadlineExceeded) {
@@ -114,7 +127,16 @@ func Verify(ctx context.Context, r io.ReaderAt, size int64, opts Options) (res *
 		}
 		res.Status = StatusInvalid
 		res.add(problemSevFail, code, "error", err.Error())
+		for i := range res.Signatures {
+			res.Signatures[i].Status = sigStatus(&res.Signatures[i])
+		}
 		return res, err
+	}
+	// the visual check has its own deadline (VisualTimeout), not the
+	// analysis's
+	v.visualChecks(v.plans)
+	for i := range res.Signatures {
+		res.Signatures[i].Status = sigStatus(&res.Signatures[i])
 	}
 	res.Status = fileStatus(res)
 	return res, nil
@@ -142,7 +164,8 @@ func fileStatus(res *Result) Status {
 }
 
 type verifier struct {
-	ctx    context.Context
+	ctx    context.Context // the analysis, bounded by MaxDuration
+	parent context.Context // the caller's: the visual check has its own bound
 	r      io.ReaderAt
 	size   int64
 	opts   Options
@@ -150,30 +173,30 @@ type verifier struct {
 	rd     *pdf.Reader
 	revs   []pdf.Revision
 	views  map[int]*pdf.View
-	infos  map[int]*docInfo
+	usages map[int]*usage
+	plans  map[int]*visualPlan // per signature, for the visual check
 	final  *pdf.View
 	hashes map[string][]byte
 	dss    *dssData
-	diffs  map[[2]int]Change
+	buf    []byte // for hashing
 }
 
 func (v *verifier) run() error {
-	head := make([]byte, 1024)
-	n, err := v.r.ReadAt(head, 0)
-	if n == 0 && err != nil {
+	head := make([]byte, 1)
+	if n, err := v.r.ReadAt(head, 0); n == 0 && err != nil && v.size > 0 {
 		return fmt.Errorf("%w: %w", ErrRead, err)
 	}
-	if !bytes.Contains(head[:n], []byte("%PDF-")) {
-		return fmt.Errorf("%w: no %%PDF- header", pdf.ErrSyntax)
+	var err error
+	v.rd, err = pdf.Open(v.ctx, v.r, v.size, pdf.Limits{})
+	if err != nil {
+		return err
 	}
-	v.rd = pdf.NewReader(v.ctx, v.r, v.size)
 	v.revs, err = v.rd.Revisions()
 	if err != nil {
 		return err
 	}
 	v.res.Revisions = len(v.revs)
 	v.views = map[int]*pdf.View{}
-	v.infos = map[int]*docInfo{}
 	// the final view: last revision that parses
 	for i := len(v.revs) - 1; i >= 0; i-- {
 		fv, err := v.view(i)
@@ -191,8 +214,13 @@ func (v *verifier) run() error {
 	if v.final == nil {
 		return fmt.Errorf("%w: no readable cross-reference section", pdf.ErrSyntax)
 	}
-	if v.final.Broken || v.rd.TrailingJunkEOF {
+	if v.final.Broken != nil {
 		v.res.add(problemSevFail, CodePDFMalformed, "error", "cross-reference chain broken")
+	}
+	if _, junk := v.rd.Trailing(); junk {
+		// viewers read what follows the last startxref (they rebuild the
+		// file from it): a change no signature covers
+		v.res.add(problemSevFail, CodePDFMalformed, "error", "data after the last revision")
 	}
 	if v.final.Trailer.Get("Encrypt") != nil {
 		v.res.add(problemSevInfo, CodePDFEncrypted)
@@ -216,9 +244,6 @@ func (v *verifier) run() error {
 	}
 	v.checkTimes()
 	v.crossChecks()
-	for i := range v.res.Signatures {
-		v.res.Signatures[i].Status = sigStatus(&v.res.Signatures[i])
-	}
 	return v.ctx.Err()
 }
 
@@ -229,7 +254,7 @@ func (v *verifier) view(i int) (*pdf.View, error) {
 		}
 		return x, nil
 	}
-	x, err := v.rd.ViewAt(v.revs[i].StartXref)
+	x, err := v.rd.View(i)
 	if err != nil {
 		v.views[i] = nil
 		return nil, err
@@ -238,18 +263,31 @@ func (v *verifier) view(i int) (*pdf.View, error) {
 	return x, nil
 }
 
+// docInfo is a revision's view, as the revocation checks look at it.
+type docInfo struct{ v *pdf.View }
+
 func (v *verifier) info(i int) *docInfo {
-	if d, ok := v.infos[i]; ok {
-		return d
-	}
 	x, err := v.view(i)
 	if err != nil {
-		v.infos[i] = nil
 		return nil
 	}
-	d := analyse(x)
-	v.infos[i] = d
-	return d
+	return &docInfo{v: x}
+}
+
+// fieldName returns the fully qualified name and the (inherited) field
+// type of field f under a parent named parent, of type ft.
+func fieldName(parent, ft string, f pdf.Dict) (string, string) {
+	name := parent
+	if t, ok := f.Get("T").(pdf.String); ok {
+		if name != "" {
+			name += "."
+		}
+		name += textString(t)
+	}
+	if x := f.Name("FT"); x != "" {
+		ft = x
+	}
+	return name, ft
 }
 
 type sigField struct {
@@ -283,16 +321,7 @@ func collectSigFields(v *pdf.View) ([]sigField, error) {
 		if f == nil {
 			return nil
 		}
-		name := parent
-		if t, ok := f.Get("T").(pdf.String); ok {
-			if name != "" {
-				name += "."
-			}
-			name += textString(t)
-		}
-		if x := f.Name("FT"); x != "" {
-			ft = x
-		}
+		name, ft := fieldName(parent, ft, f)
 		kids := v.Array(f.Get("Kids"))
 		if ft == "Sig" && f.Get("V") != nil {
 			if sd := v.Dict(f.Get("V")); sd != nil {
@@ -325,25 +354,9 @@ func collectSigFields(v *pdf.View) ([]sigField, error) {
 	return out, nil
 }
 
-// textString decodes a PDF text string (UTF-16BE with BOM or PDFDocEncoding
-// approximated as Latin-1).
-func textString(b []byte) string {
-	if len(b) >= 2 && b[0] == 0xfe && b[1] == 0xff {
-		u := make([]uint16, 0, len(b)/2)
-		for i := 2; i+1 < len(b); i += 2 {
-			u = append(u, uint16(b[i])<<8|uint16(b[i+1]))
-		}
-		return string(utf16.Decode(u))
-	}
-	if len(b) >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf {
-		return string(b[3:])
-	}
-	r := make([]rune, len(b))
-	for i, c := range b {
-		r[i] = rune(c)
-	}
-	return string(r)
-}
+// textString decodes a PDF text string (UTF-16BE or UTF-8 with a BOM,
+// else PDFDocEncoding read as Latin-1).
+func textString(b []byte) string { return pdf.DecodeText(b) }
 
 // hashRanges hashes the byte ranges, streaming.
 func (v *verifier) hashRanges(br []int64, h crypto.Hash) ([]byte, error) {
@@ -355,7 +368,10 @@ func (v *verifier) hashRanges(br []int64, h crypto.Hash) ([]byte, error) {
 		return nil, fmt.Errorf("%w: hash %v", cms.ErrUnsupportedAlgorithm, h)
 	}
 	hh := h.New()
-	buf := make([]byte, hashChunk)
+	if v.buf == nil {
+		v.buf = make([]byte, hashChunk)
+	}
+	buf := v.buf
 	for i := 0; i+1 < len(br); i += 2 {
 		off, n := br[i], br[i+1]
 		if off < 0 || n < 0 || off > v.size {
@@ -393,20 +409,9 @@ func (v *verifier) readGap(start, end int64) ([]byte, bool) {
 	if b[0] != '<' || b[len(b)-1] != '>' {
 		return nil, false
 	}
-	body := b[1 : len(b)-1]
-	clean := make([]byte, 0, len(body))
-	for _, c := range body {
-		switch c {
-		case ' ', '\r', '\n', '\t', '\f':
-			continue
-		}
-		clean = append(clean, c)
-	}
-	if len(clean)%2 == 1 {
-		clean = append(clean, '0')
-	}
-	out := make([]byte, len(clean)/2)
-	if _, err := hex.Decode(out, clean); err != nil {
+	// the whole gap is one hexadecimal string: digits and white space
+	out, stop, closed, bad := pdfsyntax.Hex(b, 1)
+	if !closed || stop != len(b) || bad >= 0 {
 		return nil, false
 	}
 	return out, true

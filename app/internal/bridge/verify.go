@@ -48,11 +48,30 @@ func (v *Verdict) OK() bool {
 // (verify.ErrRead for a file that cannot be read; the Verdict is still
 // returned when the file could be analysed in part).
 func Verify(ctx context.Context, name string, opts VerifyOptions) (*Verdict, error) {
+	vo := opts.withDemoRoot(ctx)
+	res, err := verify.VerifyFile(ctx, name, vo)
+	return opts.verdict(res), err
+}
+
+// VerifyFiles verifies the files in parallel (verify.VerifyFiles: a worker
+// per CPU) and calls fn with each file's Verdict in the order of names.
+func VerifyFiles(ctx context.Context, names []string, opts VerifyOptions, fn func(i int, v *Verdict, err error)) {
+	vo := opts.withDemoRoot(ctx)
+	verify.VerifyFiles(ctx, names, vo, func(i int, res *verify.Result, err error) {
+		fn(i, opts.verdict(res), err)
+	})
+}
+
+func (opts VerifyOptions) withDemoRoot(ctx context.Context) verify.Options {
 	vo := opts.Verify
 	if opts.DemoRoot != nil && vo.Trust != nil {
 		vo.Trust = withDemoRoot(ctx, vo.Trust, opts.DemoRoot)
 	}
-	res, err := verify.VerifyFile(ctx, name, vo)
+	return vo
+}
+
+// verdict adds to res which signatures are demo signatures.
+func (opts VerifyOptions) verdict(res *verify.Result) *Verdict {
 	v := &Verdict{Result: res}
 	if res != nil {
 		v.Demo = make([]bool, len(res.Signatures))
@@ -61,7 +80,7 @@ func Verify(ctx context.Context, name string, opts VerifyOptions) (*Verdict, err
 			v.Demo[i] = demo.IsDemoChain(chain) || (opts.DemoRoot != nil && containsCert(chain, opts.DemoRoot))
 		}
 	}
-	return v, err
+	return v
 }
 
 func containsCert(chain []*x509.Certificate, c *x509.Certificate) bool {

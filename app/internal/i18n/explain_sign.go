@@ -27,6 +27,7 @@ var signErrorKeys = []struct {
 	{pades.ErrRevoked, "sign.err.revoked"},
 	{pades.ErrRevocation, "sign.err.revocation"},
 	{pades.ErrBadSignature, "sign.err.bad_signature"},
+	{pades.ErrOutputCheck, "sign.err.output_check"},
 	{pades.ErrBadOptions, "sign.err.bad_options"},
 	{pades.ErrBatchStopped, "sign.err.batch_stopped"},
 }

@@ -1,9 +1,9 @@
 // Package pdfsyntax holds the lexical rules of PDF (ISO 32000-2 §7.2–7.3)
-// shared by the signing engine's object parser, the content-stream text
-// extractor and the verifier: character classes, comments, regular tokens,
+// shared by the object parser of signing/pdf and the content-stream lexer
+// of signing/layout: character classes, comments, regular tokens,
 // names with #xx escapes, literal strings with their escapes and nesting,
 // and hexadecimal strings. Callers decide what a malformed token means to
-// them (a syntax error for the writer, a skipped token for text
+// them (a syntax error for the reader, a skipped token for text
 // extraction); these functions only report what they found.
 package pdfsyntax
 
@@ -151,26 +151,65 @@ func Literal(b []byte, pos int) (out []byte, end int, closed bool) {
 	return out, pos, false
 }
 
+// hexClass maps a byte to its hexadecimal value (0–15), hexWhite for white
+// space, or hexOther.
+var hexClass = func() (t [256]byte) {
+	for i := range t {
+		c := byte(i)
+		switch {
+		case c >= '0' && c <= '9':
+			t[i] = c - '0'
+		case c >= 'a' && c <= 'f':
+			t[i] = c - 'a' + 10
+		case c >= 'A' && c <= 'F':
+			t[i] = c - 'A' + 10
+		case IsWhite(c):
+			t[i] = hexWhite
+		default:
+			t[i] = hexOther
+		}
+	}
+	return t
+}()
+
+const (
+	hexWhite = 16
+	hexOther = 17
+)
+
 // Hex decodes a hexadecimal string whose opening "<" is just before pos.
 // White space is ignored and an odd final digit is followed by 0. It
 // returns the bytes, the position after the closing ">", whether that ">"
 // was found, and the position of the first byte that is neither a hex digit
 // nor white space (-1 when there is none; such bytes are skipped).
 func Hex(b []byte, pos int) (out []byte, end int, closed bool, bad int) {
-	out = []byte{}
 	bad = -1
+	n := len(b) - pos
+	if i := bytes.IndexByte(b[pos:], '>'); i >= 0 {
+		n = i
+	}
+	out = make([]byte, 0, n/2+1)
 	var hi byte
 	half := false
 	for pos < len(b) {
+		// fast path: two digits in a row
+		if !half && pos+1 < len(b) {
+			x, y := hexClass[b[pos]], hexClass[b[pos+1]]
+			if x < 16 && y < 16 {
+				out = append(out, x<<4|y)
+				pos += 2
+				continue
+			}
+		}
 		c := b[pos]
 		pos++
 		if c == '>' {
 			closed = true
 			break
 		}
-		v, ok := Unhex(c)
-		if !ok {
-			if !IsWhite(c) && bad < 0 {
+		v := hexClass[c]
+		if v >= 16 {
+			if v == hexOther && bad < 0 {
 				bad = pos - 1
 			}
 			continue

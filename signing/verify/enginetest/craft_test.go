@@ -8,8 +8,8 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/verify"
-	"github.com/vanthu/vanthu/signing/verify/internal/pdf"
 )
 
 // Helpers that tamper with signed files the way an attacker can without
@@ -82,17 +82,15 @@ func appendDSS(t *testing.T, in []byte, ocsps, crls [][]byte) []byte {
 // lastView reads the final revision of in, with its startxref.
 func lastView(t *testing.T, in []byte) (*pdf.View, int64) {
 	t.Helper()
-	rd := pdf.NewReader(context.Background(), bytes.NewReader(in), int64(len(in)))
-	revs, err := rd.Revisions()
+	rd, err := pdf.Open(context.Background(), bytes.NewReader(in), int64(len(in)), pdf.Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	last := revs[len(revs)-1].StartXref
-	v, err := rd.ViewAt(last)
+	v, err := rd.Final()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return v, last
+	return v, v.Revision().StartXRef
 }
 
 // signedContent returns the bytes the ByteRange of signature i designates.

@@ -15,9 +15,9 @@ import (
 	"github.com/vanthu/vanthu/internal/testpki"
 	"github.com/vanthu/vanthu/signing/appearance"
 	"github.com/vanthu/vanthu/signing/pades"
+	"github.com/vanthu/vanthu/signing/pdf"
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify"
-	"github.com/vanthu/vanthu/signing/verify/internal/pdf"
 )
 
 func testStore(t *testing.T) *trust.Store {
@@ -430,7 +430,7 @@ func TestEngineAnnotationsAndDocMDP(t *testing.T) {
 		annot   string
 		want    verify.Modification
 	}{
-		{"approval+comment", 0, comment, verify.ModAllowed},
+		{"approval+comment", 0, comment, verify.ModDisallowed}, // annotations need P=3
 		{"approval+cover", 0, cover, verify.ModDisallowed},
 		{"P2+comment", 2, comment, verify.ModDisallowed},
 		{"P3+comment", 3, comment, verify.ModAllowed},
