@@ -2,6 +2,7 @@ package hub
 
 import (
 	"context"
+	"crypto/sha256"
 	"crypto/x509"
 	"sync"
 	"time"
@@ -17,7 +18,7 @@ const authAge = 2 * time.Second
 
 type authCache struct {
 	mu      sync.Mutex
-	entries map[string]authEntry // by certificate serial
+	entries map[[32]byte]authEntry // by the certificate's SHA-256
 }
 
 type authEntry struct {
@@ -28,9 +29,11 @@ type authEntry struct {
 // authenticateRequest is Authenticate for a request on an open
 // connection.
 func (h *Hub) authenticateRequest(ctx context.Context, cert *x509.Certificate) (string, error) {
-	serial, now := SerialHex(cert), time.Now()
+	// Kept by the whole certificate, not its serial: an answer is reused
+	// only for the very certificate Authenticate checked (its name too).
+	key, now := sha256.Sum256(cert.Raw), time.Now()
 	h.auth.mu.Lock()
-	e, ok := h.auth.entries[serial]
+	e, ok := h.auth.entries[key]
 	h.auth.mu.Unlock()
 	if ok && now.Before(e.until) && !h.now().After(cert.NotAfter) {
 		return e.code, nil
@@ -42,9 +45,9 @@ func (h *Hub) authenticateRequest(ctx context.Context, cert *x509.Certificate) (
 	h.auth.mu.Lock()
 	defer h.auth.mu.Unlock()
 	if h.auth.entries == nil || len(h.auth.entries) > 10000 {
-		h.auth.entries = map[string]authEntry{}
+		h.auth.entries = map[[32]byte]authEntry{}
 	}
-	h.auth.entries[serial] = authEntry{code: code, until: now.Add(authAge)}
+	h.auth.entries[key] = authEntry{code: code, until: now.Add(authAge)}
 	return code, nil
 }
 
