@@ -155,25 +155,32 @@ func (f *fixture) receive(t *testing.T, code string) []*wire.Incoming {
 	var out []*wire.Incoming
 	var ids []int64
 	for _, it := range f.inbox(t, code) {
-		p, err := f.h.Fetch(ctx, code, it.DeliveryID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, err := io.ReadAll(p.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in, err := theCodec(t).Read(ctx, bytes.NewReader(raw), int64(len(raw)), nil)
-		if err != nil {
-			t.Fatalf("delivery %d does not verify: %v", it.DeliveryID, err)
-		}
-		out = append(out, in)
+		out = append(out, f.fetch(t, code, it.DeliveryID))
 		ids = append(ids, it.DeliveryID)
 	}
 	if err := f.h.Ack(ctx, code, ids); err != nil {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// fetch fetches and reads (verifying) one of code's deliveries.
+func (f *fixture) fetch(t *testing.T, code string, delivery int64) *wire.Incoming {
+	t.Helper()
+	ctx := context.Background()
+	p, err := f.h.Fetch(ctx, code, delivery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(p.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := theCodec(t).Read(ctx, bytes.NewReader(raw), int64(len(raw)), nil)
+	if err != nil {
+		t.Fatalf("delivery %d does not verify: %v", delivery, err)
+	}
+	return in
 }
 
 func TestConformanceSendReceiveStatuses(t *testing.T) {
@@ -482,17 +489,8 @@ func TestConformanceAckMany(t *testing.T) {
 			if i%50 != 0 && i != n-1 {
 				continue
 			}
-			p, err := f.h.Fetch(ctx, codeA, it.DeliveryID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			raw, err := io.ReadAll(p.Body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			in, err := theCodec(t).Read(ctx, bytes.NewReader(raw), int64(len(raw)), nil)
-			if err != nil || in.DocumentID != it.DocumentID || in.StatusCode != wire.StatusArrived {
-				t.Fatalf("status package %d for %s: %+v, %v", i, it.DocumentID, in, err)
+			if in := f.fetch(t, codeA, it.DeliveryID); in.DocumentID != it.DocumentID || in.StatusCode != wire.StatusArrived {
+				t.Fatalf("status package %d for %s: %+v", i, it.DocumentID, in)
 			}
 		}
 		for doc := range docs {
