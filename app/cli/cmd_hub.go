@@ -21,6 +21,7 @@ import (
 	"github.com/vanthu/vanthu/exchange/register"
 	"github.com/vanthu/vanthu/exchange/registerhub"
 	"github.com/vanthu/vanthu/exchange/report"
+	"github.com/vanthu/vanthu/exchange/revcache"
 	"github.com/vanthu/vanthu/exchange/store"
 	"github.com/vanthu/vanthu/exchange/wire"
 	"github.com/vanthu/vanthu/internal/fsutil"
@@ -162,7 +163,7 @@ func (e *env) openHub(ctx context.Context, d *hub.Dir, o *hubOptions) (*hub.Hub,
 	// The registers are kept by the hub: every accepted send and status is
 	// registered, and the registers' and reports' API is served to the
 	// agencies beside the exchange's.
-	hook, rp, err := registerhub.New(ctx, db, codec, register.VerifyWith(verify.Options{Trust: ts, Online: true}),
+	hook, rp, err := registerhub.New(ctx, db, codec, register.VerifyWith(verify.Options{Trust: ts, Online: true, HTTPClient: revcache.Client(10 * time.Second)}),
 		filepath.Join(d.Path, "spool"), report.Options{})
 	if err != nil {
 		_ = db.Close()

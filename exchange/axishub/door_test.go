@@ -322,6 +322,9 @@ func TestDoorSendsReachTheHook(t *testing.T) {
 		map[string]string{"messagetype": "status"})); a.Status != "OK" {
 		t.Fatalf("%s", a.Body)
 	}
+	if err := h.Hub.WaitHooks(context.Background()); err != nil { // the hook hears after the answer
+		t.Fatal(err)
+	}
 	sent, statuses := rec.Events()
 	if len(sent) != 1 || sent[0].From != codeA || sent[0].DocumentID != docID(1) || len(sent[0].To) != 1 {
 		t.Fatalf("sent: %+v", sent)

@@ -3,6 +3,8 @@ package client_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"io"
 	"os"
@@ -17,36 +19,122 @@ import (
 
 	"github.com/vanthu/vanthu/exchange/client"
 	"github.com/vanthu/vanthu/exchange/hub"
+	"github.com/vanthu/vanthu/exchange/register"
 	"github.com/vanthu/vanthu/exchange/wire"
 	"github.com/vanthu/vanthu/internal/exchangetest"
 	"github.com/vanthu/vanthu/internal/pgtest"
+	"github.com/vanthu/vanthu/internal/proccpu"
 )
 
-// benchPair is a hub on loopback mutual TLS with a sender A and a
-// receiver B reached through the HTTP transport.
+// benchPair is a hub served as `vanthu hub serve` serves it — its own
+// process, loopback mutual TLS, the registers kept on the hub — with a
+// sender A and a receiver B reached through the HTTP transport.
 type benchPair struct {
-	env  *exchangetest.Env
-	a    *exchangetest.Agency
-	ta   *client.HTTPTransport
-	tb   *client.HTTPTransport
-	pdf  []byte
-	seq  atomic.Int64
-	runs string
+	env   *exchangetest.Env
+	admin *exchangetest.Hub // the hub's database, opened beside the process
+	proc  *exchangetest.Process
+	a     *exchangetest.Agency
+	ta    *client.HTTPTransport
+	tb    *client.HTTPTransport
+	pdf   []byte
+	seq   atomic.Int64
+	runs  string
+	pg    bool
+	regs  bool // the registers are kept on the hub
+	start time.Time
+	cpu0  cpuSample
 }
 
-func newBenchPair(b *testing.B, dsn string) *benchPair {
+// VANTHU_BENCH_HUB_CPUPROFILE names a file for the hub process's CPU
+// profile of the last run.
+const hubProfileEnv = "VANTHU_BENCH_HUB_CPUPROFILE"
+
+// newBenchPair serves a hub on dsn ("" SQLite) with the registers, or,
+// with exchangeOnly, without them (the exchange path alone).
+func newBenchPair(b *testing.B, dsn string, exchangeOnly bool) *benchPair {
 	env := exchangetest.Shared(b)
-	h := env.NewHub(b, dsn, hub.Limits{RequestsPerMinute: -1})
-	p := &benchPair{env: env, runs: strconv.FormatInt(time.Now().UnixNano(), 36)}
-	p.a = env.AddAgency(b, h, codeA, "Sở A")
-	bb := env.AddAgency(b, h, codeB, "Sở B")
-	p.ta, p.tb = transport(b, p.a, h.URL), transport(b, bb, h.URL)
+	ctx := context.Background()
+	d := env.InitDir(b, dsn, hub.Limits{RequestsPerMinute: -1})
+	addr := exchangetest.FreeAddr(b)
+	p := &benchPair{env: env, runs: strconv.FormatInt(time.Now().UnixNano(), 36), pg: dsn != "", regs: !exchangeOnly}
+	p.admin = env.AdminHub(b, d, "https://"+addr)
+	p.a = env.AddAgency(b, p.admin, codeA, "Sở A")
+	bb := env.AddAgency(b, p.admin, codeB, "Sở B")
+	// Both agencies keep their registers on the hub: each document makes
+	// A's outgoing and B's incoming entry.
+	reg, err := register.Open(ctx, register.Config{DB: p.admin.DB})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, u := range []string{codeA, codeB} {
+		if _, err := reg.AddUnit(ctx, register.Actor{Admin: true, Name: "bench"}, u, "Sở "+u, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+	p.proc = env.StartHub(b, exchangetest.HubProcess{Dir: d.Path, Addr: addr, DSN: dsn, Registers: !exchangeOnly, CPUProfile: os.Getenv(hubProfileEnv)})
+	p.ta, p.tb = transport(b, p.a, "https://"+addr), transport(b, bb, "https://"+addr)
 	path := env.SignedPDFs(b, filepath.Join(b.TempDir(), "pdf"), 1, 200<<10)[0]
-	var err error
 	if p.pdf, err = os.ReadFile(path); err != nil {
 		b.Fatal(err)
 	}
 	return p
+}
+
+// cpuSample is the CPU time used so far by the benchmark process (the
+// clients), the hub process and the PostgreSQL server.
+type cpuSample struct{ client, hub, pg time.Duration }
+
+func (p *benchPair) cpu(b *testing.B) cpuSample {
+	s := cpuSample{client: proccpu.Self()}
+	var err error
+	if s.hub, err = proccpu.Process(p.proc.Cmd.Process.Pid); err != nil {
+		b.Fatal(err)
+	}
+	if p.pg {
+		if s.pg, err = proccpu.Tree(pgtest.ServerPID(b)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return s
+}
+
+// begin starts the clock and the CPU counters.
+func (p *benchPair) begin(b *testing.B) {
+	b.ResetTimer()
+	p.cpu0, p.start = p.cpu(b), time.Now()
+}
+
+// finish waits until the hub has registered every document, then reports
+// registrations per second and the CPU time per document of the hub
+// (receiving, storing, serving and registering), the clients (packing,
+// signing, fetching) and the PostgreSQL server.
+func (p *benchPair) finish(b *testing.B, n int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	for {
+		pending, failed, err := p.admin.Hub.HookBacklog(ctx)
+		if err != nil || failed > 0 {
+			b.Fatalf("register queue: %d set aside, %v", failed, err)
+		}
+		if pending == 0 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	b.StopTimer()
+	elapsed, c := time.Since(p.start), p.cpu(b)
+	per := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 / float64(n) }
+	if p.regs {
+		b.ReportMetric(float64(n)/elapsed.Seconds(), "registered/s")
+	}
+	b.ReportMetric(per(c.hub-p.cpu0.hub), "hub-cpu-ms/doc")
+	b.ReportMetric(per(c.client-p.cpu0.client), "client-cpu-ms/doc")
+	if p.pg {
+		b.ReportMetric(per(c.pg-p.cpu0.pg), "pg-cpu-ms/doc")
+	}
+	if os.Getenv(hubProfileEnv) != "" {
+		p.proc.Stop(30 * time.Second) // writes the profile
+	}
 }
 
 // docID is the ID of the benchmark's document n.
@@ -125,21 +213,29 @@ func (p *benchPair) receive(ctx context.Context, want int, done func(docID strin
 	return nil
 }
 
-func benchStores(b *testing.B, fn func(b *testing.B, dsn string)) {
-	b.Run("sqlite", func(b *testing.B) { fn(b, "") })
-	b.Run("postgres", func(b *testing.B) { fn(b, pgtest.DSN(b)) })
+// benchStores runs fn on both stores with the hub as served (registers
+// kept); with exchangeOnly, also without the registers (sub-benchmarks
+// sqlite-exchange-only and postgres-exchange-only).
+func benchStores(b *testing.B, exchangeOnly bool, fn func(b *testing.B, dsn string, exchangeOnly bool)) {
+	b.Run("sqlite", func(b *testing.B) { fn(b, "", false) })
+	b.Run("postgres", func(b *testing.B) { fn(b, pgtest.DSN(b), false) })
+	if exchangeOnly {
+		b.Run("sqlite-exchange-only", func(b *testing.B) { fn(b, "", true) })
+		b.Run("postgres-exchange-only", func(b *testing.B) { fn(b, pgtest.DSN(b), true) })
+	}
 }
 
 // BenchmarkEndToEnd: 200 KB signed PDFs from A to B over loopback mutual
 // TLS, each sent (packed, signed, stored durably), listed, fetched and
-// acknowledged (the hub emitting status 01); reports documents per second.
+// acknowledged (the hub emitting status 01); reports documents per second,
+// and, as served, registrations per second (the hub registers each
+// document: its PDF verified, A's outgoing and B's incoming entry).
 func BenchmarkEndToEnd(b *testing.B) {
-	benchStores(b, func(b *testing.B, dsn string) {
-		p := newBenchPair(b, dsn)
+	benchStores(b, true, func(b *testing.B, dsn string, exchangeOnly bool) {
+		p := newBenchPair(b, dsn, exchangeOnly)
 		ctx := context.Background()
 		b.SetBytes(int64(len(p.pdf)))
-		b.ResetTimer()
-		start := time.Now()
+		p.begin(b)
 		errc := make(chan error, 1)
 		go func() { errc <- p.receive(ctx, b.N, func(string) {}) }()
 		var next atomic.Int64
@@ -160,7 +256,8 @@ func BenchmarkEndToEnd(b *testing.B) {
 		if err := <-errc; err != nil {
 			b.Fatal(err)
 		}
-		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "docs/s")
+		b.ReportMetric(float64(b.N)/time.Since(p.start).Seconds(), "docs/s")
+		p.finish(b, b.N)
 	})
 }
 
@@ -168,14 +265,14 @@ func BenchmarkEndToEnd(b *testing.B) {
 // second and reports the median and 99th percentile of the time from the
 // start of a send to the end of its acknowledgement.
 func BenchmarkLatencyAt50PerSecond(b *testing.B) {
-	benchStores(b, func(b *testing.B, dsn string) {
-		p := newBenchPair(b, dsn)
+	benchStores(b, false, func(b *testing.B, dsn string, _ bool) {
+		p := newBenchPair(b, dsn, false)
 		ctx := context.Background()
 		n := max(b.N, 100)
 		var mu sync.Mutex
 		started := map[string]time.Time{}
 		var lat []time.Duration
-		b.ResetTimer()
+		p.begin(b)
 		errc := make(chan error, 1)
 		go func() {
 			errc <- p.receive(ctx, n, func(id string) {
@@ -208,37 +305,53 @@ func BenchmarkLatencyAt50PerSecond(b *testing.B) {
 		slices.Sort(lat)
 		b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
+		p.finish(b, n)
 	})
 }
 
-// BenchmarkHubRSS50MB sends one 50 MB package to a hub running as its own
-// process and reports that process's peak resident memory (VmHWM) before
-// and after: the package is streamed to disk and into the database in
-// pieces, never held whole.
-func BenchmarkHubRSS50MB(b *testing.B) {
+// BenchmarkHubRSS sends a 50 MB package (and, to show the peak does not
+// follow the size, a 10 MB one) to a hub running as its own process, as
+// served (registers kept) and with the exchange alone, and reports that
+// process's peak resident memory (VmHWM) before and after it stored (and
+// registered) the package: the package is streamed to disk and into the
+// database in pieces, never held whole.
+func BenchmarkHubRSS(b *testing.B) {
+	for _, c := range []struct {
+		name      string
+		size      int64
+		registers bool
+	}{{"50MB", 50 << 20, true}, {"10MB", 10 << 20, true}, {"50MB-exchange-only", 50 << 20, false}} {
+		b.Run(c.name, func(b *testing.B) { benchHubRSS(b, c.size, c.registers) })
+	}
+}
+
+func benchHubRSS(b *testing.B, size int64, registers bool) {
 	env := exchangetest.Shared(b)
 	d := env.InitDir(b, "", hub.Limits{})
 	addr := exchangetest.FreeAddr(b)
 	h := env.AdminHub(b, d, "https://"+addr)
-	a, bb := env.AddAgency(b, h, codeA, "Sở A"), env.AddAgency(b, h, codeB, "Sở B")
-	proc := env.StartHubProcess(b, d.Path, addr, "")
+	a := env.AddAgency(b, h, codeA, "Sở A")
+	env.AddAgency(b, h, codeB, "Sở B")
+	proc := env.StartHub(b, exchangetest.HubProcess{Dir: d.Path, Addr: addr, Registers: registers})
 	ta := transport(b, a, "https://"+addr)
-	_ = bb
 	big := filepath.Join(b.TempDir(), "big.pdf")
-	// base64 makes the package 4/3 as large as the PDF: a 50 MB package
-	if err := os.WriteFile(big, exchangetest.PaddedPDF((50<<20-(256<<10))*3/4), 0o600); err != nil {
+	// base64 makes the package 4/3 as large as the PDF
+	if err := os.WriteFile(big, exchangetest.PaddedPDF(int((size-(256<<10))*3/4)), 0o600); err != nil {
 		b.Fatal(err)
 	}
 	ctx := context.Background()
 	var before, after int64
-	for i := 0; i < min(b.N, 3); i++ { // each round moves 50 MB: a few are enough
+	for i := 0; i < min(b.N, 3); i++ { // each round moves the whole package: a few are enough
 		if i == 0 {
 			before = vmHWM(b, proc.Cmd.Process.Pid) // a high-water mark: the first reading is the baseline
 		}
 		pkg := filepath.Join(b.TempDir(), "pkg")
-		f, _ := os.Create(pkg)
+		f, err := os.Create(pkg)
+		if err != nil {
+			b.Fatal(err)
+		}
 		st, _ := os.Stat(big)
-		_, err := env.Codec.WriteDocument(ctx, f, wire.Document{From: wire.Organization{Code: codeA}, To: []wire.Organization{{Code: codeB}},
+		_, err = env.Codec.WriteDocument(ctx, f, wire.Document{From: wire.Organization{Code: codeA}, To: []wire.Organization{{Code: codeB}},
 			DocumentID: fmt.Sprintf("%s,2026/03/10,%d/BIG", codeA, i+1), Subject: "big",
 			Files: []wire.File{{Name: "big.pdf", ContentType: "application/pdf", Size: st.Size(), Open: func() (io.ReadCloser, error) { return os.Open(big) }}}},
 			a.Signer.Key, a.Signer.Chain)
@@ -247,11 +360,12 @@ func BenchmarkHubRSS50MB(b *testing.B) {
 			b.Fatal(err)
 		}
 		pst, _ := os.Stat(pkg)
-		raw, _ := os.ReadFile(pkg)
-		sum := sha256hex(raw)
-		raw = nil
+		sum := sha256File(b, pkg)
 		if _, err := ta.Send(ctx, client.OutgoingPackage{ClientID: fmt.Sprintf("big-%d", i), Kind: wire.KindDocument, Size: pst.Size(),
 			SHA256: sum, Open: func() (io.ReadCloser, error) { return os.Open(pkg) }}); err != nil {
+			b.Fatal(err)
+		}
+		if err := h.Hub.WaitHooks(ctx); err != nil { // registered too
 			b.Fatal(err)
 		}
 		after = vmHWM(b, proc.Cmd.Process.Pid)
@@ -274,4 +388,18 @@ func vmHWM(b *testing.B, pid int) int64 {
 	}
 	b.Fatal("no VmHWM")
 	return 0
+}
+
+// sha256File is the hex SHA-256 of a file, read in a stream.
+func sha256File(b *testing.B, path string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		b.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }

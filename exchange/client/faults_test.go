@@ -12,6 +12,7 @@ import (
 
 	"github.com/vanthu/vanthu/exchange/client"
 	"github.com/vanthu/vanthu/exchange/hub"
+	"github.com/vanthu/vanthu/exchange/register"
 	"github.com/vanthu/vanthu/exchange/wire"
 	"github.com/vanthu/vanthu/internal/exchangetest"
 	"github.com/vanthu/vanthu/internal/pgtest"
@@ -66,15 +67,29 @@ func transport(t testing.TB, a *exchangetest.Agency, url string) *client.HTTPTra
 	return tr
 }
 
-// The hub process is SIGKILLed in the middle of a 200-document batch and
-// restarted: every recipient then holds every document exactly once.
+// The hub process, keeping the registers as `vanthu hub serve` does, is
+// SIGKILLed in the middle of a 200-document batch and restarted: every
+// recipient then holds every document exactly once, and the registers hold
+// every send and every arrival exactly once (those accepted but not yet
+// registered when the hub died included).
 func TestFaultHubKilledMidBatch(t *testing.T) {
 	env := exchangetest.Shared(t)
 	d := env.InitDir(t, "", hub.Limits{})
 	addr := exchangetest.FreeAddr(t)
 	h := env.AdminHub(t, d, "https://"+addr)
 	a, b, c := env.AddAgency(t, h, codeA, "Sở A"), env.AddAgency(t, h, codeB, "Sở B"), env.AddAgency(t, h, codeC, "Sở C")
-	proc := env.StartHubProcess(t, d.Path, addr, "")
+	reg, err := register.Open(context.Background(), register.Config{DB: h.DB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := register.Actor{Admin: true, Name: "test"}
+	for _, u := range []string{codeA, codeB, codeC} {
+		if _, err := reg.AddUnit(context.Background(), admin, u, "Sở "+u, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	served := exchangetest.HubProcess{Dir: d.Path, Addr: addr, Registers: true}
+	proc := env.StartHub(t, served)
 	ca := env.Client(t, a)
 	ctx := context.Background()
 	if _, err := ca.QueueDocuments(ctx, sameFileDocs(t, env, 200), []wire.Organization{{Code: codeB}, {Code: codeC}}, a.Signer, nil); err != nil {
@@ -97,7 +112,12 @@ func TestFaultHubKilledMidBatch(t *testing.T) {
 	proc.Kill()
 	t.Logf("hub killed after %d sends", sent.Load())
 	time.Sleep(300 * time.Millisecond)
-	env.StartHubProcess(t, d.Path, addr, "")
+	pending, _, err := h.Hub.HookBacklog(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d sends waited for the registers when the hub died", pending)
+	env.StartHub(t, served)
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
@@ -109,6 +129,54 @@ func TestFaultHubKilledMidBatch(t *testing.T) {
 	holdsEachOnce(t, transport(t, c, "https://"+addr), codeC, 200)
 	if _, err := hub.VerifyAudit(ctx, h.DB); err != nil {
 		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := h.Hub.WaitHooks(wctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, failed, err := h.Hub.HookBacklog(ctx); err != nil || failed != 0 {
+		t.Fatalf("register events set aside: %d, %v", failed, err)
+	}
+	registeredOnce(t, reg, codeA, 200, func(f register.Filter) ([]string, error) {
+		out, err := reg.ListOutgoing(ctx, admin, f)
+		var ids []string
+		for _, o := range out {
+			ids = append(ids, o.DocumentID)
+		}
+		return ids, err
+	})
+	for _, code := range []string{codeB, codeC} {
+		registeredOnce(t, reg, code, 200, func(f register.Filter) ([]string, error) {
+			in, err := reg.ListIncoming(ctx, admin, f)
+			var ids []string
+			for _, x := range in {
+				ids = append(ids, x.DocumentID)
+			}
+			return ids, err
+		})
+	}
+}
+
+// registeredOnce checks that unit's register (as list reads it) holds the
+// documents 1…n once each.
+func registeredOnce(t *testing.T, reg *register.Register, unit string, n int, list func(register.Filter) ([]string, error)) {
+	t.Helper()
+	ids, err := list(register.Filter{Unit: unit, Limit: 10 * n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, id := range ids {
+		seen[id]++
+	}
+	for i := 1; i <= n; i++ {
+		if seen[docID(i)] != 1 {
+			t.Fatalf("%s's register holds %s %d times (%d entries)", unit, docID(i), seen[docID(i)], len(ids))
+		}
+	}
+	if len(ids) != n {
+		t.Fatalf("%s's register holds %d entries, want %d", unit, len(ids), n)
 	}
 }
 

@@ -121,7 +121,9 @@ func TestSecurityTLSRefusals(t *testing.T) {
 	unrecorded, _ := h.Dir.CA.IssueClient(csr, codeB, "Sở B", time.Now(), time.Hour)
 
 	good := tlsCert(t, b)
-	if got := httpStatus(t, rawClient(h, good), "GET", h.URL+wire.PathHealth, nil, nil); got != http.StatusOK {
+	open := rawClient(h, good)
+	open.Transport.(*http.Transport).DisableKeepAlives = false // keeps its connection
+	if got := httpStatus(t, open, "GET", h.URL+wire.PathHealth, nil, nil); got != http.StatusOK {
 		t.Fatalf("the enrolled certificate is refused: %d", got)
 	}
 	cases := map[string]*tls.Certificate{
@@ -140,6 +142,11 @@ func TestSecurityTLSRefusals(t *testing.T) {
 	}
 	if err := handshakeRefused(h, good); err != nil {
 		t.Errorf("revoked: %v", err)
+	}
+	// A connection opened before the revocation is refused from its next
+	// request on.
+	if got := httpStatus(t, open, "GET", h.URL+wire.PathHealth, nil, nil); got != http.StatusUnauthorized {
+		t.Errorf("revoked, on a connection opened before: %d", got)
 	}
 }
 

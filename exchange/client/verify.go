@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
+	"github.com/vanthu/vanthu/exchange/revcache"
 	"github.com/vanthu/vanthu/signing/trust"
 	"github.com/vanthu/vanthu/signing/verify"
 )
@@ -13,8 +15,12 @@ import (
 // store: a file is "valid" only when it carries signatures and the
 // verifier's verdict on the whole file is valid.
 func SignatureVerifier(ts *trust.Store, online bool) PDFVerifier {
+	// Revocation answers are kept until their next update (at most a few
+	// minutes): a batch of documents signed by the same people asks each
+	// responder once.
+	hc := revcache.Client(10 * time.Second)
 	return func(ctx context.Context, path string) Verdict {
-		res, err := verify.VerifyFile(ctx, path, verify.Options{Trust: ts, Online: online})
+		res, err := verify.VerifyFile(ctx, path, verify.Options{Trust: ts, Online: online, HTTPClient: hc})
 		if err != nil {
 			return Verdict{Status: string(verify.StatusInvalid), Detail: err.Error()}
 		}

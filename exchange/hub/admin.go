@@ -109,6 +109,7 @@ func activeAgencyName(ctx context.Context, q store.Querier, code string) (string
 // from the directory's active list.
 func (h *Hub) RevokeAgency(ctx context.Context, actor, code, reason string) error {
 	now := h.now()
+	defer h.forgetAuth()
 	return h.write(ctx, func(ctx context.Context, tx *store.Tx, audit *auditLog) error {
 		if _, err := activeAgencyName(ctx, tx, code); err != nil {
 			return err
@@ -127,6 +128,7 @@ func (h *Hub) RevokeAgency(ctx context.Context, actor, code, reason string) erro
 func (h *Hub) RevokeCertificate(ctx context.Context, actor, serialHex, reason string) error {
 	serialHex = normSerial(serialHex)
 	now := h.now()
+	defer h.forgetAuth()
 	return h.write(ctx, func(ctx context.Context, tx *store.Tx, audit *auditLog) error {
 		var code string
 		if err := tx.QueryRow(ctx, "SELECT agency FROM client_cert WHERE serial = ? AND revoked_at IS NULL", serialHex).Scan(&code); err != nil {

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vanthu/vanthu/exchange/store"
@@ -62,10 +63,12 @@ func auditHash(prev string, seq, at int64, actor, action, target, detail string)
 // auditLog collects the entries of one transaction. Every mutating
 // transaction locks the chain head first (lockAudit), so writers on
 // PostgreSQL are serialised in one order and never deadlock; SQLite's
-// BEGIN IMMEDIATE already serialises them.
+// BEGIN IMMEDIATE already serialises them. The entries are chained as they
+// are added and written together at the end of the transaction (flush).
 type auditLog struct {
-	seq  int64
-	hash string
+	seq     int64
+	hash    string
+	pending []any // the columns of the entries not yet written, 8 each
 }
 
 func (h *Hub) lockAudit(ctx context.Context, tx *store.Tx) (*auditLog, error) {
@@ -89,19 +92,31 @@ func (a *auditLog) add(ctx context.Context, tx *store.Tx, at time.Time, actor, a
 	seq := a.seq + 1
 	ts := micros(at)
 	hash := auditHash(a.hash, seq, ts, actor, action, target, string(d))
-	if _, err := tx.Exec(ctx, `INSERT INTO audit (seq, at, actor, action, target, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, seq, ts, actor, action, target, string(d), a.hash, hash); err != nil {
-		return fmt.Errorf("failed to write audit entry: %w", err)
-	}
+	a.pending = append(a.pending, seq, ts, actor, action, target, string(d), a.hash, hash)
 	a.seq, a.hash = seq, hash
 	return nil
 }
 
-// flush writes the chain head once for the whole transaction.
+// auditRows is the most entries written by one statement (8 parameters
+// each, well below both databases' limits).
+const auditRows = 200
+
+// flush writes the transaction's entries, a few hundred per statement, and
+// the chain head once.
 func (a *auditLog) flush(ctx context.Context, tx *store.Tx, from int64) error {
 	if a.seq == from {
 		return nil
 	}
+	for rest := a.pending; len(rest) > 0; {
+		n := min(len(rest)/8, auditRows)
+		q := "INSERT INTO audit (seq, at, actor, action, target, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)" +
+			strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, ?)", n-1)
+		if _, err := tx.Exec(ctx, q, rest[:8*n]...); err != nil {
+			return fmt.Errorf("failed to write audit entries: %w", err)
+		}
+		rest = rest[8*n:]
+	}
+	a.pending = nil
 	if _, err := tx.Exec(ctx, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", a.seq, a.hash); err != nil {
 		return fmt.Errorf("failed to advance audit head: %w", err)
 	}

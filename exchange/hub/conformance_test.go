@@ -155,25 +155,32 @@ func (f *fixture) receive(t *testing.T, code string) []*wire.Incoming {
 	var out []*wire.Incoming
 	var ids []int64
 	for _, it := range f.inbox(t, code) {
-		p, err := f.h.Fetch(ctx, code, it.DeliveryID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		raw, err := io.ReadAll(p.Body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		in, err := theCodec(t).Read(ctx, bytes.NewReader(raw), int64(len(raw)), nil)
-		if err != nil {
-			t.Fatalf("delivery %d does not verify: %v", it.DeliveryID, err)
-		}
-		out = append(out, in)
+		out = append(out, f.fetch(t, code, it.DeliveryID))
 		ids = append(ids, it.DeliveryID)
 	}
 	if err := f.h.Ack(ctx, code, ids); err != nil {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// fetch fetches and reads (verifying) one of code's deliveries.
+func (f *fixture) fetch(t *testing.T, code string, delivery int64) *wire.Incoming {
+	t.Helper()
+	ctx := context.Background()
+	p, err := f.h.Fetch(ctx, code, delivery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(p.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := theCodec(t).Read(ctx, bytes.NewReader(raw), int64(len(raw)), nil)
+	if err != nil {
+		t.Fatalf("delivery %d does not verify: %v", delivery, err)
+	}
+	return in
 }
 
 func TestConformanceSendReceiveStatuses(t *testing.T) {
@@ -226,6 +233,9 @@ func TestConformanceSendReceiveStatuses(t *testing.T) {
 		}
 		if n, err := f.h.VerifyAudit(ctx); err != nil || n < 10 {
 			t.Errorf("audit: %d entries, %v", n, err)
+		}
+		if err := f.h.WaitHooks(ctx); err != nil {
+			t.Fatal(err)
 		}
 		if sent, statuses := f.hook.Events(); len(sent) != 1 || len(statuses) != 2 {
 			t.Errorf("hook saw %d sends and %d statuses", len(sent), len(statuses))
@@ -432,6 +442,76 @@ func TestConformanceAuditTamperEvident(t *testing.T) {
 		}
 		if _, err := f.h.VerifyAudit(ctx); !errors.Is(err, hub.ErrAuditBroken) {
 			t.Fatalf("truncated trail (had %d entries): %v", n, err)
+		}
+	})
+}
+
+// TestConformanceAckMany acknowledges more documents at once than one
+// statement of status 01 packages holds, with a status among them: every
+// document gets its own status 01, in the inbox and in the history, and
+// the status none.
+func TestConformanceAckMany(t *testing.T) {
+	stores(t, func(t *testing.T, f *fixture) {
+		ctx := context.Background()
+		const n = 130
+		docs := map[string]bool{}
+		for i := range n {
+			doc := fmt.Sprintf("%s,2026/03/06,%d/UBND-VP", codeA, i+1)
+			docs[doc] = true
+			f.mustSend(t, codeA, fmt.Sprintf("m%d", i), f.a.document(t, doc, []byte("%PDF "+doc), codeB))
+		}
+		first := codeA + ",2026/03/06,1/UBND-VP"
+		f.mustSend(t, codeA, "recall", f.a.status(t, first, codeB, wire.StatusRecallRequest, "Ban hành nhầm"))
+		items := f.inbox(t, codeB)
+		if len(items) != n+1 {
+			t.Fatalf("B's inbox has %d items, want %d", len(items), n+1)
+		}
+		ids := make([]int64, len(items))
+		for i, it := range items {
+			ids[i] = it.DeliveryID
+		}
+		if err := f.h.Ack(ctx, codeB, ids); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.h.Ack(ctx, codeB, ids); err != nil {
+			t.Fatalf("second acknowledgement: %v", err)
+		}
+		st := f.inbox(t, codeA)
+		if len(st) != n {
+			t.Fatalf("A got %d statuses, want %d", len(st), n)
+		}
+		seen := map[string]bool{}
+		for i, it := range st {
+			if it.Kind != wire.KindStatus || it.StatusCode != wire.StatusArrived || it.From != codeB || !docs[it.DocumentID] || seen[it.DocumentID] {
+				t.Fatalf("status %d: %+v", i, it)
+			}
+			seen[it.DocumentID] = true
+			if i%50 != 0 && i != n-1 {
+				continue
+			}
+			if in := f.fetch(t, codeA, it.DeliveryID); in.DocumentID != it.DocumentID || in.StatusCode != wire.StatusArrived {
+				t.Fatalf("status package %d for %s: %+v", i, it.DocumentID, in)
+			}
+		}
+		for doc := range docs {
+			ds, err := f.h.DocStatus(ctx, codeA, doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, e := range ds.Recipients[codeB] {
+				got = append(got, e.Code)
+			}
+			want := ",01"
+			if doc == first {
+				want = ",13,01"
+			}
+			if strings.Join(got, ",") != want {
+				t.Fatalf("%s history %q, want %q", doc, strings.Join(got, ","), want)
+			}
+		}
+		if _, err := f.h.VerifyAudit(ctx); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

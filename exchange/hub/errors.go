@@ -22,4 +22,7 @@ var (
 	ErrAuditBroken        = errors.New("hub: audit trail does not verify")
 	ErrNotInitialised     = errors.New("hub: hub folder not initialised")
 	ErrAlreadyInitialised = errors.New("hub: hub folder already initialised")
+	// ErrHeldBack is a BatchHook's answer for an event left for later
+	// behind an earlier event of its document that failed.
+	ErrHeldBack = errors.New("hub: held back behind an earlier event of the document")
 )

@@ -65,7 +65,7 @@ func (h *Hub) authenticate(next http.Handler) http.Handler {
 			writeError(w, fmt.Errorf("%w: no client certificate", ErrCertificate))
 			return
 		}
-		code, err := h.Authenticate(r.Context(), r.TLS.PeerCertificates[0])
+		code, err := h.authenticateRequest(r.Context(), r.TLS.PeerCertificates[0])
 		if err != nil {
 			writeError(w, err)
 			return

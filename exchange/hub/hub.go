@@ -62,12 +62,42 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// Hook is told of every accepted send and status after it is committed, so
-// a register (exchange/register) can record electronic sends. Errors are
-// logged, never undo the send.
+// Hook is told of every accepted send and status, so a register
+// (exchange/register) can record electronic sends. The events go through a
+// durable queue (written with the send, handed over by a worker after it;
+// see hookqueue.go): at least once, in order for each document, never
+// delaying or undoing a send. A failing event is retried with a pause, and
+// set aside after a few attempts (HookBacklog counts those).
 type Hook interface {
 	Sent(ctx context.Context, ev SentEvent) error
 	Status(ctx context.Context, ev StatusEvent) error
+}
+
+// BatchHook is a Hook that takes the queued events several at a time, in
+// queue order: the registers then write them in a few transactions rather
+// than one each. Events returns one error per event; one wrapping
+// ErrHeldBack leaves the event queued, without counting a failure, behind
+// an earlier event of its document that failed.
+type BatchHook interface {
+	Hook
+	Events(ctx context.Context, evs []Event) []error
+}
+
+// Event is one event for a BatchHook: a send or a status.
+type Event struct {
+	Sent   *SentEvent
+	Status *StatusEvent
+}
+
+// DocumentID is the document the event is about.
+func (e Event) DocumentID() string {
+	if e.Sent != nil {
+		return e.Sent.DocumentID
+	}
+	if e.Status != nil {
+		return e.Status.DocumentID
+	}
+	return ""
 }
 
 // SentEvent describes an accepted document package.
@@ -82,6 +112,11 @@ type SentEvent struct {
 	Size         int64
 	Signed       bool // the package signature verified (always true today)
 	At           time.Time
+	// Document and Files, when set, are the package's metadata and
+	// attachments as the hub read them on arrival (kept for a while in the
+	// process that accepted it); otherwise read the stored package.
+	Document *wire.Document `json:"-"`
+	Files    []File         `json:"-"`
 }
 
 // StatusEvent describes a recorded status.
@@ -131,6 +166,9 @@ type Hub struct {
 	rate      *rateLimiter
 	mounts    []mount
 	w         *writer
+	hooks     *hookWorker
+	arrived   arrivals
+	auth      authCache
 }
 
 // New migrates the database and returns the hub.
@@ -159,6 +197,7 @@ func New(ctx context.Context, cfg Config) (*Hub, error) {
 	}
 	h.rate = newRateLimiter(h.limits.RequestsPerMinute, h.now)
 	h.startWriter()
+	h.startHooks()
 	return h, nil
 }
 

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/vanthu/vanthu/exchange/store"
@@ -133,33 +135,36 @@ type Package struct {
 // acknowledged one is ErrNotFound.
 func (h *Hub) Fetch(ctx context.Context, caller string, deliveryID int64) (*Package, error) {
 	now := h.now()
-	var p *Package
-	err := h.write(ctx, func(ctx context.Context, tx *store.Tx, audit *auditLog) error {
-		var recipient, state, sha, doc string
-		var size int64
-		err := tx.QueryRow(ctx, `SELECT d.recipient, d.state, m.sha256, m.size, m.document_id FROM delivery d
-			JOIN message m ON m.id = d.message_id WHERE d.id = ?`, deliveryID).Scan(&recipient, &state, &sha, &size, &doc)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("%w: delivery %d", ErrNotFound, deliveryID)
-		case err != nil:
+	// The delivery is looked up before the write, outside the serialised
+	// part; the write records the fetch only if it is still queued.
+	var recipient, state, sha, doc string
+	var size int64
+	err := h.db.QueryRow(ctx, `SELECT d.recipient, d.state, m.sha256, m.size, m.document_id FROM delivery d
+		JOIN message m ON m.id = d.message_id WHERE d.id = ?`, deliveryID).Scan(&recipient, &state, &sha, &size, &doc)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, fmt.Errorf("%w: delivery %d", ErrNotFound, deliveryID)
+	case err != nil:
+		return nil, err
+	case recipient != caller:
+		return nil, fmt.Errorf("%w: delivery %d is not addressed to %s", ErrForbidden, deliveryID, caller)
+	case state != "queued":
+		return nil, fmt.Errorf("%w: delivery %d is %s", ErrNotFound, deliveryID, state)
+	}
+	err = h.write(ctx, func(ctx context.Context, tx *store.Tx, audit *auditLog) error {
+		r, err := tx.Exec(ctx, "UPDATE delivery SET fetched_at = COALESCE(fetched_at, ?) WHERE id = ? AND state = 'queued'", micros(now), deliveryID)
+		if err != nil {
 			return err
-		case recipient != caller:
-			return fmt.Errorf("%w: delivery %d is not addressed to %s", ErrForbidden, deliveryID, caller)
-		case state != "queued":
-			return fmt.Errorf("%w: delivery %d is %s", ErrNotFound, deliveryID, state)
 		}
-		if _, err := tx.Exec(ctx, "UPDATE delivery SET fetched_at = ? WHERE id = ? AND fetched_at IS NULL", micros(now), deliveryID); err != nil {
-			return err
+		if n, err := r.RowsAffected(); err != nil || n == 0 {
+			return errors.Join(err, fmt.Errorf("%w: delivery %d is no longer queued", ErrNotFound, deliveryID))
 		}
-		p = &Package{DeliveryID: deliveryID, Size: size, SHA256: sha}
 		return audit.add(ctx, tx, now, caller, ActFetch, doc, map[string]any{"delivery": deliveryID})
 	})
 	if err != nil {
 		return nil, err
 	}
-	p.Body = h.openBlob(ctx, p.SHA256)
-	return p, nil
+	return &Package{DeliveryID: deliveryID, Size: size, SHA256: sha, Body: h.openBlob(ctx, sha)}, nil
 }
 
 type ackTarget struct {
@@ -178,80 +183,137 @@ func (h *Hub) Ack(ctx context.Context, caller string, ids []int64) error {
 	if len(ids) > h.limits.MaxInbox {
 		return fmt.Errorf("%w: at most %d acknowledgements at once", ErrBadRequest, h.limits.MaxInbox)
 	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	now := h.now()
-	// The status packages are signed before the write, outside the
-	// serialised part.
-	pre, err := h.prepareArrivals(ctx, caller, ids, now)
+	// The deliveries are looked up and the status packages signed (and, on
+	// PostgreSQL, stored) before the write, outside the serialised part.
+	targets, err := ackTargets(ctx, h.db, caller, ids)
+	if err != nil {
+		return err
+	}
+	pre, err := h.prepareArrivals(ctx, targets, now)
 	if err != nil {
 		return err
 	}
 	return h.write(ctx, func(ctx context.Context, tx *store.Tx, audit *auditLog) error {
-		for _, id := range ids {
-			if err := h.ackOne(ctx, tx, audit, caller, id, pre[id], now); err != nil {
+		acked, err := ackQueued(ctx, tx, caller, ids, now)
+		if err != nil {
+			return err
+		}
+		pkgs, err := h.storeArrivals(ctx, tx, targets, acked, pre, now)
+		if err != nil {
+			return err
+		}
+		var docs []ackTarget
+		for _, t := range targets {
+			if !acked[t.delivery] {
+				continue // acknowledged before, or removed by a recall
+			}
+			if err := audit.add(ctx, tx, now, caller, ActAck, t.documentID, map[string]any{"delivery": t.delivery}); err != nil {
 				return err
 			}
+			if t.kind == string(wire.KindDocument) {
+				docs = append(docs, t)
+			}
 		}
-		return nil
+		return h.emitArrivals(ctx, tx, docs, pkgs, now)
 	})
 }
 
-// prepareArrivals signs the status 01 of each of ids that is a queued
-// document delivery of caller. Deliveries that change state before the
-// write are checked again there.
-func (h *Hub) prepareArrivals(ctx context.Context, caller string, ids []int64, now time.Time) (map[int64]*memBlob, error) {
-	pre := map[int64]*memBlob{}
-	for _, id := range ids {
-		t, err := ackTargetOf(ctx, h.db, id)
-		if err != nil {
-			return nil, err
+// ackTargets looks up the deliveries ids (sorted, distinct), which must all
+// be caller's.
+func ackTargets(ctx context.Context, q store.Querier, caller string, ids []int64) ([]ackTarget, error) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	targets, err := store.Collect(ctx, q, func(rows *sql.Rows) (ackTarget, error) {
+		var t ackTarget
+		err := rows.Scan(&t.delivery, &t.kind, &t.sender, &t.recipient, &t.state, &t.documentID)
+		return t, err
+	}, `SELECT d.id, m.kind, m.sender, d.recipient, d.state, m.document_id FROM delivery d
+		JOIN message m ON m.id = d.message_id WHERE d.id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY d.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for i, id := range ids {
+		if i >= len(targets) || targets[i].delivery != id {
+			return nil, fmt.Errorf("%w: delivery %d", ErrNotFound, id)
 		}
-		if t.recipient != caller {
+		if targets[i].recipient != caller {
 			return nil, fmt.Errorf("%w: delivery %d is not addressed to %s", ErrForbidden, id, caller)
 		}
+	}
+	return targets, nil
+}
+
+// prepareArrivals signs the status 01 of each queued document delivery of
+// targets; on PostgreSQL it also stores them.
+func (h *Hub) prepareArrivals(ctx context.Context, targets []ackTarget, now time.Time) (map[int64]*memBlob, error) {
+	pre := map[int64]*memBlob{}
+	var blobs []*memBlob
+	for _, t := range targets {
 		if t.state == "queued" && t.kind == string(wire.KindDocument) {
-			if pre[id], err = h.arrivedPackage(ctx, t, now); err != nil {
+			pkg, err := h.arrivedPackage(ctx, t, now)
+			if err != nil {
+				return nil, err
+			}
+			pre[t.delivery] = pkg
+			blobs = append(blobs, pkg)
+		}
+	}
+	if h.db.Dialect() != store.Postgres || len(blobs) == 0 {
+		return pre, nil // stored in the write
+	}
+	return pre, h.storeBefore(ctx, func(tx *store.Tx) error { return putMemBlobs(ctx, tx, blobs, micros(now)) })
+}
+
+// storeArrivals returns the status 01 packages of the acknowledged
+// documents, storing in the write those prepareArrivals did not: all of
+// them on SQLite; on PostgreSQL only those of deliveries that were not
+// queued at the look-up (which cannot happen, but stay correct).
+func (h *Hub) storeArrivals(ctx context.Context, tx *store.Tx, targets []ackTarget, acked map[int64]bool, pre map[int64]*memBlob, now time.Time) (map[int64]*memBlob, error) {
+	pkgs := map[int64]*memBlob{}
+	var blobs []*memBlob
+	for _, t := range targets {
+		if !acked[t.delivery] || t.kind != string(wire.KindDocument) {
+			continue
+		}
+		pkg, ok := pre[t.delivery]
+		if !ok {
+			var err error
+			if pkg, err = h.arrivedPackage(ctx, t, now); err != nil {
 				return nil, err
 			}
 		}
-	}
-	return pre, nil
-}
-
-func ackTargetOf(ctx context.Context, q store.Querier, id int64) (ackTarget, error) {
-	t := ackTarget{delivery: id}
-	err := q.QueryRow(ctx, `SELECT m.kind, m.sender, d.recipient, d.state, m.document_id FROM delivery d
-		JOIN message m ON m.id = d.message_id WHERE d.id = ?`, id).Scan(&t.kind, &t.sender, &t.recipient, &t.state, &t.documentID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, fmt.Errorf("%w: delivery %d", ErrNotFound, id)
-	}
-	return t, err
-}
-
-func (h *Hub) ackOne(ctx context.Context, tx *store.Tx, audit *auditLog, caller string, id int64, pkg *memBlob, now time.Time) error {
-	t, err := ackTargetOf(ctx, tx, id)
-	switch {
-	case err != nil:
-		return err
-	case t.recipient != caller:
-		return fmt.Errorf("%w: delivery %d is not addressed to %s", ErrForbidden, id, caller)
-	case t.state != "queued":
-		return nil // acknowledged before, or removed by a recall
-	}
-	if _, err := tx.Exec(ctx, "UPDATE delivery SET state = 'acked', acked_at = ? WHERE id = ?", micros(now), id); err != nil {
-		return err
-	}
-	if err := audit.add(ctx, tx, now, caller, ActAck, t.documentID, map[string]any{"delivery": id}); err != nil {
-		return err
-	}
-	if t.kind != string(wire.KindDocument) {
-		return nil
-	}
-	if pkg == nil {
-		if pkg, err = h.arrivedPackage(ctx, t, now); err != nil {
-			return err
+		pkgs[t.delivery] = pkg
+		if !ok || tx.Dialect() != store.Postgres {
+			blobs = append(blobs, pkg)
 		}
 	}
-	return h.emitArrived(ctx, tx, audit, t, pkg, now)
+	return pkgs, putMemBlobs(ctx, tx, blobs, micros(now))
+}
+
+// ackQueued marks those of ids that are still queued for caller as
+// acknowledged and returns them.
+func ackQueued(ctx context.Context, tx *store.Tx, caller string, ids []int64, now time.Time) (map[int64]bool, error) {
+	args := []any{micros(now), caller}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	done, err := store.Collect(ctx, tx, func(rows *sql.Rows) (int64, error) {
+		var id int64
+		return id, rows.Scan(&id)
+	}, `UPDATE delivery SET state = 'acked', acked_at = ? WHERE recipient = ? AND state = 'queued'
+		AND id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) RETURNING id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("failed to acknowledge: %w", err)
+	}
+	acked := make(map[int64]bool, len(done))
+	for _, id := range done {
+		acked[id] = true
+	}
+	return acked, nil
 }
 
 // DocStatus is the per-recipient history of a document the caller sent.

@@ -61,7 +61,7 @@ func (h *Hub) Send(ctx context.Context, req SendRequest) (*wire.SendResult, erro
 	if req.SHA256 != "" && !strings.EqualFold(req.SHA256, sp.sha256) {
 		return nil, fmt.Errorf("%w: body SHA-256 %s, declared %s", ErrBadPackage, sp.sha256, req.SHA256)
 	}
-	route, err := h.codec.Inspect(ctx, sp.r, sp.size)
+	route, doc, files, err := h.inspect(ctx, sp)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrBadPackage, err)
 	}
@@ -73,7 +73,7 @@ func (h *Hub) Send(ctx context.Context, req SendRequest) (*wire.SendResult, erro
 		// before the audit chain is locked, so the serialised part of the
 		// send stays small. (The same bytes are stored once; bytes whose
 		// send then fails stay unreferenced.)
-		if err := h.db.Tx(ctx, func(tx *store.Tx) error { return putBlob(ctx, tx, sp, micros(h.now())) }); err != nil {
+		if err := h.storeBefore(ctx, func(tx *store.Tx) error { return putBlob(ctx, tx, sp, micros(h.now())) }); err != nil {
 			return nil, err
 		}
 	}
@@ -97,8 +97,23 @@ func (h *Hub) Send(ctx context.Context, req SendRequest) (*wire.SendResult, erro
 	if err != nil {
 		return nil, err
 	}
-	h.notifyHook(ctx, res, route)
+	h.arrived.put(res.MessageID, doc, files)
 	return res, nil
+}
+
+// inspect reads and verifies the spooled package. With a hook, it keeps
+// the package's metadata and attachments for it (arrived.go).
+func (h *Hub) inspect(ctx context.Context, sp *spooled) (*wire.Route, *wire.Document, *capture, error) {
+	if h.hook == nil {
+		route, err := h.codec.Inspect(ctx, sp.r, sp.size)
+		return route, nil, nil, err
+	}
+	c := &capture{}
+	in, err := h.codec.Read(ctx, sp.r, sp.size, c.sink)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return &in.Route, in.Document, c, nil
 }
 
 // errSentBefore means the message ID was stored by another request
@@ -264,8 +279,9 @@ func (h *Hub) store(ctx context.Context, tx *store.Tx, audit *auditLog, req Send
 			return nil, err
 		}
 	}
-	return &wire.SendResult{MessageID: id, ClientID: req.ClientID, DocumentID: r.DocumentID, SHA256: sp.sha256,
-		Recipients: r.To, At: now}, nil
+	res := &wire.SendResult{MessageID: id, ClientID: req.ClientID, DocumentID: r.DocumentID, SHA256: sp.sha256,
+		Recipients: r.To, At: now}
+	return res, h.queueHook(ctx, tx, res, r)
 }
 
 func truncate(s string, n int) string {
@@ -273,29 +289,4 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
-}
-
-func (h *Hub) notifyHook(ctx context.Context, res *wire.SendResult, r *wire.Route) {
-	if h.hook == nil {
-		return
-	}
-	var err error
-	if r.Kind == wire.KindDocument {
-		err = h.hook.Sent(ctx, SentEvent{MessageID: res.MessageID, From: r.From, To: r.To, DocumentID: r.DocumentID,
-			BusinessType: r.BusinessType, Subject: r.Subject, SHA256: res.SHA256, Signed: true, At: res.At})
-	} else {
-		for _, to := range r.To {
-			ev := StatusEvent{DocumentID: r.DocumentID, DocSender: to, Recipient: r.From, Code: r.StatusCode,
-				Description: r.Description, By: r.From, At: res.At}
-			if r.StatusCode == wire.StatusRecallRequest {
-				ev.DocSender, ev.Recipient = r.From, to
-			}
-			if e := h.hook.Status(ctx, ev); e != nil {
-				err = e
-			}
-		}
-	}
-	if err != nil {
-		h.log.Warn("register hook failed", "document", r.DocumentID, "err", err)
-	}
 }

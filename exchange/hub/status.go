@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/vanthu/vanthu/exchange/store"
@@ -130,42 +131,95 @@ func (h *Hub) arrivedPackage(ctx context.Context, d ackTarget, now time.Time) (*
 	return &memBlob{data: buf.Bytes(), sha: hex.EncodeToString(sum[:])}, nil
 }
 
-// emitArrived queues the hub's status 01 package for an acknowledged
-// document delivery — from the recipient's side to the sender, like any
-// other status — and records it in the history.
-func (h *Hub) emitArrived(ctx context.Context, tx *store.Tx, audit *auditLog, d ackTarget, pkg *memBlob, now time.Time) error {
+// emitArrivals queues the hub's status 01 packages of acknowledged
+// document deliveries — each from the recipient's side to the sender, like
+// any other status — and records them in the history, a hundred per
+// statement. The packages themselves are stored before. Of what
+// applyStatus does, a status 01 needs only its status_log row: it asks no
+// audit entry of its own (the acknowledgement has one) and removes nothing.
+func (h *Hub) emitArrivals(ctx context.Context, tx *store.Tx, ds []ackTarget, pkgs map[int64]*memBlob, now time.Time) error {
 	at := micros(now)
-	if err := putMemBlob(ctx, tx, pkg, at); err != nil {
-		return err
+	for rest := ds; len(rest) > 0; {
+		part := rest[:min(len(rest), 100)]
+		rest = rest[len(part):]
+		var margs []any
+		for _, d := range part {
+			pkg := pkgs[d.delivery]
+			margs = append(margs, d.recipient, arrivedClientID(d), d.documentID, wire.StatusArrived,
+				arrivedStatus(d, now).Description, pkg.sha, len(pkg.data), at)
+		}
+		type inserted struct {
+			id       int64
+			clientID string
+		}
+		rows, err := store.Collect(ctx, tx, func(r *sql.Rows) (inserted, error) {
+			var x inserted
+			return x, r.Scan(&x.id, &x.clientID)
+		}, `INSERT INTO message (sender, client_id, kind, document_id, status_code, description, sha256, size, created_at)
+			VALUES (?, ?, 'status', ?, ?, ?, ?, ?, ?)`+strings.Repeat(", (?, ?, 'status', ?, ?, ?, ?, ?, ?)", len(part)-1)+
+			" RETURNING id, client_id", margs...)
+		if err != nil {
+			return fmt.Errorf("failed to record status 01: %w", err)
+		}
+		ids := make(map[string]int64, len(rows))
+		for _, x := range rows {
+			ids[x.clientID] = x.id
+		}
+		var dargs, sargs []any
+		for _, d := range part {
+			id, ok := ids[arrivedClientID(d)]
+			if !ok {
+				return fmt.Errorf("failed to record status 01 of delivery %d", d.delivery)
+			}
+			dargs = append(dargs, id, d.sender, at)
+			sargs = append(sargs, d.sender, d.documentID, d.recipient, wire.StatusArrived, truncate(arrivedStatus(d, now).Description, 2000),
+				d.recipient, id, at)
+			if err := tx.Notify(ctx, inboxChannel, d.sender); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO delivery (message_id, recipient, state, queued_at) VALUES (?, ?, 'queued', ?)"+
+			strings.Repeat(", (?, ?, 'queued', ?)", len(part)-1), dargs...); err != nil {
+			return fmt.Errorf("failed to queue status 01: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO status_log (doc_sender, document_id, recipient, code, description, by_agency, message_id, at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`+strings.Repeat(", (?, ?, ?, ?, ?, ?, ?, ?)", len(part)-1), sargs...); err != nil {
+			return fmt.Errorf("failed to record status: %w", err)
+		}
 	}
-	desc := arrivedStatus(d, now).Description
-	id, err := store.InsertID(ctx, tx, `INSERT INTO message (sender, client_id, kind, document_id, status_code,
-		description, sha256, size, created_at) VALUES (?, ?, 'status', ?, ?, ?, ?, ?, ?) RETURNING id`,
-		d.recipient, fmt.Sprintf("hub-01-%d", d.delivery), d.documentID, wire.StatusArrived, desc, pkg.sha, len(pkg.data), at)
-	if err != nil {
-		return fmt.Errorf("failed to record status 01: %w", err)
-	}
-	if _, err := tx.Exec(ctx, "INSERT INTO delivery (message_id, recipient, state, queued_at) VALUES (?, ?, 'queued', ?)",
-		id, d.sender, at); err != nil {
-		return err
-	}
-	if err := tx.Notify(ctx, inboxChannel, d.sender); err != nil {
-		return err
-	}
-	return h.applyStatus(ctx, tx, audit, statusEffect{docSender: d.sender, recipient: d.recipient, code: wire.StatusArrived,
-		description: desc, by: d.recipient, documentID: d.documentID}, id, now)
+	return nil
 }
+
+// arrivedClientID is the message ID of the status 01 the hub emits for a
+// delivery.
+func arrivedClientID(d ackTarget) string { return fmt.Sprintf("hub-01-%d", d.delivery) }
 
 type memBlob struct {
 	data []byte
 	sha  string
 }
 
-func putMemBlob(ctx context.Context, tx *store.Tx, b *memBlob, at int64) error {
-	if _, err := tx.Exec(ctx, "INSERT INTO blob (sha256, size, created_at) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
-		b.sha, len(b.data), at); err != nil {
-		return err
+// putMemBlobs stores small packages (one piece each), a hundred per
+// statement.
+func putMemBlobs(ctx context.Context, tx *store.Tx, blobs []*memBlob, at int64) error {
+	for rest := blobs; len(rest) > 0; {
+		part := rest[:min(len(rest), 100)]
+		rest = rest[len(part):]
+		var heads, pieces []any
+		for _, b := range part {
+			heads = append(heads, b.sha, len(b.data), at)
+			pieces = append(pieces, b.sha, b.data)
+		}
+		rows := strings.Repeat(", (?, ?, ?)", len(part)-1)
+		if _, err := tx.Exec(ctx, "INSERT INTO blob (sha256, size, created_at) VALUES (?, ?, ?)"+rows+
+			" ON CONFLICT (sha256) DO NOTHING", heads...); err != nil {
+			return fmt.Errorf("failed to store status package: %w", err)
+		}
+		rows = strings.Repeat(", (?, 0, ?)", len(part)-1)
+		if _, err := tx.Exec(ctx, "INSERT INTO blob_chunk (sha256, seq, data) VALUES (?, 0, ?)"+rows+
+			" ON CONFLICT (sha256, seq) DO NOTHING", pieces...); err != nil {
+			return fmt.Errorf("failed to store status package: %w", err)
+		}
 	}
-	_, err := tx.Exec(ctx, "INSERT INTO blob_chunk (sha256, seq, data) VALUES (?, 0, ?) ON CONFLICT (sha256, seq) DO NOTHING", b.sha, b.data)
-	return err
+	return nil
 }

@@ -35,8 +35,10 @@ func (h *Hub) startWriter() {
 	go h.writeLoop()
 }
 
-// Close stops the hub's writer; requests after it fail.
+// Close stops the hub's register worker and writer; requests after it
+// fail.
 func (h *Hub) Close() {
+	h.stopHooks()
 	select {
 	case <-h.w.stop:
 	default:

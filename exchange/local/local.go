@@ -18,6 +18,7 @@ import (
 	"github.com/vanthu/vanthu/exchange/register"
 	"github.com/vanthu/vanthu/exchange/registerhub"
 	"github.com/vanthu/vanthu/exchange/report"
+	"github.com/vanthu/vanthu/exchange/revcache"
 	"github.com/vanthu/vanthu/exchange/store"
 	"github.com/vanthu/vanthu/exchange/wire"
 	"github.com/vanthu/vanthu/signing/trust"
@@ -76,7 +77,8 @@ func OpenWith(ctx context.Context, dir string, codec wire.Codec, opts Options) (
 			return nil, err
 		}
 	}
-	hook, rp, err := registerhub.New(ctx, db, codec, register.VerifyWith(verify.Options{Trust: ts, Online: true, FetchTimeout: 3 * time.Second}), filepath.Join(dir, "spool"), report.Options{})
+	hook, rp, err := registerhub.New(ctx, db, codec, register.VerifyWith(verify.Options{Trust: ts, Online: true, FetchTimeout: 3 * time.Second,
+		HTTPClient: revcache.Client(3 * time.Second)}), filepath.Join(dir, "spool"), report.Options{})
 	if err != nil {
 		_ = db.Close()
 		return nil, err
@@ -111,8 +113,13 @@ func (l *Hub) ensureDemo(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the local hub and closes its database.
+// Close registers what the hub still has queued for the registers (for
+// up to 30 s: a command that sent a document finds it in the registers),
+// then stops the local hub and closes its database.
 func (l *Hub) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = l.Hub.WaitHooks(ctx) // what is left stays queued for the next start
 	l.Hub.Close()
 	return l.db.Close()
 }

@@ -23,4 +23,7 @@ var (
 	ErrImportRejected = errors.New("register: rows were rejected; nothing was imported")
 	// ErrCycle: a unit cannot move below itself.
 	ErrCycle = errors.New("register: a unit cannot be placed below itself")
+	// ErrHeldBack: RecordAll did not record an event because an earlier
+	// event of the same document failed (it would be applied out of order).
+	ErrHeldBack = errors.New("register: held back behind an earlier event of the document that failed")
 )

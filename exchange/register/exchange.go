@@ -75,9 +75,19 @@ func ParseDocumentID(id string) (organ string, date calendar.Date, number string
 // first (e.g. on paper) is completed, not duplicated. A sender that is not
 // a registered unit yet is added as a top-level unit.
 func (r *Register) RecordSent(ctx context.Context, ev Sent) error {
-	organ, date, number, err := ParseDocumentID(ev.DocumentID)
+	ev, as, err := r.prepareSent(ctx, ev)
 	if err != nil {
 		return err
+	}
+	return r.db.Tx(ctx, func(tx *store.Tx) error { return r.recordSent(ctx, tx, ev, as) })
+}
+
+// prepareSent completes ev from its document ID and verifies its document
+// (outside any transaction: it may take a while).
+func (r *Register) prepareSent(ctx context.Context, ev Sent) (Sent, Assessment, error) {
+	organ, date, number, err := ParseDocumentID(ev.DocumentID)
+	if err != nil {
+		return ev, Assessment{}, err
 	}
 	if ev.From == "" {
 		ev.From = organ
@@ -95,25 +105,28 @@ func (r *Register) RecordSent(ctx context.Context, ev Sent) error {
 	as := Assessment{Approve: SigMissing, Issue: SigMissing, At: r.now()}
 	if ev.Document != nil {
 		if as, err = r.assess(ctx, ev.Document, ev.DocumentSize); err != nil {
-			return err
+			return ev, as, err
 		}
 		as.File = ev.DocumentName
 	}
-	return r.db.Tx(ctx, func(tx *store.Tx) error {
-		uid, err := r.ensureUnit(ctx, tx, ev.From, ev.FromName)
-		if err != nil {
+	return ev, as, nil
+}
+
+// recordSent writes a prepared send in tx.
+func (r *Register) recordSent(ctx context.Context, tx *store.Tx, ev Sent, as Assessment) error {
+	uid, err := r.ensureUnit(ctx, tx, ev.From, ev.FromName)
+	if err != nil {
+		return err
+	}
+	if err := r.recordOutgoingSend(ctx, tx, uid, ev, as); err != nil {
+		return err
+	}
+	for _, to := range ev.To {
+		if err := r.recordArrival(ctx, tx, ev, to); err != nil {
 			return err
 		}
-		if err := r.recordOutgoingSend(ctx, tx, uid, ev, as); err != nil {
-			return err
-		}
-		for _, to := range ev.To {
-			if err := r.recordArrival(ctx, tx, ev, to); err != nil {
-				return err
-			}
-		}
-		return tx.Notify(ctx, notifyChannel, ev.From)
-	})
+	}
+	return tx.Notify(ctx, notifyChannel, ev.From)
 }
 
 func (r *Register) ensureUnit(ctx context.Context, tx *store.Tx, code, name string) (int64, error) {
@@ -227,6 +240,14 @@ func (r *Register) recordArrival(ctx context.Context, tx *store.Tx, ev Sent, to 
 // accepted, 16 refused by the recipient). Statuses of documents outside
 // the registers are ignored.
 func (r *Register) RecordStatus(ctx context.Context, ev StatusUpdate) error {
+	if _, _, _, err := ParseDocumentID(ev.DocumentID); err != nil {
+		return err
+	}
+	return r.db.Tx(ctx, func(tx *store.Tx) error { return r.recordStatus(ctx, tx, ev) })
+}
+
+// recordStatus writes a status in tx.
+func (r *Register) recordStatus(ctx context.Context, tx *store.Tx, ev StatusUpdate) error {
 	organ, date, number, err := ParseDocumentID(ev.DocumentID)
 	if err != nil {
 		return err
@@ -239,28 +260,26 @@ func (r *Register) RecordStatus(ctx context.Context, ev StatusUpdate) error {
 	if ev.At.IsZero() {
 		ev.At = r.now()
 	}
-	return r.db.Tx(ctx, func(tx *store.Tx) error {
-		if err := r.statusOnOutgoing(ctx, tx, sender, recipient, date, number, ev); err != nil {
+	if err := r.statusOnOutgoing(ctx, tx, sender, recipient, date, number, ev); err != nil {
+		return err
+	}
+	if rid, err := unitByCode(ctx, tx, recipient); err == nil {
+		in, err := scanIncoming(tx.QueryRow(ctx, "SELECT "+incomingColumns+" FROM reg_incoming i JOIN reg_unit u ON u.id = i.unit_id WHERE i.unit_id = ? AND i.doc_key = ?",
+			rid, incomingKey(sender, date.Year, number)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
 			return err
 		}
-		if rid, err := unitByCode(ctx, tx, recipient); err == nil {
-			in, err := scanIncoming(tx.QueryRow(ctx, "SELECT "+incomingColumns+" FROM reg_incoming i JOIN reg_unit u ON u.id = i.unit_id WHERE i.unit_id = ? AND i.doc_key = ?",
-				rid, incomingKey(sender, date.Year, number)))
-			if errors.Is(err, sql.ErrNoRows) {
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			if ev.Code == StatusAccepted || ev.Code == StatusRefused {
-				return r.applyReceipt(ctx, tx, Exchange, in, rid, ev.Code, ev.At, ev.Description)
-			}
-			return r.applyStatus(ctx, tx, Exchange, in, rid, ev.Code, ev.At)
-		} else if !errors.Is(err, ErrNotFound) {
-			return err
+		if ev.Code == StatusAccepted || ev.Code == StatusRefused {
+			return r.applyReceipt(ctx, tx, Exchange, in, rid, ev.Code, ev.At, ev.Description)
 		}
-		return nil
-	})
+		return r.applyStatus(ctx, tx, Exchange, in, rid, ev.Code, ev.At)
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	return nil
 }
 
 func (r *Register) statusOnOutgoing(ctx context.Context, tx *store.Tx, sender, recipient string, date calendar.Date, number string, ev StatusUpdate) error {

@@ -3,12 +3,14 @@ package register_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/vanthu/vanthu/exchange/register"
+	"github.com/vanthu/vanthu/exchange/store"
 	"github.com/vanthu/vanthu/signing/verify"
 )
 
@@ -323,6 +325,54 @@ func TestExchangeHooks(t *testing.T) {
 		}
 		if err := r.RecordSent(ctx, register.Sent{DocumentID: "garbage"}); !errors.Is(err, register.ErrInvalid) {
 			t.Fatalf("bad document id: %v", err)
+		}
+	})
+}
+
+// TestRecordAll: sends and statuses recorded together, in order; a bad
+// event fails alone and holds back only the later events of its document
+// (a subject PostgreSQL refuses fails inside the transaction: its events
+// are then written one by one).
+func TestRecordAll(t *testing.T) {
+	both(t, func(t *testing.T, r *register.Register) {
+		ctx := context.Background()
+		tree(t, r)
+		doc := mustRead(t, files.Full)
+		sent := func(n, subject string) *register.Sent {
+			return &register.Sent{From: "H40.01.VP", To: []string{"H40.01.X01"}, DocumentID: "H40.01.VP,2026/11/21," + n + "/UBND-VP",
+				Subject: subject, At: at("2026-11-21 15:00"), Document: bytesReader(doc), DocumentSize: int64(len(doc)), DocumentName: n + ".pdf"}
+		}
+		accepted := func(n string) *register.StatusUpdate {
+			return &register.StatusUpdate{DocumentID: "H40.01.VP,2026/11/21," + n + "/UBND-VP", DocSender: "H40.01.VP", Recipient: "H40.01.X01",
+				Code: "03", At: at("2026-11-23 08:00")}
+		}
+		errs := r.RecordAll(ctx, []register.Event{
+			{Sent: sent("1", "Một")}, {Sent: &register.Sent{DocumentID: "garbage"}}, {Status: accepted("1")},
+			{Sent: sent("2", "Hai \xff")}, {Status: accepted("2")}, {Sent: sent("3", "Ba")},
+		})
+		pg := r.DB().Dialect() == store.Postgres
+		for i, ok := range []bool{true, false, true, !pg, !pg, true} {
+			if (errs[i] == nil) != ok {
+				t.Errorf("event %d: %v", i, errs[i])
+			}
+		}
+		if !errors.Is(errs[1], register.ErrInvalid) || (pg && !errors.Is(errs[4], register.ErrHeldBack)) {
+			t.Errorf("errors: %v", errs)
+		}
+		in, err := r.ListIncoming(ctx, admin, register.Filter{Unit: "H40.01.X01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		receipts := map[string]string{}
+		for _, x := range in {
+			receipts[x.Number] = x.Receipt
+		}
+		want := map[string]string{"1/UBND-VP": "03", "3/UBND-VP": ""}
+		if !pg {
+			want["2/UBND-VP"] = "03"
+		}
+		if fmt.Sprint(receipts) != fmt.Sprint(want) {
+			t.Errorf("incoming %v, want %v", receipts, want)
 		}
 	})
 }

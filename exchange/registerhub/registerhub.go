@@ -7,6 +7,7 @@
 package registerhub
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -14,6 +15,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/vanthu/vanthu/exchange/hub"
 	"github.com/vanthu/vanthu/exchange/register"
@@ -39,81 +41,174 @@ type Hook struct {
 	Logger   *slog.Logger
 }
 
-var _ hub.Hook = (*Hook)(nil)
+var _ hub.BatchHook = (*Hook)(nil)
 
-// Sent registers an accepted document package.
+// storedReader reads back a package its hub verified before storing it
+// without verifying the signature again (edxmlcodec.Codec does).
+type storedReader interface {
+	ReadStored(ctx context.Context, r io.ReaderAt, size int64, sink wire.Sink) (*wire.Incoming, error)
+}
+
+// Sent registers an accepted document package. The package is the one the
+// hub stored after verifying it; its signed PDF is verified here for the
+// register's verdicts.
 func (h *Hook) Sent(ctx context.Context, ev hub.SentEvent) error {
+	s, done, err := h.prepare(ctx, ev)
+	if err != nil {
+		return err
+	}
+	defer done()
+	return h.Register.RecordSent(ctx, s)
+}
+
+// prepare turns a send into the register's, with its signed document: the
+// one the hub kept from the arrival, else read from the stored package.
+// done releases the document.
+func (h *Hook) prepare(ctx context.Context, ev hub.SentEvent) (s register.Sent, done func(), err error) {
+	if ev.Document != nil {
+		return sentOf(ev, ev.Document, arrivedPDF(ev.Files)), func() {}, nil
+	}
 	if h.Packages == nil {
-		return ErrNoPackages
+		return s, nil, ErrNoPackages
 	}
-	pkg, err := h.spool(h.Packages(ctx, ev.SHA256), "pkg")
-	if err != nil {
-		return err
+	pkg := &spool{dir: h.SpoolDir, pattern: "register-pkg-*"}
+	defer pkg.Close()
+	if _, err := io.Copy(pkg, h.Packages(ctx, ev.SHA256)); err != nil {
+		return s, nil, fmt.Errorf("failed to read the stored package: %w", err)
 	}
-	defer cleanup(pkg)
-	st, err := pkg.Stat()
-	if err != nil {
-		return err
-	}
-	var doc *os.File
+	var doc *spool
 	var docName string
 	sink := func(name, contentType string) (io.WriteCloser, error) {
 		if doc != nil || !isPDF(name, contentType) {
 			return discard{}, nil
 		}
-		f, err := os.CreateTemp(h.SpoolDir, "register-doc-*.pdf")
-		if err != nil {
-			return nil, err
-		}
-		doc, docName = f, name
-		return nopClose{f}, nil
+		doc, docName = &spool{dir: h.SpoolDir, pattern: "register-doc-*.pdf"}, name
+		return nopClose{doc}, nil
 	}
-	in, err := h.Codec.Read(ctx, pkg, st.Size(), sink)
+	read := h.Codec.Read
+	if sr, ok := h.Codec.(storedReader); ok {
+		read = sr.ReadStored
+	}
+	in, err := read(ctx, pkg.ReaderAt(), pkg.Size(), sink)
+	done = func() {}
 	if doc != nil {
-		defer cleanup(doc)
+		done = doc.Close
 	}
 	if err != nil {
-		return fmt.Errorf("failed to read the package: %w", err)
+		done()
+		return s, nil, fmt.Errorf("failed to read the package: %w", err)
 	}
+	var pdf *document
+	if doc != nil {
+		pdf = &document{name: docName, r: doc.ReaderAt(), size: doc.Size()}
+	}
+	var meta *wire.Document
+	if in != nil {
+		meta = in.Document
+	}
+	return sentOf(ev, meta, pdf), done, nil
+}
+
+// document is the signed document of a package.
+type document struct {
+	name string
+	r    io.ReaderAt
+	size int64
+}
+
+// arrivedPDF is the first PDF among the attachments the hub kept.
+func arrivedPDF(files []hub.File) *document {
+	for _, f := range files {
+		if isPDF(f.Name, f.ContentType) {
+			return &document{name: f.Name, r: bytes.NewReader(f.Data), size: int64(len(f.Data))}
+		}
+	}
+	return nil
+}
+
+// sentOf is the register's send for ev, with the package's metadata and
+// its signed document (nil when it carries none).
+func sentOf(ev hub.SentEvent, meta *wire.Document, doc *document) register.Sent {
 	s := register.Sent{From: ev.From, To: ev.To, DocumentID: ev.DocumentID, Subject: ev.Subject, BusinessType: ev.BusinessType,
 		MessageID: ev.MessageID, At: ev.At}
-	if in != nil && in.Document != nil {
-		s.Type, s.FromName = in.Document.Type, in.Document.From.Name
+	if meta != nil {
+		s.Type, s.FromName = meta.Type, meta.From.Name
 		if s.Subject == "" {
-			s.Subject = in.Document.Subject
+			s.Subject = meta.Subject
 		}
 	}
 	if doc != nil {
-		dst, err := doc.Stat()
-		if err != nil {
-			return err
-		}
-		s.Document, s.DocumentSize, s.DocumentName = doc, dst.Size(), docName
+		s.Document, s.DocumentSize, s.DocumentName = doc.r, doc.size, doc.name
 	}
-	return h.Register.RecordSent(ctx, s)
+	return s
 }
 
 // Status registers a status.
 func (h *Hook) Status(ctx context.Context, ev hub.StatusEvent) error {
-	return h.Register.RecordStatus(ctx, register.StatusUpdate{DocumentID: ev.DocumentID, DocSender: ev.DocSender,
-		Recipient: ev.Recipient, Code: ev.Code, Description: ev.Description, At: ev.At})
+	return h.Register.RecordStatus(ctx, statusOf(ev))
 }
 
-func (h *Hook) spool(r io.Reader, kind string) (*os.File, error) {
-	f, err := os.CreateTemp(h.SpoolDir, "register-"+kind+"-*")
-	if err != nil {
-		return nil, err
-	}
-	if _, err := io.Copy(f, r); err != nil {
-		cleanup(f)
-		return nil, fmt.Errorf("failed to read the stored package: %w", err)
-	}
-	return f, nil
+func statusOf(ev hub.StatusEvent) register.StatusUpdate {
+	return register.StatusUpdate{DocumentID: ev.DocumentID, DocSender: ev.DocSender,
+		Recipient: ev.Recipient, Code: ev.Code, Description: ev.Description, At: ev.At}
 }
 
-func cleanup(f *os.File) {
-	f.Close()
-	os.Remove(f.Name())
+// Events registers the hub's queued events together (the hub's worker
+// hands them over a round at a time): the packages read where needed, the
+// documents verified a few at a time, the entries written a handful per
+// transaction (register.RecordAll). An event that cannot be registered
+// holds back the later events of its document (hub.ErrHeldBack).
+func (h *Hook) Events(ctx context.Context, evs []hub.Event) []error {
+	errs := make([]error, len(evs))
+	items := make([]register.Event, len(evs))
+	dones := make([]func(), len(evs))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for i, ev := range evs {
+		switch {
+		case ev.Sent != nil:
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				s, done, err := h.prepare(ctx, *ev.Sent)
+				items[i].Sent, dones[i], errs[i] = &s, done, err
+			}()
+		case ev.Status != nil:
+			st := statusOf(*ev.Status)
+			items[i].Status = &st
+		}
+	}
+	wg.Wait()
+	defer func() {
+		for _, done := range dones {
+			if done != nil {
+				done()
+			}
+		}
+	}()
+	failed := map[string]bool{}
+	var keep []int
+	var sub []register.Event
+	for i, ev := range evs {
+		doc := ev.DocumentID()
+		switch {
+		case errs[i] != nil:
+			failed[doc] = true
+		case failed[doc]:
+			errs[i] = hub.ErrHeldBack
+		default:
+			keep, sub = append(keep, i), append(sub, items[i])
+		}
+	}
+	for k, err := range h.Register.RecordAll(ctx, sub) {
+		if errors.Is(err, register.ErrHeldBack) {
+			err = fmt.Errorf("%w: %w", hub.ErrHeldBack, err)
+		}
+		errs[keep[k]] = err
+	}
+	return errs
 }
 
 func isPDF(name, contentType string) bool {
@@ -128,3 +223,77 @@ func (discard) Close() error                { return nil }
 type nopClose struct{ io.Writer }
 
 func (nopClose) Close() error { return nil }
+
+// memSpool is the most of a package or document kept in memory while it
+// is read; beyond, it goes to a temporary file.
+const memSpool = 2 << 20
+
+// spool holds bytes being read: in memory up to memSpool, in a temporary
+// file in dir beyond.
+type spool struct {
+	dir, pattern string
+	mem          *bytes.Buffer
+	f            *os.File
+	n            int64
+}
+
+// spoolBufs keeps the memory of spools closed for the next ones.
+var spoolBufs = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, 512<<10)) }}
+
+func (s *spool) Write(p []byte) (int, error) {
+	if s.mem == nil && s.f == nil {
+		s.mem = spoolBufs.Get().(*bytes.Buffer)
+		s.mem.Reset()
+	}
+	if s.f == nil && s.mem.Len()+len(p) > memSpool {
+		f, err := os.CreateTemp(s.dir, s.pattern)
+		if err != nil {
+			return 0, err
+		}
+		s.f = f
+		if _, err := f.Write(s.mem.Bytes()); err != nil {
+			return 0, err
+		}
+		s.release()
+	}
+	var n int
+	var err error
+	if s.f != nil {
+		n, err = s.f.Write(p)
+	} else {
+		n, err = s.mem.Write(p)
+	}
+	s.n += int64(n)
+	return n, err
+}
+
+// ReaderAt reads what was written (until Close).
+func (s *spool) ReaderAt() io.ReaderAt {
+	switch {
+	case s.f != nil:
+		return s.f
+	case s.mem != nil:
+		return bytes.NewReader(s.mem.Bytes())
+	}
+	return bytes.NewReader(nil)
+}
+
+func (s *spool) release() {
+	if s.mem != nil && s.mem.Cap() <= 2*memSpool {
+		spoolBufs.Put(s.mem)
+	}
+	s.mem = nil
+}
+
+// Size is the number of bytes written.
+func (s *spool) Size() int64 { return s.n }
+
+// Close gives the memory back and removes the temporary file, if any.
+func (s *spool) Close() {
+	s.release()
+	if s.f != nil {
+		_ = s.f.Close()
+		_ = os.Remove(s.f.Name())
+		s.f = nil
+	}
+}

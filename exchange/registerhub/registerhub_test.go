@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -73,6 +74,7 @@ func TestSendThroughHub(t *testing.T) {
 		t.Fatalf("queue: %+v %v", res, err)
 	}
 	deliver(t, ca)
+	registered(t, h)
 	out, err := reg.ListOutgoing(ctx, admin, register.Filter{Unit: "H40.01.VP"})
 	if err != nil || len(out) != 2 {
 		t.Fatalf("outgoing: %+v %v", out, err)
@@ -86,6 +88,35 @@ func TestSendThroughHub(t *testing.T) {
 	}
 	if o := out[1]; o.Approve != register.SigValid || o.Issue != register.SigMissing {
 		t.Fatalf("second: %+v", o)
+	}
+	// A hub process that did not see the package arrive (another process
+	// on the same database, or after a restart) reads it back from the
+	// store: the same entry, the same verdicts.
+	other, err := store.Open(ctx, filepath.Join(t.TempDir(), "other.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	hook2, _, err := registerhub.New(ctx, other, env.Codec, register.VerifyWith(files.Verify), t.TempDir(), report.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook2.Packages = h.Hub.OpenPackage
+	ev := hub.SentEvent{From: "H40.01.VP", To: []string{"H40.01.X01"}, DocumentID: docs[0].DocumentID}
+	var at int64
+	if err := h.DB.QueryRow(ctx, "SELECT id, sha256, created_at FROM message WHERE document_id = ? AND kind = 'edoc'", ev.DocumentID).Scan(&ev.MessageID, &ev.SHA256, &at); err != nil {
+		t.Fatal(err)
+	}
+	ev.At = time.UnixMicro(at)
+	if err := hook2.Sent(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	again, err := hook2.Register.ListOutgoing(ctx, admin, register.Filter{Unit: "H40.01.VP"})
+	if err != nil || len(again) != 1 {
+		t.Fatalf("registered from the stored package: %+v %v", again, err)
+	}
+	if o := again[0]; o.Number != "123/UBND-VP" || o.Approve != register.SigValid || o.Issue != register.SigValid || o.Type != "Công văn" || o.Subject != "V/v chữ ký số" {
+		t.Fatalf("registered from the stored package: %+v", o)
 	}
 	in, err := reg.ListIncoming(ctx, admin, register.Filter{Unit: "H40.01.X01"})
 	if err != nil || len(in) != 2 || in[0].Sender != "H40.01.VP" || in[0].Receipt != "" || in[0].ArrivedAt.IsZero() {
@@ -110,6 +141,7 @@ func TestSendThroughHub(t *testing.T) {
 	}
 	before := time.Now()
 	deliver(t, cb)
+	registered(t, h)
 	in, _ = reg.ListIncoming(ctx, admin, register.Filter{Unit: "H40.01.X01"})
 	codes := map[string]string{}
 	for _, x := range in {
@@ -130,6 +162,7 @@ func TestSendThroughHub(t *testing.T) {
 		t.Fatal(err)
 	}
 	deliver(t, ca)
+	registered(t, h)
 	if o, _ := reg.Outgoing(ctx, admin, out[0].ID); o.Recall != register.RecallRequested {
 		t.Fatalf("recall asked: %+v", o.Recall)
 	}
@@ -145,6 +178,7 @@ func TestSendThroughHub(t *testing.T) {
 		}
 	}
 	deliver(t, cb)
+	registered(t, h)
 	if o, _ := reg.Outgoing(ctx, admin, out[0].ID); o.Recall != register.RecallAccepted {
 		t.Fatalf("recall: %+v (inbox %+v)", o.Recall, inbox)
 	}
@@ -179,6 +213,17 @@ func TestSendThroughHub(t *testing.T) {
 	}
 	if code, body := get(b, "/v1/register/incoming?unit=H40.01.X01"); code != 200 || !strings.Contains(string(body), `"receipt":"03"`) {
 		t.Fatalf("commune's register: %d %s", code, body)
+	}
+}
+
+// registered waits until the hub has handed every queued event to the
+// registers (they are registered after the send is answered).
+func registered(t *testing.T, h *exchangetest.Hub) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := h.Hub.WaitHooks(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
 

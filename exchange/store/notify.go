@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -56,21 +57,39 @@ func (db *DB) Subscribe(channel, match string) (*Subscription, error) {
 
 // Notify queues a notification on channel with payload, delivered to
 // subscribers in every process once the transaction commits (and never if
-// it rolls back).
+// it rolls back). The same notification queued twice is sent once.
 func (tx *Tx) Notify(ctx context.Context, channel, payload string) error {
 	if !channelName.MatchString(channel) {
 		return fmt.Errorf("store: invalid notification channel %q", channel)
-	}
-	if tx.db.dialect == Postgres {
-		if _, err := tx.Exec(ctx, "SELECT pg_notify(?, ?)", channel, payload); err != nil {
-			return fmt.Errorf("failed to notify %s: %w", channel, err)
-		}
-		return nil
 	}
 	if tx.notified == nil {
 		tx.notified = map[string]bool{}
 	}
 	tx.notified[channel+"\x00"+payload] = true
+	return nil
+}
+
+// sendNotifications hands PostgreSQL the transaction's notifications, in
+// one statement, just before the commit (PostgreSQL delivers them when the
+// transaction commits).
+func (tx *Tx) sendNotifications(ctx context.Context) error {
+	if tx.db.dialect != Postgres || len(tx.notified) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	args := make([]any, 0, 2*len(tx.notified))
+	q.WriteString("SELECT ")
+	for key := range tx.notified {
+		channel, payload, _ := strings.Cut(key, "\x00")
+		if len(args) > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("pg_notify(?, ?)")
+		args = append(args, channel, payload)
+	}
+	if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+		return fmt.Errorf("failed to notify: %w", err)
+	}
 	return nil
 }
 

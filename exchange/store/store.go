@@ -347,11 +347,16 @@ func (db *DB) tryTx(ctx context.Context, fn func(tx *Tx) error, o TxOptions) (er
 	if err = fn(tx); err != nil {
 		return err
 	}
+	if err = tx.sendNotifications(ctx); err != nil {
+		return err
+	}
 	if err = sqltx.Commit(); err != nil {
 		return fmt.Errorf("failed to commit transaction: %w", err)
 	}
-	for ch := range tx.notified {
-		db.waker.local(ch)
+	if db.dialect != Postgres { // PostgreSQL delivers its own, to every process
+		for ch := range tx.notified {
+			db.waker.local(ch)
+		}
 	}
 	return nil
 }

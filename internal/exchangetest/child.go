@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"testing"
@@ -18,8 +19,13 @@ import (
 	"github.com/vanthu/vanthu/exchange/client"
 	"github.com/vanthu/vanthu/exchange/edxmlcodec"
 	"github.com/vanthu/vanthu/exchange/hub"
+	"github.com/vanthu/vanthu/exchange/register"
+	"github.com/vanthu/vanthu/exchange/registerhub"
+	"github.com/vanthu/vanthu/exchange/report"
+	"github.com/vanthu/vanthu/exchange/revcache"
 	"github.com/vanthu/vanthu/exchange/wire"
 	"github.com/vanthu/vanthu/signing/trust"
+	"github.com/vanthu/vanthu/signing/verify"
 )
 
 // childEnv names the role a re-executed test binary plays.
@@ -56,10 +62,25 @@ func Child() (code int, ok bool) {
 }
 
 type hubSpec struct {
-	Dir   string `json:"dir"`
-	Addr  string `json:"addr"`
-	DSN   string `json:"dsn,omitempty"`
+	HubProcess
 	Trust []byte `json:"trust"` // DER of the root the agencies' keys chain to
+}
+
+// HubProcess is what a hub child process serves.
+type HubProcess struct {
+	// Dir is the hub folder and Addr its address ("127.0.0.1:0" is not
+	// allowed: the address must survive restarts).
+	Dir  string `json:"dir"`
+	Addr string `json:"addr"`
+	// DSN, when set, overrides the folder's database.
+	DSN string `json:"dsn,omitempty"`
+	// Registers keeps the registers on the hub as `vanthu hub serve` does
+	// (exchange/registerhub, signatures verified online against the test
+	// PKI).
+	Registers bool `json:"registers,omitempty"`
+	// CPUProfile, when set, is the file the child writes its CPU profile to
+	// (complete once it has been stopped with Process.Stop).
+	CPUProfile string `json:"cpu_profile,omitempty"`
 }
 
 // childCodec is the codec of a child process: the test root from the
@@ -84,6 +105,16 @@ func childHub(arg string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
+	if s.CPUProfile != "" {
+		f, err := os.Create(s.CPUProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer func() { pprof.StopCPUProfile(); _ = f.Close() }()
+	}
 	d, err := hub.LoadDir(s.Dir)
 	if err != nil {
 		return err
@@ -101,11 +132,24 @@ func childHub(arg string) error {
 	if err != nil {
 		return err
 	}
-	h, err := d.OpenHub(ctx, hub.Config{DB: db, Codec: codec})
+	var hook *registerhub.Hook
+	var rp *report.Reporter
+	cfg := hub.Config{DB: db, Codec: codec}
+	if s.Registers {
+		if hook, rp, err = registerhub.New(ctx, db, codec, register.VerifyWith(verify.Options{Trust: codec.Trust, Online: true, HTTPClient: revcache.Client(10 * time.Second)}),
+			filepath.Join(s.Dir, "spool"), report.Options{}); err != nil {
+			return err
+		}
+		cfg.Hook = hook
+	}
+	h, err := d.OpenHub(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer h.Close()
+	if hook != nil {
+		hook.Attach(h, rp, nil)
+	}
 	ln, err := net.Listen("tcp", s.Addr)
 	if err != nil {
 		return err
@@ -197,8 +241,14 @@ type Process struct {
 // overriding the folder's database when set. It returns once the hub
 // listens.
 func (e *Env) StartHubProcess(tb testing.TB, dir, addr, dsn string) *Process {
+	return e.StartHub(tb, HubProcess{Dir: dir, Addr: addr, DSN: dsn})
+}
+
+// StartHub serves a hub in a child process as hp says and returns once it
+// listens.
+func (e *Env) StartHub(tb testing.TB, hp HubProcess) *Process {
 	tb.Helper()
-	spec, _ := json.Marshal(hubSpec{Dir: dir, Addr: addr, DSN: dsn, Trust: e.PKI.Root.Cert.Raw})
+	spec, _ := json.Marshal(hubSpec{HubProcess: hp, Trust: e.PKI.Root.Cert.Raw})
 	p := startChild(tb, "hub:"+string(spec))
 	deadline := time.Now().Add(30 * time.Second)
 	for !p.Stdout.Contains("ready") {
@@ -258,6 +308,17 @@ func (p *Process) Kill() {
 	}
 	_ = p.Cmd.Process.Signal(syscall.SIGKILL)
 	<-p.exited
+}
+
+// Stop asks the process to end (SIGTERM) and waits for it, killing it
+// after d.
+func (p *Process) Stop(d time.Duration) {
+	_ = p.Cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(d):
+		p.Kill()
+	}
 }
 
 // Wait waits up to d for the process to exit and reports its success.

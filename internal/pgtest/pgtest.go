@@ -97,6 +97,18 @@ func DSN(tb testing.TB) string {
 	return s.dsn(name)
 }
 
+// ServerPID is the process ID of the shared server's postmaster, which
+// leads the process group of all its backends (for benchmarks that count
+// the server's CPU time).
+func ServerPID(tb testing.TB) int {
+	tb.Helper()
+	s, err := shared()
+	if err != nil {
+		tb.Fatalf("pgtest: %v", err)
+	}
+	return s.cmd.Process.Pid
+}
+
 func (s *Server) dsn(db string) string {
 	q := url.Values{}
 	q.Set("host", s.sockDir)

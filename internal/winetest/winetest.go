@@ -153,7 +153,28 @@ type Result struct {
 // current directory, on drive Z:) and returns its output and exit code;
 // it fails the test when the program cannot be started or takes longer
 // than a minute.
+//
+// Wine 8 now and then crashes itself while it starts a Go program
+// ("wine: Unhandled page fault", nothing printed by the program); such a
+// run is logged and tried again, at most twice.
 func (p *Prefix) Run(tb testing.TB, dir, exe string, args []string, env ...string) Result {
+	tb.Helper()
+	for try := 1; ; try++ {
+		r := p.run(tb, dir, exe, args, env...)
+		if try == 3 || !wineCrashed(r) {
+			return r
+		}
+		tb.Logf("wine %s %v: Wine crashed before the program printed anything, trying again\n%s", filepath.Base(exe), args, r.Stderr)
+	}
+}
+
+// wineCrashed reports whether a run ended in Wine's own crash before the
+// program wrote anything.
+func wineCrashed(r Result) bool {
+	return r.Code != 0 && r.Stdout == "" && strings.HasPrefix(r.Stderr, "wine: Unhandled page fault")
+}
+
+func (p *Prefix) run(tb testing.TB, dir, exe string, args []string, env ...string) Result {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

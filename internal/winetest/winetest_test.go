@@ -57,3 +57,21 @@ func main() {
 		t.Errorf("Path does not map into the prefix: %v", err)
 	}
 }
+
+// Only Wine's own crash before the program printed anything is tried
+// again; a program's failure is its result.
+func TestWineCrashed(t *testing.T) {
+	for _, c := range []struct {
+		r    Result
+		want bool
+	}{
+		{Result{Code: 5, Stderr: "wine: Unhandled page fault on read access to 0000000000000000 at address 0000000000000000\n"}, true},
+		{Result{Code: 5, Stdout: "x", Stderr: "wine: Unhandled page fault on read access\n"}, false},
+		{Result{Code: 2, Stderr: "vanthu: error: no such file\n"}, false},
+		{Result{Code: 0, Stderr: "wine: Unhandled page fault\n"}, false},
+	} {
+		if got := wineCrashed(c.r); got != c.want {
+			t.Errorf("wineCrashed(%+v) = %v, want %v", c.r, got, c.want)
+		}
+	}
+}

@@ -60,6 +60,7 @@ type Store struct {
 	certs  []Cert
 	seen   map[[32]byte]bool
 	system *x509.CertPool
+	chains chainCache // chains found before (chaincache.go)
 }
 
 // New returns an empty store.
@@ -170,6 +171,7 @@ func (s *Store) AddFile(name string) error {
 // Add adds one certificate. Adding the same certificate twice keeps the
 // first role unless the new role is anchor.
 func (s *Store) Add(c *x509.Certificate, role Role, source string) {
+	s.chains.forget()
 	fp := sha256.Sum256(c.Raw)
 	if s.seen[fp] {
 		if role == RoleAnchor {
@@ -206,6 +208,18 @@ func (s *Store) IsAnchor(c *x509.Certificate) bool {
 // and extraIntermediates, with every certificate valid at the time at. It
 // returns the chains found (leaf first). Key usage is not checked here.
 func (s *Store) Verify(leaf *x509.Certificate, extraIntermediates []*x509.Certificate, at time.Time) ([][]*x509.Certificate, error) {
+	key := chainKey(leaf, extraIntermediates)
+	if chains, ok := s.chains.get(key, at); ok {
+		return chains, nil
+	}
+	chains, err := s.verify(leaf, extraIntermediates, at)
+	if err == nil {
+		s.chains.put(key, chains)
+	}
+	return chains, err
+}
+
+func (s *Store) verify(leaf *x509.Certificate, extraIntermediates []*x509.Certificate, at time.Time) ([][]*x509.Certificate, error) {
 	roots := x509.NewCertPool()
 	inter := x509.NewCertPool()
 	n := 0
