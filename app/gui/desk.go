@@ -219,6 +219,9 @@ func (d *desk) kick() {
 
 // Timing of the loop.
 var (
+	// registerWait bounds the wait for the local hub's registers after a
+	// send.
+	registerWait = 10 * time.Second
 	pollWait     = 20 * time.Second // long-poll of the inbox
 	offlineRetry = 5 * time.Second  // first retry after losing the hub
 	offlineMax   = time.Minute
@@ -280,12 +283,24 @@ func (d *desk) loop(s *xsession) {
 	}
 }
 
-// deliver makes one pass over what is due, serialised with other passes.
+// deliver makes one pass over what is due, serialised with other passes;
+// what it sent is in the local hub's registers when it returns (bounded
+// by registerWait), so the screens reloaded next show it.
 func (d *desk) deliver(ctx context.Context, x *bridge.Exchange, progress func(client.DeliverProgress)) error {
 	d.deliverMu.Lock()
 	defer d.deliverMu.Unlock()
 	var firstErr error
+	sent := false
+	defer func() {
+		if !sent {
+			return
+		}
+		if err := x.WaitRegistered(ctx, registerWait); err != nil && ctx.Err() == nil {
+			d.u.log.Printf("exchange: registers: %v", err)
+		}
+	}()
 	_, err := x.Deliver(ctx, client.DeliverOptions{}, func(p client.DeliverProgress) {
+		sent = sent || p.State == client.OutboxSent
 		if p.Err != nil {
 			d.u.log.Printf("exchange: deliver %s: %s: %v", p.Entry.DocumentID, p.State, p.Err)
 			if firstErr == nil {

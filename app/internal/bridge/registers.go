@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"time"
 
 	"github.com/vanthu/vanthu/exchange/calendar"
 	"github.com/vanthu/vanthu/exchange/client"
@@ -120,4 +121,18 @@ func (x *Exchange) IncomingFile(ctx context.Context, in *register.Incoming) (str
 		return "", client.ErrPaperOnly
 	}
 	return x.DocumentFile(ctx, client.DocumentRef{DocumentID: in.DocumentID, Received: true, From: in.Sender})
+}
+
+// WaitRegistered waits, at most limit, until the local hub's registers
+// hold what the hub accepted: the hub hands sends and statuses to them
+// through a queue after it answers, so a report made at once could miss
+// them. A configured hub's registers follow on their own (nothing to wait
+// for here).
+func (x *Exchange) WaitRegistered(ctx context.Context, limit time.Duration) error {
+	if x.Local == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	return x.Local.Hub.WaitHooks(ctx)
 }
