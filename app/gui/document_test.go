@@ -25,8 +25,9 @@ import (
 // out of the package the outbox keeps — with its preview and its one
 // signature's card; "Mở mục trong sổ" still opens its register entry, and
 // the entry's own "Mở văn bản" opens the same file. A paper-only send says
-// in words that there is no file, on both screens, and opens nothing. The
-// recipient opens its incoming entry's document from its inbox's copy.
+// in words that there is no file, on both screens, and opens nothing; so
+// does a package changed in the outbox. The recipient opens its incoming
+// entry's document from its inbox's copy.
 func TestOpenMissedDocument(t *testing.T) {
 	f := newFixture(t)
 	u := newTestUI(t, f.getenv)
@@ -122,6 +123,32 @@ func TestOpenMissedDocument(t *testing.T) {
 	waitFor(t, "the dashboard's message", func() bool { return strings.HasPrefix(dash.DocStatus.Text, "✗ ") })
 	if !strings.Contains(dash.DocStatus.Text, paperOnly) || u.Tabs.SelectedIndex() != tabDashboard {
 		t.Fatalf("paper-only: %q, tab %d", dash.DocStatus.Text, u.Tabs.SelectedIndex())
+	}
+
+	// The package in the outbox changed (and the copy taken out of it
+	// gone): said in words, nothing opened.
+	agencyDir := bridge.AgencyDataDir(f.data, a.Code)
+	pkgs, _ := filepath.Glob(filepath.Join(agencyDir, "outbox", "*.pkg"))
+	for _, p := range pkgs {
+		if err := os.WriteFile(p, []byte("<edXML>changed</edXML>"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(pkgs) == 0 || os.RemoveAll(filepath.Join(agencyDir, "documents")) != nil {
+		t.Fatalf("packages %v", pkgs)
+	}
+	act(func() {
+		for i, m := range dash.rep.Missed {
+			if m.ID == miss.ID {
+				dash.Missed.Select(i)
+			}
+		}
+		dash.DocStatus.SetText("")
+	})
+	act(func() { test.Tap(dash.OpenDoc) })
+	waitFor(t, "the dashboard's message", func() bool { return strings.HasPrefix(dash.DocStatus.Text, "✗ ") })
+	if !strings.Contains(dash.DocStatus.Text, "đã bị thay đổi") || u.Tabs.SelectedIndex() != tabDashboard {
+		t.Fatalf("changed package: %q, tab %d", dash.DocStatus.Text, u.Tabs.SelectedIndex())
 	}
 
 	// The recipient: its incoming entry opens the inbox's copy.
