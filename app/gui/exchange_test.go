@@ -368,13 +368,14 @@ func correctThrough(t *testing.T, r *registersScreen, field, value, reason strin
 }
 
 // showReport opens the dashboard on period and waits for the report of
-// sent outgoing documents.
+// sent outgoing documents (made now, not one shown before).
 func showReport(t *testing.T, u *ui, p calendar.Period, sent int) *dashboardScreen {
 	t.Helper()
 	d := u.Dashboard
 	act(func() {
 		u.Tabs.SelectIndex(tabDashboard)
 		d.period = p
+		d.rep = nil
 		d.reload()
 	})
 	waitFor(t, "the report", func() bool { return d.rep != nil && d.rep.Period == p && d.rep.Unit.Counts.Sent == sent })
