@@ -163,6 +163,26 @@ func TestOpenMissedDocument(t *testing.T) {
 	if received != inboxCopy || fileHash(t, received) != entry.FileSHA256 {
 		t.Fatalf("B opened %s, its inbox holds %s", received, inboxCopy)
 	}
+	var incoming register.Incoming
+	act(func() { incoming = r.incoming[0] })
+	if incoming.FileSHA256 != entry.FileSHA256 {
+		t.Fatalf("B's incoming entry keeps file %q, A sent %q", incoming.FileSHA256, entry.FileSHA256)
+	}
+	// An inbox copy changed on disk is not the registered file: a message,
+	// nothing opened.
+	changed, err := os.ReadFile(inboxCopy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(inboxCopy, append(changed, "% changed\n"...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	act(func() { u.Tabs.SelectIndex(tabRegisters); r.Status.SetText("") })
+	act(func() { test.Tap(r.OpenDoc) })
+	waitFor(t, "the registers' message", func() bool { return strings.Contains(r.Status.Text, "đã bị thay đổi") })
+	if u.Tabs.SelectedIndex() != tabRegisters {
+		t.Fatalf("changed inbox copy: %q, tab %d", r.Status.Text, u.Tabs.SelectedIndex())
+	}
 }
 
 // waitVerified waits for the Verify screen to show a verified file with

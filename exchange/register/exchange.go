@@ -122,7 +122,7 @@ func (r *Register) recordSent(ctx context.Context, tx *store.Tx, ev Sent, as Ass
 		return err
 	}
 	for _, to := range ev.To {
-		if err := r.recordArrival(ctx, tx, ev, to); err != nil {
+		if err := r.recordArrival(ctx, tx, ev, as.SHA256, to); err != nil {
 			return err
 		}
 	}
@@ -213,7 +213,7 @@ func (r *Register) addRecipients(ctx context.Context, tx *store.Tx, id int64, to
 
 // recordArrival registers the document in the recipient's incoming
 // register (once), when the recipient is a registered unit.
-func (r *Register) recordArrival(ctx context.Context, tx *store.Tx, ev Sent, to string) error {
+func (r *Register) recordArrival(ctx context.Context, tx *store.Tx, ev Sent, fileSHA256, to string) error {
 	uid, err := unitByCode(ctx, tx, to)
 	if errors.Is(err, ErrNotFound) {
 		return nil // outside the registers kept here
@@ -229,7 +229,7 @@ func (r *Register) recordArrival(ctx context.Context, tx *store.Tx, ev Sent, to 
 		return nil
 	}
 	_, err = r.insertIncoming(ctx, tx, Exchange, uid, IncomingInput{Unit: to, Sender: ev.From, SenderName: ev.FromName, Number: ev.Number,
-		Date: ev.Date, Type: ev.Type, Subject: clean(ev.Subject), DocumentID: ev.DocumentID, Channel: Electronic, ArrivedAt: ev.At, Source: SourceExchange})
+		Date: ev.Date, Type: ev.Type, Subject: clean(ev.Subject), DocumentID: ev.DocumentID, FileSHA256: fileSHA256, Channel: Electronic, ArrivedAt: ev.At, Source: SourceExchange})
 	return err
 }
 

@@ -33,6 +33,7 @@ type Incoming struct {
 	Type        string        `json:"type,omitempty"`
 	Subject     string        `json:"subject,omitempty"`
 	DocumentID  string        `json:"document_id,omitempty"`
+	FileSHA256  string        `json:"file_sha256,omitempty"` // of the signed file that arrived through the exchange
 	Channel     Channel       `json:"channel"`
 	Secret      bool          `json:"secret"`
 	ArrivedAt   time.Time     `json:"arrived_at"`
@@ -58,6 +59,7 @@ type IncomingInput struct {
 	Type       string
 	Subject    string
 	DocumentID string
+	FileSHA256 string  // the signed file's, when it arrived through the exchange
 	Channel    Channel // Electronic or Paper
 	Secret     bool
 	ArrivedAt  time.Time
@@ -129,9 +131,9 @@ func (r *Register) insertIncoming(ctx context.Context, tx *store.Tx, a Actor, ui
 	}
 	now := r.now()
 	id, err := store.InsertID(ctx, tx, `INSERT INTO reg_incoming (unit_id, sender, sender_name, number, doc_key, doc_date, doc_type, subject,
-		document_id, channel, secret, arrived_at, arrival_day, receipt, receipt_at, receipt_day, receipt_note, status, status_at, source, created_at, created_by)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		uid, in.Sender, in.SenderName, in.Number, key, nullDay(in.Date), in.Type, in.Subject, in.DocumentID, string(in.Channel),
+		document_id, file_sha256, channel, secret, arrived_at, arrival_day, receipt, receipt_at, receipt_day, receipt_note, status, status_at, source, created_at, created_by)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		uid, in.Sender, in.SenderName, in.Number, key, nullDay(in.Date), in.Type, in.Subject, in.DocumentID, in.FileSHA256, string(in.Channel),
 		b2i(in.Secret), micros(in.ArrivedAt), calendar.DateOf(in.ArrivedAt).Key(), in.Receipt, receiptAt, receiptDay, clean(in.ReceiptNote),
 		status, micros(in.ArrivedAt), in.Source, micros(now), actorName(a))
 	if store.IsUniqueViolation(err) {
@@ -144,7 +146,7 @@ func (r *Register) insertIncoming(ctx context.Context, tx *store.Tx, a Actor, ui
 		new: in.Number + " " + in.Sender + " " + in.ArrivedAt.In(calendar.Vietnam).Format(time.RFC3339)})
 }
 
-const incomingColumns = `i.id, u.code, i.sender, i.sender_name, i.number, i.doc_date, i.doc_type, i.subject, i.document_id, i.channel,
+const incomingColumns = `i.id, u.code, i.sender, i.sender_name, i.number, i.doc_date, i.doc_type, i.subject, i.document_id, i.file_sha256, i.channel,
 	i.secret, i.arrived_at, i.receipt, i.receipt_at, i.receipt_note, i.status, i.status_at, i.recalled, i.cancelled, i.source,
 	i.created_at, i.created_by`
 
@@ -154,7 +156,7 @@ func scanIncoming(row interface{ Scan(...any) error }) (Incoming, error) {
 	var channel string
 	var secret, recalled, cancelled int
 	var arrived, created int64
-	err := row.Scan(&in.ID, &in.Unit, &in.Sender, &in.SenderName, &in.Number, &date, &in.Type, &in.Subject, &in.DocumentID, &channel,
+	err := row.Scan(&in.ID, &in.Unit, &in.Sender, &in.SenderName, &in.Number, &date, &in.Type, &in.Subject, &in.DocumentID, &in.FileSHA256, &channel,
 		&secret, &arrived, &in.Receipt, &receiptAt, &in.ReceiptNote, &in.Status, &statusAt, &recalled, &cancelled, &in.Source,
 		&created, &in.CreatedBy)
 	in.Date, in.Channel, in.Secret, in.Recalled, in.Cancelled = dayOf(date), Channel(channel), secret == 1, recalled == 1, cancelled == 1

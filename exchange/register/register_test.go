@@ -2,6 +2,8 @@ package register_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -275,6 +277,12 @@ func TestExchangeHooks(t *testing.T) {
 		if err != nil || len(in) != 2 {
 			t.Fatalf("incoming: %+v %v", in, err)
 		}
+		// Each recipient's entry keeps the hash of the file that arrived.
+		for _, x := range in {
+			if x.FileSHA256 != sha256Hex(doc) || out[0].FileSHA256 != x.FileSHA256 {
+				t.Fatalf("incoming %s: file %q, sent %q, want %q", x.Unit, x.FileSHA256, out[0].FileSHA256, sha256Hex(doc))
+			}
+		}
 		st := func(code, from, to, when string) {
 			t.Helper()
 			if err := r.RecordStatus(ctx, register.StatusUpdate{DocumentID: ev.DocumentID, DocSender: from, Recipient: to, Code: code, At: at(when)}); err != nil {
@@ -375,4 +383,9 @@ func TestRecordAll(t *testing.T) {
 			t.Errorf("incoming %v, want %v", receipts, want)
 		}
 	})
+}
+
+func sha256Hex(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }

@@ -115,12 +115,13 @@ func (x *Exchange) OutgoingFile(ctx context.Context, o *register.Outgoing) (stri
 }
 
 // IncomingFile is the signed PDF of an incoming register entry, when this
-// installation received it: its inbox's copy. Errors as OutgoingFile's.
+// installation received it: its inbox's copy, checked against the hash
+// registered on arrival. Errors as OutgoingFile's.
 func (x *Exchange) IncomingFile(ctx context.Context, in *register.Incoming) (string, error) {
 	if in.Channel == register.Paper {
 		return "", client.ErrPaperOnly
 	}
-	return x.DocumentFile(ctx, client.DocumentRef{DocumentID: in.DocumentID, Received: true, From: in.Sender})
+	return x.DocumentFile(ctx, client.DocumentRef{DocumentID: in.DocumentID, Received: true, From: in.Sender, SHA256: in.FileSHA256})
 }
 
 // WaitRegistered waits, at most limit, until the local hub's registers
