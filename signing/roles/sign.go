@@ -210,227 +210,298 @@ type Report struct {
 // signing options that carry out the role, with what it decided. Nothing
 // is signed.
 func Plan(ctx context.Context, r io.ReaderAt, size int64, req Request) (pades.Options, *Report, error) {
-	opts := req.Options
-	rep := &Report{Role: req.Role}
+	p, err := newPlanner(ctx, r, size, req)
+	if err != nil {
+		return req.Options, nil, err
+	}
+	switch req.Role {
+	case Review:
+		err = p.review()
+	case Approve:
+		err = p.approve()
+	case Issue:
+		err = p.issue()
+	case Attachment, Copy:
+		err = p.stamp()
+	default:
+		err = fmt.Errorf("%w: unknown role %q", ErrBadRequest, req.Role)
+	}
+	if err != nil {
+		return p.opts, nil, err
+	}
+	return p.opts, p.rep, nil
+}
+
+// planner holds what every role's plan starts from: the request, the
+// signer's certificate, the signing time, the document's signature fields.
+type planner struct {
+	ctx  context.Context
+	r    io.ReaderAt
+	size int64
+	req  Request
+	opts pades.Options
+	rep  *Report
+	cert *x509.Certificate
+	now  time.Time
+	sigs []existingSig
+	org  string
+}
+
+// newPlanner checks the request, fixes the signing time, reads the
+// document's signature fields and names the new one.
+func newPlanner(ctx context.Context, r io.ReaderAt, size int64, req Request) (*planner, error) {
+	p := &planner{ctx: ctx, r: r, size: size, req: req, opts: req.Options, rep: &Report{Role: req.Role}}
 	if _, err := ParseRole(string(req.Role)); err != nil {
-		return opts, nil, err
+		return nil, err
 	}
-	if len(opts.Chain) == 0 || opts.Chain[0] == nil {
-		return opts, nil, fmt.Errorf("%w: no signer certificate", ErrBadRequest)
+	if len(p.opts.Chain) == 0 || p.opts.Chain[0] == nil {
+		return nil, fmt.Errorf("%w: no signer certificate", ErrBadRequest)
 	}
-	if opts.Visible != nil || len(opts.Widgets) > 0 {
-		return opts, nil, fmt.Errorf("%w: the role makes the appearance; Visible and Widgets must be empty", ErrBadRequest)
+	if p.opts.Visible != nil || len(p.opts.Widgets) > 0 {
+		return nil, fmt.Errorf("%w: the role makes the appearance; Visible and Widgets must be empty", ErrBadRequest)
 	}
-	cert := opts.Chain[0]
+	p.cert = p.opts.Chain[0]
 	now := time.Now()
-	if opts.Now != nil {
-		now = opts.Now()
+	if p.opts.Now != nil {
+		now = p.opts.Now()
 	}
-	now = now.In(Vietnam).Truncate(time.Second)
-	opts.Now = func() time.Time { return now }
-	rep.When = now
+	p.now = now.In(Vietnam).Truncate(time.Second)
+	p.opts.Now = func() time.Time { return p.now }
+	p.rep.When = p.now
 
 	f, err := pdf.OpenFinal(ctx, r, size)
 	if err != nil {
-		return opts, nil, fmt.Errorf("%w: %v", pades.ErrMalformed, err)
+		return nil, fmt.Errorf("%w: %v", pades.ErrMalformed, err)
 	}
 	if f.Encrypted() {
-		return opts, nil, pades.ErrEncrypted
+		return nil, pades.ErrEncrypted
 	}
-	sigs, err := inspectFields(f)
+	if p.sigs, err = inspectFields(f); err != nil {
+		return nil, fmt.Errorf("%w: %v", pades.ErrMalformed, err)
+	}
+	if p.opts.FieldName == "" {
+		p.opts.FieldName = p.freeFieldName()
+	}
+	p.rep.Field = p.opts.FieldName
+	p.org = req.Org
+	if p.org == "" {
+		if len(p.cert.Subject.Organization) > 0 {
+			p.org = p.cert.Subject.Organization[0]
+		} else {
+			p.org = p.cert.Subject.CommonName
+		}
+	}
+	return p, nil
+}
+
+// freeFieldName is the first of the role's field names (Approve1,
+// Approve2, …) no field of the document has.
+func (p *planner) freeFieldName() string {
+	used := map[string]bool{}
+	for _, s := range p.sigs {
+		used[strings.ToLower(s.Field)] = true
+	}
+	for i := 1; ; i++ {
+		name := fmt.Sprintf("%s%d", p.req.Role.fieldPrefix(), i)
+		if !used[strings.ToLower(name)] {
+			return name
+		}
+	}
+}
+
+// has reports whether the document holds a signed signature of role.
+func (p *planner) has(role Role) bool {
+	for _, s := range p.sigs {
+		if s.Role == role && s.Signed {
+			return true
+		}
+	}
+	return false
+}
+
+// review: an invisible signature, before the competent person's.
+func (p *planner) review() error {
+	if p.has(Approve) || p.has(Issue) {
+		return fmt.Errorf("%w: the document is already signed by the competent person; review signatures come before the approval", ErrOrder)
+	}
+	title := p.req.Title
+	if title == "" {
+		title = certTitle(p.cert)
+	}
+	if p.opts.Reason == "" {
+		p.opts.Reason = "Ký nháy (rà soát nội dung)"
+		if title != "" {
+			p.opts.Reason += ": " + title
+		}
+	}
+	if p.opts.Location == "" {
+		p.opts.Location = defaultLocation(p.ctx, p.r, p.size, p.req, p.cert)
+	}
+	return nil
+}
+
+// approve: the competent person's signature image where the signer's
+// block is.
+func (p *planner) approve() error {
+	req := p.req
+	if p.has(Issue) {
+		return ErrAlreadyIssued
+	}
+	if len(req.Signature) == 0 {
+		return fmt.Errorf("%w: the approve role needs the signer's signature image (PNG)", ErrBadRequest)
+	}
+	img, info, err := stamp.Load(req.Signature)
 	if err != nil {
-		return opts, nil, fmt.Errorf("%w: %v", pades.ErrMalformed, err)
+		return fmt.Errorf("%w: %w", ErrImage, err)
 	}
-	has := func(role Role) bool {
-		for _, s := range sigs {
-			if s.Role == role && s.Signed {
-				return true
-			}
-		}
-		return false
+	if info.Ink != stamp.InkBlue {
+		p.rep.Warnings = append(p.rep.Warnings, Warning{Code: "signature_not_blue", Arg: string(info.Ink)})
 	}
-	if opts.FieldName == "" {
-		used := map[string]bool{}
-		for _, s := range sigs {
-			used[strings.ToLower(s.Field)] = true
-		}
-		for i := 1; ; i++ {
-			name := fmt.Sprintf("%s%d", req.Role.fieldPrefix(), i)
-			if !used[strings.ToLower(name)] {
-				opts.FieldName = name
-				break
-			}
-		}
+	name := req.SignerName
+	if name == "" {
+		name = p.cert.Subject.CommonName
 	}
-	rep.Field = opts.FieldName
-	org := req.Org
-	if org == "" {
-		if len(cert.Subject.Organization) > 0 {
-			org = cert.Subject.Organization[0]
-		} else {
-			org = cert.Subject.CommonName
+	pl, err := placeApprove(p.ctx, p.r, p.size, req, name, float64(img.Width)/float64(img.Height))
+	if err != nil {
+		return err
+	}
+	pl.Rect = round3(pl.Rect)
+	p.rep.Placement = pl
+	p.opts.Visible = imageAppearance(pl.Page, pl.Rect, img)
+	if p.opts.Reason == "" {
+		p.opts.Reason = "Ký ban hành văn bản (người có thẩm quyền)"
+		if t := certTitle(p.cert); t != "" {
+			p.opts.Reason += ": " + t
 		}
 	}
+	if p.opts.Location == "" {
+		p.opts.Location = defaultLocation(p.ctx, p.r, p.size, req, p.cert)
+	}
+	return nil
+}
 
-	switch req.Role {
-	case Review:
-		if has(Approve) || has(Issue) {
-			return opts, nil, fmt.Errorf("%w: the document is already signed by the competent person; review signatures come before the approval", ErrOrder)
-		}
-		title := req.Title
-		if title == "" {
-			title = certTitle(cert)
-		}
-		if opts.Reason == "" {
-			opts.Reason = "Ký nháy (rà soát nội dung)"
-			if title != "" {
-				opts.Reason += ": " + title
-			}
-		}
-		if opts.Location == "" {
-			opts.Location = defaultLocation(ctx, r, size, req, cert)
-		}
-		return opts, rep, nil
+// issue: the clerk's organisation seal over the approval, with the number
+// and date written into their places.
+func (p *planner) issue() error {
+	req := p.req
+	if p.has(Issue) {
+		return ErrAlreadyIssued
+	}
+	if err := req.checkIssue(); err != nil {
+		return err
+	}
+	seal, info, err := stamp.Load(req.Seal)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrImage, err)
+	}
+	if info.Ink != stamp.InkRed {
+		p.rep.Warnings = append(p.rep.Warnings, Warning{Code: "seal_not_red", Arg: string(info.Ink)})
+	}
+	approval, err := checkApproval(p.ctx, p.r, p.size, req, p.sigs)
+	if err != nil {
+		return err
+	}
+	p.rep.Approval = approval.sig
+	pl, err := placeSeal(req, approval.widget, seal)
+	if err != nil {
+		return err
+	}
+	pl.Rect = round3(pl.Rect)
+	p.rep.Placement = pl
+	p.opts.Visible = imageAppearance(pl.Page, pl.Rect, seal)
+	date := req.Date
+	if date.IsZero() {
+		date = p.now
+	}
+	widgets, numPl, datePl, place, err := numberAndDate(p.ctx, p.r, p.size, req, date)
+	if err != nil {
+		return err
+	}
+	p.opts.Widgets = widgets
+	p.rep.Number, p.rep.Date = numPl, datePl
+	if p.opts.Reason == "" {
+		p.opts.Reason = issueReasonText(req.Number, date)
+	}
+	if p.opts.Location == "" {
+		p.opts.Location = place
+	}
+	if p.opts.Location == "" {
+		p.opts.Location = certPlace(p.cert)
+	}
+	return nil
+}
 
-	case Approve:
-		if has(Issue) {
-			return opts, nil, ErrAlreadyIssued
-		}
-		if len(req.Signature) == 0 {
-			return opts, nil, fmt.Errorf("%w: the approve role needs the signer's signature image (PNG)", ErrBadRequest)
-		}
-		img, info, err := stamp.Load(req.Signature)
-		if err != nil {
-			return opts, nil, fmt.Errorf("%w: %w", ErrImage, err)
-		}
-		if info.Ink != stamp.InkBlue {
-			rep.Warnings = append(rep.Warnings, Warning{Code: "signature_not_blue", Arg: string(info.Ink)})
-		}
-		name := req.SignerName
-		if name == "" {
-			name = cert.Subject.CommonName
-		}
-		pl, err := placeApprove(ctx, r, size, req, name, float64(img.Width)/float64(img.Height))
-		if err != nil {
-			return opts, nil, err
-		}
-		pl.Rect = round3(pl.Rect)
-		rep.Placement = pl
-		opts.Visible = imageAppearance(pl.Page, pl.Rect, img)
-		if opts.Reason == "" {
-			opts.Reason = "Ký ban hành văn bản (người có thẩm quyền)"
-			if t := certTitle(cert); t != "" {
-				opts.Reason += ": " + t
-			}
-		}
-		if opts.Location == "" {
-			opts.Location = defaultLocation(ctx, r, size, req, cert)
-		}
-		return opts, rep, nil
+// checkIssue checks what the issue role needs from the request.
+func (req Request) checkIssue() error {
+	switch {
+	case len(req.Seal) == 0:
+		return fmt.Errorf("%w: the issue role needs the organisation's seal image (PNG)", ErrBadRequest)
+	case req.SealMM < 10 || req.SealMM > 100:
+		return fmt.Errorf("%w: the seal's size must be given in millimetres (10 to 100, e.g. 36)", ErrBadRequest)
+	case strings.TrimSpace(req.Number) == "":
+		return fmt.Errorf("%w: the issue role needs the document number (e.g. 123/UBND-VP)", ErrBadRequest)
+	case len(req.Fonts.Regular) == 0:
+		return fmt.Errorf("%w: no font for the number and date", ErrBadRequest)
+	}
+	return nil
+}
 
-	case Issue:
-		if has(Issue) {
-			return opts, nil, ErrAlreadyIssued
-		}
-		if len(req.Seal) == 0 {
-			return opts, nil, fmt.Errorf("%w: the issue role needs the organisation's seal image (PNG)", ErrBadRequest)
-		}
-		if req.SealMM < 10 || req.SealMM > 100 {
-			return opts, nil, fmt.Errorf("%w: the seal's size must be given in millimetres (10 to 100, e.g. 36)", ErrBadRequest)
-		}
+// stamp: the attachment's or copy's text stamp at the top of page 1.
+func (p *planner) stamp() error {
+	req := p.req
+	if len(req.Fonts.Regular) == 0 {
+		return fmt.Errorf("%w: no font for the stamp text", ErrBadRequest)
+	}
+	font, err := appearance.NewTrueTypeFont(req.Fonts.Regular)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrBadRequest, err)
+	}
+	lines, err := p.stampLines()
+	if err != nil {
+		return err
+	}
+	doc, err := layout.Open(p.ctx, p.r, p.size, req.Layout)
+	if err != nil {
+		return err
+	}
+	p1, err := doc.Page(p.ctx, 1)
+	if err != nil {
+		return err
+	}
+	if p.opts.Location == "" {
+		p.opts.Location = certPlace(p.cert)
+	}
+	ap, rect := stampAppearance(p1, font, lines)
+	p.opts.Visible = ap
+	p.rep.Placement = &Placement{Page: 1, Rect: round3(rect), How: HowAuto, Text: strings.Join(lines, " | ")}
+	return nil
+}
+
+// stampLines are the attachment's (main document's number, time,
+// organisation) or the copy's (kind, organisation, time) stamp lines; the
+// reason follows them.
+func (p *planner) stampLines() ([]string, error) {
+	req := p.req
+	if req.Role == Attachment {
 		if strings.TrimSpace(req.Number) == "" {
-			return opts, nil, fmt.Errorf("%w: the issue role needs the document number (e.g. 123/UBND-VP)", ErrBadRequest)
+			return nil, fmt.Errorf("%w: the attachment role needs the main document's number (e.g. 123/UBND-VP)", ErrBadRequest)
 		}
-		if len(req.Fonts.Regular) == 0 {
-			return opts, nil, fmt.Errorf("%w: no font for the number and date", ErrBadRequest)
+		if p.opts.Reason == "" {
+			p.opts.Reason = "Ký số tệp đính kèm văn bản số " + strings.TrimSpace(req.Number)
 		}
-		seal, info, err := stamp.Load(req.Seal)
-		if err != nil {
-			return opts, nil, fmt.Errorf("%w: %w", ErrImage, err)
-		}
-		if info.Ink != stamp.InkRed {
-			rep.Warnings = append(rep.Warnings, Warning{Code: "seal_not_red", Arg: string(info.Ink)})
-		}
-		approval, err := checkApproval(ctx, r, size, req, sigs)
-		if err != nil {
-			return opts, nil, err
-		}
-		rep.Approval = approval.sig
-		pl, err := placeSeal(req, approval.widget, seal)
-		if err != nil {
-			return opts, nil, err
-		}
-		pl.Rect = round3(pl.Rect)
-		rep.Placement = pl
-		opts.Visible = imageAppearance(pl.Page, pl.Rect, seal)
-		date := req.Date
-		if date.IsZero() {
-			date = now
-		}
-		widgets, numPl, datePl, place, err := numberAndDate(ctx, r, size, req, date)
-		if err != nil {
-			return opts, nil, err
-		}
-		opts.Widgets = widgets
-		rep.Number, rep.Date = numPl, datePl
-		if opts.Reason == "" {
-			opts.Reason = issueReasonText(req.Number, date)
-		}
-		if opts.Location == "" {
-			opts.Location = place
-		}
-		if opts.Location == "" {
-			opts.Location = certPlace(cert)
-		}
-		return opts, rep, nil
-
-	case Attachment, Copy:
-		if len(req.Fonts.Regular) == 0 {
-			return opts, nil, fmt.Errorf("%w: no font for the stamp text", ErrBadRequest)
-		}
-		font, err := appearance.NewTrueTypeFont(req.Fonts.Regular)
-		if err != nil {
-			return opts, nil, fmt.Errorf("%w: %w", ErrBadRequest, err)
-		}
-		var lines []string
-		if req.Role == Attachment {
-			if strings.TrimSpace(req.Number) == "" {
-				return opts, nil, fmt.Errorf("%w: the attachment role needs the main document's number (e.g. 123/UBND-VP)", ErrBadRequest)
-			}
-			lines = []string{strings.TrimSpace(req.Number), ISOTime(now), org}
-			if opts.Reason == "" {
-				opts.Reason = "Ký số tệp đính kèm văn bản số " + strings.TrimSpace(req.Number)
-			}
-		} else {
-			kind := req.CopyKind
-			if kind == "" {
-				kind = CopySaoY
-			}
-			if _, err := ParseCopyKind(string(kind)); err != nil {
-				return opts, nil, err
-			}
-			lines = []string{string(kind), org, ISOTime(now)}
-			if opts.Reason == "" {
-				opts.Reason = "Bản sao điện tử: " + string(kind)
-			}
-		}
-		doc, err := layout.Open(ctx, r, size, req.Layout)
-		if err != nil {
-			return opts, nil, err
-		}
-		p1, err := doc.Page(ctx, 1)
-		if err != nil {
-			return opts, nil, err
-		}
-		if opts.Location == "" {
-			opts.Location = certPlace(cert)
-		}
-		ap, rect := stampAppearance(p1, font, lines)
-		opts.Visible = ap
-		rep.Placement = &Placement{Page: 1, Rect: round3(rect), How: HowAuto, Text: strings.Join(lines, " | ")}
-		return opts, rep, nil
+		return []string{strings.TrimSpace(req.Number), ISOTime(p.now), p.org}, nil
 	}
-	return opts, nil, fmt.Errorf("%w: unknown role %q", ErrBadRequest, req.Role)
+	kind := req.CopyKind
+	if kind == "" {
+		kind = CopySaoY
+	}
+	if _, err := ParseCopyKind(string(kind)); err != nil {
+		return nil, err
+	}
+	if p.opts.Reason == "" {
+		p.opts.Reason = "Bản sao điện tử: " + string(kind)
+	}
+	return []string{string(kind), p.org, ISOTime(p.now)}, nil
 }
 
 // defaultLocation is the place printed before the date on page 1 ("Đắk
