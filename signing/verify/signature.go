@@ -50,101 +50,18 @@ func (v *verifier) checkCMS(s *Signature, sd pdf.Dict, br []int64, contents []by
 		s.add(problemSevFail, CodeCMSMalformed, "error", "document timestamp without TSTInfo")
 		return
 	}
-	var signedDigest []byte // what the signer signed (content digest)
-	var imprint crypto.Hash // the document digest when not the digest algorithm
-	switch {
-	case isTS:
-		tst, err := cms.ParseTSTInfo(p7.EContent)
-		if err != nil {
-			s.add(problemSevFail, CodeCMSMalformed, "error", err.Error())
-			return
-		}
-		ih, err := cms.HashFor(tst.HashAlg.Algorithm)
-		if err != nil {
-			s.add(problemSevIndet, CodeAlgorithmUnsupported, "error", err.Error())
-			return
-		}
-		d, err := v.hashRanges(br, ih)
-		if err != nil {
-			s.add(problemSevFail, CodeCMSMalformed, "error", err.Error())
-			return
-		}
-		imprint = ih
-		s.DigestOK = bytes.Equal(d, tst.HashedMessage)
-		hh := dh.New()
-		hh.Write(p7.EContent)
-		signedDigest = hh.Sum(nil)
-		s.ClaimedTime = tst.GenTime
-		if s.Kind == KindDocTimestamp {
-			s.Timestamp = &Timestamp{Time: tst.GenTime, TSA: s.Signer}
-		}
-	case p7.EContent != nil && s.SubFilter == "adbe.pkcs7.sha1":
-		d, err := v.hashRanges(br, crypto.SHA1)
-		if err != nil {
-			s.add(problemSevFail, CodeCMSMalformed, "error", err.Error())
-			return
-		}
-		imprint = crypto.SHA1
-		s.DigestOK = bytes.Equal(d, p7.EContent)
-		hh := dh.New()
-		hh.Write(p7.EContent)
-		signedDigest = hh.Sum(nil)
-	default:
-		d, err := v.hashRanges(br, dh)
-		if err != nil {
-			s.add(problemSevFail, CodeCMSMalformed, "error", err.Error())
-			return
-		}
-		if p7.EContent != nil {
-			// the signer signed embedded data, not this document
-			hh := dh.New()
-			hh.Write(p7.EContent)
-			signedDigest = hh.Sum(nil)
-			s.DigestOK = false
-		} else {
-			signedDigest = d
-			s.DigestOK = true // refined below with the messageDigest attribute
-		}
+	signedDigest, imprint, ok := v.contentDigest(s, p7, dh, isTS, br)
+	if !ok {
+		return
 	}
-	mdBad := false
-	if si.SignedAttrsDER != nil {
-		if _, n := cms.Attr(si.SignedAttrs, cms.OIDMessageDigest); n > 1 {
-			s.add(problemSevFail, CodeCMSMalformed, "error", "duplicated message digest")
-			s.DigestOK = false
-		}
-		if err := si.CheckMessageDigest(signedDigest); err != nil {
-			if !isTS && s.SubFilter != "adbe.pkcs7.sha1" {
-				s.DigestOK = false
-			} else {
-				// the signed attributes do not cover the encapsulated content
-				mdBad = true
-				s.add(problemSevFail, CodeSignatureInvalid, "error", err.Error())
-			}
-		}
-		if t, ok := si.SigningTime(); ok && s.Kind == KindSignature {
-			s.ClaimedTime = t
-		}
-	} else if s.SubFilter == "ETSI.CAdES.detached" {
-		s.add(problemSevFail, CodeSignedAttrsMissing)
-	}
+	// Without signed attributes, or with the pkcs7.sha1 and time-stamp
+	// forms, what the signature covers is the content digest itself.
+	plain := si.SignedAttrsDER == nil && !isTS && s.SubFilter != "adbe.pkcs7.sha1"
+	mdBad := checkSignedAttrs(s, si, signedDigest, isTS)
 	if cert == nil {
 		s.add(problemSevIndet, CodeSignerCertMissing, "unparsed", strconv.Itoa(p7.BadCerts))
 	} else {
-		err := si.VerifySignature(cert, signedDigest)
-		switch {
-		case err == nil:
-			s.SignatureOK = !mdBad
-			if si.SignedAttrsDER == nil && !isTS && s.SubFilter != "adbe.pkcs7.sha1" {
-				s.DigestOK = true
-			}
-		case errors.Is(err, cms.ErrUnsupportedAlgorithm):
-			s.add(problemSevIndet, CodeAlgorithmUnsupported, "error", err.Error())
-		default:
-			if si.SignedAttrsDER == nil && !isTS && s.SubFilter != "adbe.pkcs7.sha1" {
-				s.DigestOK = false // cannot tell digest from signature failure
-			}
-			s.add(problemSevFail, CodeSignatureInvalid, "error", err.Error())
-		}
+		checkSignerSignature(s, si, cert, signedDigest, mdBad, plain)
 	}
 	s.Intact = s.DigestOK
 	if !s.DigestOK {
@@ -175,23 +92,136 @@ func (v *verifier) checkCMS(s *Signature, sd pdf.Dict, br []int64, contents []by
 	}
 	s.Problems = append(s.Problems, weakAlgorithms(si, cert, imprint)...)
 	s.p7, s.si = p7, si
-	// level
+	s.Level = cmsLevel(s, si)
+}
+
+// contentDigest hashes the signed byte ranges and compares them with what
+// the CMS claims for them (a time-stamp's imprint, the pkcs7.sha1 form's
+// embedded digest, or — detached — the messageDigest checked later); it
+// returns the digest of the content the signer signed and, when the
+// document digest is not the CMS digest algorithm, the imprint's hash.
+// ok is false when a problem ended the check.
+func (v *verifier) contentDigest(s *Signature, p7 *cms.SignedData, dh crypto.Hash, isTS bool, br []int64) (signedDigest []byte, imprint crypto.Hash, ok bool) {
+	eContentDigest := func() []byte {
+		hh := dh.New()
+		hh.Write(p7.EContent)
+		return hh.Sum(nil)
+	}
+	switch {
+	case isTS:
+		tst, err := cms.ParseTSTInfo(p7.EContent)
+		if err != nil {
+			s.add(problemSevFail, CodeCMSMalformed, "error", err.Error())
+			return nil, 0, false
+		}
+		ih, err := cms.HashFor(tst.HashAlg.Algorithm)
+		if err != nil {
+			s.add(problemSevIndet, CodeAlgorithmUnsupported, "error", err.Error())
+			return nil, 0, false
+		}
+		d, err := v.hashRanges(br, ih)
+		if err != nil {
+			s.add(problemSevFail, CodeCMSMalformed, "error", err.Error())
+			return nil, 0, false
+		}
+		s.DigestOK = bytes.Equal(d, tst.HashedMessage)
+		s.ClaimedTime = tst.GenTime
+		if s.Kind == KindDocTimestamp {
+			s.Timestamp = &Timestamp{Time: tst.GenTime, TSA: s.Signer}
+		}
+		return eContentDigest(), ih, true
+	case p7.EContent != nil && s.SubFilter == "adbe.pkcs7.sha1":
+		d, err := v.hashRanges(br, crypto.SHA1)
+		if err != nil {
+			s.add(problemSevFail, CodeCMSMalformed, "error", err.Error())
+			return nil, 0, false
+		}
+		s.DigestOK = bytes.Equal(d, p7.EContent)
+		return eContentDigest(), crypto.SHA1, true
+	}
+	d, err := v.hashRanges(br, dh)
+	if err != nil {
+		s.add(problemSevFail, CodeCMSMalformed, "error", err.Error())
+		return nil, 0, false
+	}
+	if p7.EContent != nil {
+		// the signer signed embedded data, not this document
+		s.DigestOK = false
+		return eContentDigest(), 0, true
+	}
+	s.DigestOK = true // refined with the messageDigest attribute
+	return d, 0, true
+}
+
+// checkSignedAttrs checks the messageDigest attribute against the signed
+// content's digest and takes the claimed signing time; it reports whether
+// the signed attributes fail to cover an encapsulated content (then the
+// signature cannot be OK).
+func checkSignedAttrs(s *Signature, si *cms.SignerInfo, signedDigest []byte, isTS bool) (mdBad bool) {
+	if si.SignedAttrsDER == nil {
+		if s.SubFilter == "ETSI.CAdES.detached" {
+			s.add(problemSevFail, CodeSignedAttrsMissing)
+		}
+		return false
+	}
+	if _, n := cms.Attr(si.SignedAttrs, cms.OIDMessageDigest); n > 1 {
+		s.add(problemSevFail, CodeCMSMalformed, "error", "duplicated message digest")
+		s.DigestOK = false
+	}
+	if err := si.CheckMessageDigest(signedDigest); err != nil {
+		if !isTS && s.SubFilter != "adbe.pkcs7.sha1" {
+			s.DigestOK = false
+		} else {
+			// the signed attributes do not cover the encapsulated content
+			mdBad = true
+			s.add(problemSevFail, CodeSignatureInvalid, "error", err.Error())
+		}
+	}
+	if t, ok := si.SigningTime(); ok && s.Kind == KindSignature {
+		s.ClaimedTime = t
+	}
+	return mdBad
+}
+
+// checkSignerSignature verifies the signer's signature value with cert.
+// With plain (no signed attributes) the signature is over the document
+// digest itself, so its result is also the digest's.
+func checkSignerSignature(s *Signature, si *cms.SignerInfo, cert *x509.Certificate, signedDigest []byte, mdBad, plain bool) {
+	err := si.VerifySignature(cert, signedDigest)
+	switch {
+	case err == nil:
+		s.SignatureOK = !mdBad
+		if plain {
+			s.DigestOK = true
+		}
+	case errors.Is(err, cms.ErrUnsupportedAlgorithm):
+		s.add(problemSevIndet, CodeAlgorithmUnsupported, "error", err.Error())
+	default:
+		if plain {
+			s.DigestOK = false // cannot tell digest from signature failure
+		}
+		s.add(problemSevFail, CodeSignatureInvalid, "error", err.Error())
+	}
+}
+
+// cmsLevel is the PAdES level the CMS structure reaches (revocation data
+// and archive time-stamps raise it later).
+func cmsLevel(s *Signature, si *cms.SignerInfo) Level {
 	switch {
 	case s.Kind == KindDocTimestamp:
-		s.Level = LevelDocTS
+		return LevelDocTS
 	case s.SubFilter == "ETSI.CAdES.detached":
-		s.Level = LevelBB
-		if _, n := cms.Attr(si.SignedAttrs, cms.OIDSigningCertV2); n == 0 {
-			if _, n1 := cms.Attr(si.SignedAttrs, cms.OIDSigningCertificate); n1 == 0 {
-				s.Level = LevelCMS
-			}
+		_, v2 := cms.Attr(si.SignedAttrs, cms.OIDSigningCertV2)
+		_, v1 := cms.Attr(si.SignedAttrs, cms.OIDSigningCertificate)
+		if v2 == 0 && v1 == 0 {
+			return LevelCMS
 		}
-		if s.Level == LevelBB && s.Timestamp != nil && s.Timestamp.Valid {
-			s.Level = LevelBT
+		if s.Timestamp != nil && s.Timestamp.Valid {
+			return LevelBT
 		}
-	default:
-		s.Level = LevelCMS
+		return LevelBB
 	}
+	return LevelCMS
 }
 
 func hasEKU(c *x509.Certificate, u x509.ExtKeyUsage) bool {
