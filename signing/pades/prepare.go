@@ -237,56 +237,100 @@ func prepareRevision(f *pdf.View, spec *revisionSpec) (*preparedRevision, error)
 	if f.Encrypted() {
 		return nil, ErrEncrypted
 	}
+	b, err := newRevisionBuilder(f, spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.chooseField(); err != nil {
+		return nil, err
+	}
+	sb := sigDictBody(spec)
+	b.u.SetRaw(b.sigRef, sb.bytes)
+	if err := b.writeField(); err != nil {
+		return nil, err
+	}
+	if err := b.updateAcroForm(); err != nil {
+		return nil, err
+	}
+	b.updateCatalog()
+	return b.finish(sb)
+}
+
+// revisionBuilder builds the incremental update that adds one signature:
+// the signature dictionary, its field and widgets, the AcroForm and the
+// catalog entries they need.
+type revisionBuilder struct {
+	f      *pdf.View
+	spec   *revisionSpec
+	cat    pdf.Dict
+	catRef pdf.Ref
+	newCat pdf.Dict
+	// catChanged: newCat differs from cat and is written
+	catChanged bool
+	acroObj    pdf.Object
+	acro       pdf.Dict
+	fields     []pdf.Field
+	u          *pdf.Update
+	sigRef     pdf.Ref
+	name       string
+	existing   *pdf.Field // the empty signature field signed, or nil
+	fieldRef   pdf.Ref
+}
+
+func newRevisionBuilder(f *pdf.View, spec *revisionSpec) (*revisionBuilder, error) {
 	cat, catRef, err := f.Catalog()
 	if err != nil {
 		return nil, err
 	}
-	newCat := cat.Clone()
-	catChanged := false
+	b := &revisionBuilder{f: f, spec: spec, cat: cat, catRef: catRef, newCat: cat.Clone(), acroObj: cat["AcroForm"]}
+	if b.acro, err = f.ResolveDict(b.acroObj); err != nil {
+		return nil, err
+	}
+	if b.fields, err = f.Fields(b.acro); err != nil {
+		return nil, err
+	}
+	b.u = pdf.NewUpdate(f)
+	b.sigRef = b.u.Alloc()
+	return b, nil
+}
 
-	acroObj := cat["AcroForm"]
-	acro, err := f.ResolveDict(acroObj)
-	if err != nil {
-		return nil, err
-	}
-	fields, err := f.Fields(acro)
-	if err != nil {
-		return nil, err
-	}
-	// Pick or find the field.
+// chooseField picks the field to sign — the named empty signature field,
+// a new one by that name, or the first free "SignatureN" — and checks the
+// document's locks and certification allow it.
+func (b *revisionBuilder) chooseField() error {
+	spec := b.spec
 	names := map[string]*pdf.Field{}
-	for i := range fields {
-		names[fields[i].FullName] = &fields[i]
+	for i := range b.fields {
+		names[b.fields[i].FullName] = &b.fields[i]
 	}
-	name := spec.fieldName
-	var existing *pdf.Field
-	if name != "" {
-		if fl, ok := names[name]; ok {
+	b.name = spec.fieldName
+	if b.name != "" {
+		if fl, ok := names[b.name]; ok {
 			if fl.Type != "Sig" || fl.Dict["V"] != nil || fl.Ref.IsZero() {
-				return nil, fmt.Errorf("%w: %q", ErrFieldExists, name)
+				return fmt.Errorf("%w: %q", ErrFieldExists, b.name)
 			}
-			existing = fl
-		} else if strings.Contains(name, ".") {
-			return nil, fmt.Errorf("%w: field names may not contain dots", ErrBadOptions)
+			b.existing = fl
+		} else if strings.Contains(b.name, ".") {
+			return fmt.Errorf("%w: field names may not contain dots", ErrBadOptions)
 		}
 	} else {
 		for i := 1; ; i++ {
-			name = fmt.Sprintf("Signature%d", i)
-			if _, ok := names[name]; !ok {
+			b.name = fmt.Sprintf("Signature%d", i)
+			if _, ok := names[b.name]; !ok {
 				break
 			}
 		}
 	}
-	if existing != nil && len(spec.widgets) > 0 {
-		return nil, fmt.Errorf("%w: extra widgets need a new signature field, %q exists", ErrBadOptions, name)
+	if b.existing != nil && len(spec.widgets) > 0 {
+		return fmt.Errorf("%w: extra widgets need a new signature field, %q exists", ErrBadOptions, b.name)
 	}
 	// Field locks only concern fields that exist; a new field is not
 	// covered by earlier FieldMDP locks.
 	lockTarget := ""
-	if existing != nil {
-		lockTarget = name
+	if b.existing != nil {
+		lockTarget = b.name
 	}
-	st, err := inspectLocks(f, cat, fields, lockTarget)
+	st, err := inspectLocks(b.f, b.cat, b.fields, lockTarget)
 	if err != nil && spec.kind == kindDocTS && (errors.Is(err, ErrCertified) || errors.Is(err, ErrFieldLocked)) {
 		// Validation data and document time-stamps are not document
 		// changes in the sense of DocMDP/FieldMDP (ISO 32000-2 12.8.2.2,
@@ -294,45 +338,45 @@ func prepareRevision(f *pdf.View, spec *revisionSpec) (*preparedRevision, error)
 		err = nil
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if spec.certify > 0 {
-		if st.signatures > 0 || st.docMDP > 0 {
-			return nil, ErrCertifyNotFirst
-		}
+	if spec.certify > 0 && (st.signatures > 0 || st.docMDP > 0) {
+		return ErrCertifyNotFirst
 	}
+	return nil
+}
 
-	u := pdf.NewUpdate(f)
-	sigRef := u.Alloc()
-	sb := sigDictBody(spec)
-	u.SetRaw(sigRef, sb.bytes)
-
-	// Page for the widget.
+// widgetPage is the page the widget goes on: the existing field's own
+// page when it is signed invisibly, else the page asked for.
+func (b *revisionBuilder) widgetPage() (pdf.Ref, pdf.Dict, error) {
 	pageNo := 1
-	if spec.visible != nil {
-		pageNo = spec.visible.Page
+	if b.spec.visible != nil {
+		pageNo = b.spec.visible.Page
 	}
-	var pageRef pdf.Ref
-	var page pdf.Dict
-	if existing != nil && spec.visible == nil {
-		if pr, ok := existing.Dict["P"].(pdf.Ref); ok {
-			pageRef = pr
+	if b.existing != nil && b.spec.visible == nil {
+		if pr, ok := b.existing.Dict["P"].(pdf.Ref); ok && !pr.IsZero() {
+			return pr, nil, nil
 		}
 	}
-	if pageRef.IsZero() {
-		n, err := f.PageCount()
-		if err != nil {
-			return nil, err
-		}
-		if pageNo < 1 || pageNo > n {
-			return nil, &PageError{Page: pageNo, Pages: n}
-		}
-		pageRef, page, err = f.Page(pageNo)
-		if err != nil {
-			return nil, err
-		}
+	n, err := b.f.PageCount()
+	if err != nil {
+		return pdf.Ref{}, nil, err
 	}
+	if pageNo < 1 || pageNo > n {
+		return pdf.Ref{}, nil, &PageError{Page: pageNo, Pages: n}
+	}
+	return b.f.Page(pageNo)
+}
 
+// writeField writes the signature field: kid widgets, the existing field
+// given its value (and appearance), or a new merged field and widget
+// listed on its page.
+func (b *revisionBuilder) writeField() error {
+	spec, u := b.spec, b.u
+	pageRef, page, err := b.widgetPage()
+	if err != nil {
+		return err
+	}
 	rect := pdf.Array{pdf.Integer(0), pdf.Integer(0), pdf.Integer(0), pdf.Integer(0)}
 	var ap pdf.Object
 	if spec.visible != nil && len(spec.widgets) == 0 {
@@ -340,17 +384,14 @@ func prepareRevision(f *pdf.View, spec *revisionSpec) (*preparedRevision, error)
 		rect = pdf.Array{pdf.Real(r.X), pdf.Real(r.Y), pdf.Real(r.X + r.W), pdf.Real(r.Y + r.H)}
 		ap = pdf.Dict{"N": appearance.Write(u, spec.visible)}
 	}
-
-	var fieldRef pdf.Ref
-	if len(spec.widgets) > 0 {
-		fieldRef = u.Alloc()
-		if err := addKidWidgets(f, u, spec, name, sigRef, fieldRef); err != nil {
-			return nil, err
-		}
-	} else if existing != nil {
-		fieldRef = existing.Ref
-		d := existing.Dict.Clone()
-		d["V"] = sigRef
+	switch {
+	case len(spec.widgets) > 0:
+		b.fieldRef = u.Alloc()
+		return addKidWidgets(b.f, u, spec, b.name, b.sigRef, b.fieldRef)
+	case b.existing != nil:
+		b.fieldRef = b.existing.Ref
+		d := b.existing.Dict.Clone()
+		d["V"] = b.sigRef
 		if spec.visible != nil {
 			d["Rect"] = rect
 			d["AP"] = ap
@@ -358,85 +399,94 @@ func prepareRevision(f *pdf.View, spec *revisionSpec) (*preparedRevision, error)
 		if spec.certify > 0 || spec.kind == kindDocTS {
 			delete(d, "Lock")
 		}
-		u.Set(fieldRef, d)
-	} else {
-		fieldRef = u.Alloc()
-		d := pdf.Dict{
-			"Type": pdf.Name("Annot"), "Subtype": pdf.Name("Widget"),
-			"FT": pdf.Name("Sig"), "T": pdf.TextString(name), "V": sigRef,
-			"F": pdf.Integer(132), "Rect": rect, "P": pageRef,
-		}
-		if ap != nil {
-			d["AP"] = ap
-		}
-		u.Set(fieldRef, d)
-		if err := addAnnots(f, u, pageRef, page, []pdf.Ref{fieldRef}); err != nil {
-			return nil, err
-		}
+		u.Set(b.fieldRef, d)
+		return nil
 	}
+	b.fieldRef = u.Alloc()
+	d := pdf.Dict{
+		"Type": pdf.Name("Annot"), "Subtype": pdf.Name("Widget"),
+		"FT": pdf.Name("Sig"), "T": pdf.TextString(b.name), "V": b.sigRef,
+		"F": pdf.Integer(132), "Rect": rect, "P": pageRef,
+	}
+	if ap != nil {
+		d["AP"] = ap
+	}
+	u.Set(b.fieldRef, d)
+	return addAnnots(b.f, u, pageRef, page, []pdf.Ref{b.fieldRef})
+}
 
-	// AcroForm.
+// updateAcroForm sets SigFlags and lists a new field in /Fields, writing
+// the AcroForm where it lives (its own object, or the catalog).
+func (b *revisionBuilder) updateAcroForm() error {
+	u := b.u
 	newAcro := pdf.Dict{}
-	if acro != nil {
-		newAcro = acro.Clone()
+	if b.acro != nil {
+		newAcro = b.acro.Clone()
 	}
 	newAcro["SigFlags"] = pdf.Integer(3)
-	if existing == nil {
-		fo, err := f.Resolve(newAcro["Fields"])
+	if b.existing == nil {
+		fo, err := b.f.Resolve(newAcro["Fields"])
 		if err != nil {
-			return nil, err
+			return err
 		}
-		farr, _ := fo.(pdf.Array)
-		farr = append(append(pdf.Array{}, farr...), fieldRef)
-		if fr, ok := newAcro["Fields"].(pdf.Ref); ok {
-			if _, isArr := fo.(pdf.Array); isArr {
-				u.Set(fr, farr)
-			} else {
-				newAcro["Fields"] = farr
-			}
+		farr, isArr := fo.(pdf.Array)
+		farr = append(append(pdf.Array{}, farr...), b.fieldRef)
+		if fr, ok := newAcro["Fields"].(pdf.Ref); ok && isArr {
+			u.Set(fr, farr)
 		} else {
 			newAcro["Fields"] = farr
 		}
 	} else if _, ok := newAcro["Fields"]; !ok {
-		newAcro["Fields"] = pdf.Array{fieldRef}
+		newAcro["Fields"] = pdf.Array{b.fieldRef}
 	}
-	if ar, ok := acroObj.(pdf.Ref); ok && acro != nil {
+	switch ar, ok := b.acroObj.(pdf.Ref); {
+	case ok && b.acro != nil:
 		u.Set(ar, newAcro)
-	} else if acro != nil {
-		newCat["AcroForm"] = newAcro
-		catChanged = true
-	} else {
+	case b.acro != nil:
+		b.newCat["AcroForm"] = newAcro
+		b.catChanged = true
+	default:
 		ar := u.Alloc()
 		u.Set(ar, newAcro)
-		newCat["AcroForm"] = ar
-		catChanged = true
+		b.newCat["AcroForm"] = ar
+		b.catChanged = true
 	}
+	return nil
+}
 
+// updateCatalog adds the certification's /Perms and, for PAdES, raises
+// the version to 1.7; the catalog is written when anything changed.
+func (b *revisionBuilder) updateCatalog() {
+	spec, f := b.spec, b.f
 	if spec.certify > 0 {
 		perms := pdf.Dict{}
-		if p, err := f.ResolveDict(cat["Perms"]); err == nil && p != nil {
+		if p, err := f.ResolveDict(b.cat["Perms"]); err == nil && p != nil {
 			perms = p.Clone()
 		}
-		perms["DocMDP"] = sigRef
-		newCat["Perms"] = perms
-		catChanged = true
+		perms["DocMDP"] = b.sigRef
+		b.newCat["Perms"] = perms
+		b.catChanged = true
 	}
-	if spec.kind == kindCAdES && versionLess(f.Reader().Version(), "1.7") && versionLess(string(cat.Name("Version")), "1.7") {
-		newCat["Version"] = pdf.Name("1.7")
-		catChanged = true
+	if spec.kind == kindCAdES && versionLess(f.Reader().Version(), "1.7") && versionLess(string(b.cat.Name("Version")), "1.7") {
+		b.newCat["Version"] = pdf.Name("1.7")
+		b.catChanged = true
 	}
-	if catChanged {
-		u.Set(catRef, newCat)
+	if b.catChanged {
+		b.u.Set(b.catRef, b.newCat)
 	}
+}
 
-	built, err := u.Build()
+// finish serialises the update and finds the ByteRange and Contents
+// placeholders by the offsets recorded while writing.
+func (b *revisionBuilder) finish(sb sigBody) (*preparedRevision, error) {
+	built, err := b.u.Build()
 	if err != nil {
 		return nil, err
 	}
-	pr := &preparedRevision{built: built, base: f.Reader().Size(), fieldName: name, sigNum: sigRef.Num}
-	body := built.Bodies[sigRef.Num]
+	pr := &preparedRevision{built: built, base: b.f.Reader().Size(), fieldName: b.name, sigNum: b.sigRef.Num}
+	body := built.Bodies[b.sigRef.Num]
 	pr.byteRange = [2]int{body + sb.byteRange, body + sb.byteRange + len(byteRangePlaceholder)}
-	pr.contents = [2]int{body + sb.contents, body + sb.contents + 2*spec.contentsLen + 2}
+	pr.contents = [2]int{body + sb.contents, body + sb.contents + 2*b.spec.contentsLen + 2}
 	if string(built.Bytes[pr.byteRange[0]:pr.byteRange[1]]) != byteRangePlaceholder ||
 		built.Bytes[pr.contents[0]] != '<' || built.Bytes[pr.contents[1]-1] != '>' {
 		return nil, fmt.Errorf("failed to place the signature placeholder") // a bug, never input
