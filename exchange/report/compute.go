@@ -19,18 +19,9 @@ import (
 // Compute builds the report of req.Unit (with its sub-units) for
 // req.Period. Every indicator is computed by the database.
 func (r *Reporter) Compute(ctx context.Context, req Request, progress Progress) (*Report, error) {
-	if req.Period.From.IsZero() || req.Period.To.Before(req.Period.From) {
-		return nil, fmt.Errorf("%w: no period", ErrBadRequest)
-	}
-	if req.Trend <= 0 {
-		req.Trend = 12
-	}
-	if req.Trend > 60 {
-		req.Trend = 60
-	}
-	rule := calendar.DefaultDeadline
-	if req.Deadline != nil {
-		rule = *req.Deadline
+	rule, err := req.normalise()
+	if err != nil {
+		return nil, err
 	}
 	step := func(i int) error {
 		if progress != nil {
@@ -64,57 +55,11 @@ func (r *Reporter) Compute(ctx context.Context, req Request, progress Progress) 
 		return nil, err
 	}
 	q := query{db: r.db, root: root, p: req.Period, today: calendar.DateOf(r.now())}
-	var all int
-	if err := r.db.QueryRow(ctx, "SELECT count(*) FROM reg_unit").Scan(&all); err != nil {
-		return nil, fmt.Errorf("failed to count the units: %w", err)
-	}
-	switch {
-	case len(units) == all:
-		q.scope = scopeAll
-	case len(units) > largeSubtree:
-		q.scope = scopeLarge
-	}
-	if req.ForceScope != nil {
-		q.scope = scope(*req.ForceScope)
-	}
-	counts := map[int64]*Counts{}
-	for _, id := range byID {
-		counts[id] = &Counts{}
-	}
-	// The aggregates and the trend are independent reads: run them side
-	// by side (SQLite in WAL mode and PostgreSQL serve readers in parallel).
-	var trend []TrendPoint
-	g, gctx := errgroup.WithContext(ctx)
-	var mu sync.Mutex
-	for i, fn := range []func(context.Context, map[int64]*Counts) error{q.outgoing, q.incoming, q.staff} {
-		if err := step(2 + i); err != nil {
-			return nil, err
-		}
-		part := map[int64]*Counts{}
-		for id := range counts {
-			part[id] = &Counts{}
-		}
-		g.Go(func() error {
-			if err := fn(gctx, part); err != nil {
-				return err
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			for id, c := range part {
-				add(counts[id], c)
-			}
-			return nil
-		})
-	}
-	if err := step(5); err != nil {
+	if q.scope, err = r.scopeOf(ctx, req, len(units)); err != nil {
 		return nil, err
 	}
-	g.Go(func() error {
-		var err error
-		trend, err = q.trend(gctx, req.Period.Last(req.Trend))
-		return err
-	})
-	if err := g.Wait(); err != nil {
+	counts, trend, err := q.aggregate(ctx, req, byID, step)
+	if err != nil {
 		return nil, err
 	}
 	for i := range units {
@@ -136,6 +81,93 @@ func (r *Reporter) Compute(ctx context.Context, req Request, progress Progress) 
 		return nil, err
 	}
 	return rep, nil
+}
+
+// normalise checks the period, bounds the trend (12 periods unless asked,
+// at most 60) and returns the receipt deadline rule.
+func (req *Request) normalise() (calendar.DeadlineRule, error) {
+	if req.Period.From.IsZero() || req.Period.To.Before(req.Period.From) {
+		return calendar.DeadlineRule{}, fmt.Errorf("%w: no period", ErrBadRequest)
+	}
+	if req.Trend <= 0 {
+		req.Trend = 12
+	}
+	req.Trend = min(req.Trend, 60)
+	rule := calendar.DefaultDeadline
+	if req.Deadline != nil {
+		rule = *req.Deadline
+	}
+	return rule, nil
+}
+
+// scopeOf chooses how the queries select the subtree of n units: all
+// units, a large subtree, or a small one (unless the request forces it).
+func (r *Reporter) scopeOf(ctx context.Context, req Request, n int) (scope, error) {
+	if req.ForceScope != nil {
+		return scope(*req.ForceScope), nil
+	}
+	var all int
+	if err := r.db.QueryRow(ctx, "SELECT count(*) FROM reg_unit").Scan(&all); err != nil {
+		return scopeSmall, fmt.Errorf("failed to count the units: %w", err)
+	}
+	switch {
+	case n == all:
+		return scopeAll, nil
+	case n > largeSubtree:
+		return scopeLarge, nil
+	}
+	return scopeSmall, nil
+}
+
+// aggregate counts every unit's documents, receipts and staff, and reads
+// the trend: independent reads, run side by side (SQLite in WAL mode and
+// PostgreSQL serve readers in parallel).
+func (q query) aggregate(ctx context.Context, req Request, byID map[string]int64, step func(int) error) (map[int64]*Counts, []TrendPoint, error) {
+	counts := map[int64]*Counts{}
+	for _, id := range byID {
+		counts[id] = &Counts{}
+	}
+	var trend []TrendPoint
+	g, gctx := errgroup.WithContext(ctx)
+	var mu sync.Mutex
+	var stepErr error
+	for i, fn := range []func(context.Context, map[int64]*Counts) error{q.outgoing, q.incoming, q.staff} {
+		if stepErr = step(2 + i); stepErr != nil {
+			break
+		}
+		part := map[int64]*Counts{}
+		for id := range counts {
+			part[id] = &Counts{}
+		}
+		g.Go(func() error {
+			if err := fn(gctx, part); err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for id, c := range part {
+				add(counts[id], c)
+			}
+			return nil
+		})
+	}
+	if stepErr == nil {
+		if stepErr = step(5); stepErr == nil {
+			g.Go(func() error {
+				var err error
+				trend, err = q.trend(gctx, req.Period.Last(req.Trend))
+				return err
+			})
+		}
+	}
+	// the reads started end before the results (or a cancellation) return
+	if err := g.Wait(); err != nil {
+		return nil, nil, err
+	}
+	if stepErr != nil {
+		return nil, nil, stepErr
+	}
+	return counts, trend, nil
 }
 
 // add sums the counts of b into a (each query fills its own fields).
