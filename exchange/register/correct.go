@@ -126,94 +126,140 @@ func (r *Register) correctOutgoing(ctx context.Context, tx *store.Tx, a Actor, i
 	if err := r.loadOutgoingDetails(ctx, &o); err != nil {
 		return err
 	}
-	var hist []history
-	set := map[string]any{}
-	note := func(field, old, new string, col string, v any) {
-		if old != new {
-			hist = append(hist, history{field: field, old: old, new: new})
-			set[col] = v
-		}
-	}
+	c := newChangeSet()
 	for _, f := range fields {
-		v := ch[f]
-		switch f {
-		case "number":
-			if clean(v) == "" {
-				return fmt.Errorf("%w: no number", ErrInvalid)
-			}
-			note(f, o.Number, clean(v), "number", clean(v))
-			o.Number = clean(v)
-		case "date":
-			d, err := calendar.ParseDate(strings.TrimSpace(v))
-			if err != nil {
-				return fmt.Errorf("%w: %w", ErrInvalid, err)
-			}
-			note(f, o.Date.String(), d.String(), "doc_date", d.Key())
-			o.Date = d
-		case "type":
-			note(f, o.Type, clean(v), "doc_type", clean(v))
-		case "subject":
-			note(f, o.Subject, clean(v), "subject", clean(v))
-		case "signer":
-			note(f, o.Signer, clean(v), "signer", clean(v))
-		case "paper_reason":
-			note(f, o.PaperReason, clean(v), "paper_reason", clean(v))
-			o.PaperReason = clean(v)
-		case "secret":
-			b, err := parseBool(v)
-			if err != nil {
-				return err
-			}
-			note(f, boolText(o.Secret), boolText(b), "secret", b2i(b))
-			o.Secret = b
-		case "channel":
-			c, err := ParseChannel(v)
-			if err != nil {
-				return err
-			}
-			note(f, string(o.Channel), string(c), "channel", string(c))
-			o.Channel = c
-		case "recipients":
-			var old []string
-			for _, rc := range o.Recipients {
-				old = append(old, rc.Agency)
-			}
-			var nw []string
-			for _, s := range strings.Split(v, ";") {
-				if s = clean(s); s != "" {
-					nw = append(nw, s)
-				}
-			}
-			if strings.Join(old, "; ") != strings.Join(nw, "; ") {
-				hist = append(hist, history{field: f, old: strings.Join(old, "; "), new: strings.Join(nw, "; ")})
-				if _, err := tx.Exec(ctx, "DELETE FROM reg_outgoing_to WHERE outgoing_id = ?", id); err != nil {
-					return err
-				}
-				for i, to := range nw {
-					if _, err := tx.Exec(ctx, "INSERT INTO reg_outgoing_to (outgoing_id, seq, agency) VALUES (?, ?, ?)", id, i+1, to); err != nil {
-						return err
-					}
-				}
-			}
-		case "approve", "issue", "approve_sig", "issue_sig":
-			return fmt.Errorf("%w: %s (attach the sent document to verify it again)", ErrNotCorrectable, f)
-		default:
-			return fmt.Errorf("%w: unknown field %q (%s)", ErrNotCorrectable, f, strings.Join(OutgoingFields, ", "))
+		if f == "recipients" {
+			err = c.recipients(ctx, tx, &o, ch[f])
+		} else {
+			err = c.outgoingField(&o, f, ch[f])
+		}
+		if err != nil {
+			return err
 		}
 	}
 	if o.Channel == Paper && !o.Secret && o.PaperReason == "" {
 		return fmt.Errorf("%w: a paper send needs its reason", ErrInvalid)
 	}
-	if _, changed := set["number"]; changed || set["doc_date"] != nil {
-		set["doc_key"] = docKey(o.Date.Year, o.Number)
+	if c.changed("number") || c.changed("doc_date") {
+		c.set["doc_key"] = docKey(o.Date.Year, o.Number)
 	}
-	if err := updateRow(ctx, tx, "reg_outgoing", id, set); err != nil {
+	if err := updateRow(ctx, tx, "reg_outgoing", id, c.set); err != nil {
 		if store.IsUniqueViolation(err) {
 			return fmt.Errorf("%w: %s of %d", ErrDuplicate, o.Number, o.Date.Year)
 		}
 		return err
 	}
-	return r.recordChanges(ctx, tx, a, EntityOutgoing, id, uid, o.Unit, hist, reason)
+	return r.recordChanges(ctx, tx, a, EntityOutgoing, id, uid, o.Unit, c.hist, reason)
+}
+
+// changeSet collects a correction: the history lines, the columns to set.
+type changeSet struct {
+	hist []history
+	set  map[string]any
+}
+
+func newChangeSet() *changeSet { return &changeSet{set: map[string]any{}} }
+
+// note records field's change from old to new, setting col to v, when
+// the value differs.
+func (c *changeSet) note(field, old, new string, col string, v any) {
+	if old != new {
+		c.hist = append(c.hist, history{field: field, old: old, new: new})
+		c.set[col] = v
+	}
+}
+
+func (c *changeSet) changed(col string) bool {
+	_, ok := c.set[col]
+	return ok
+}
+
+// shared applies a field both registers have (number, date, type,
+// subject, secret) to the entry's values; ok is false for other fields.
+func (c *changeSet) shared(f, v string, number *string, date *calendar.Date, typ, subject string, secret *bool) (ok bool, err error) {
+	switch f {
+	case "number":
+		if clean(v) == "" {
+			return true, fmt.Errorf("%w: no number", ErrInvalid)
+		}
+		c.note(f, *number, clean(v), "number", clean(v))
+		*number = clean(v)
+	case "date":
+		d, err := calendar.ParseDate(strings.TrimSpace(v))
+		if err != nil {
+			return true, fmt.Errorf("%w: %w", ErrInvalid, err)
+		}
+		c.note(f, date.String(), d.String(), "doc_date", d.Key())
+		*date = d
+	case "type":
+		c.note(f, typ, clean(v), "doc_type", clean(v))
+	case "subject":
+		c.note(f, subject, clean(v), "subject", clean(v))
+	case "secret":
+		b, err := parseBool(v)
+		if err != nil {
+			return true, err
+		}
+		c.note(f, boolText(*secret), boolText(b), "secret", b2i(b))
+		*secret = b
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
+// outgoingField applies one corrected field of an outgoing entry.
+func (c *changeSet) outgoingField(o *Outgoing, f, v string) error {
+	if ok, err := c.shared(f, v, &o.Number, &o.Date, o.Type, o.Subject, &o.Secret); ok {
+		return err
+	}
+	switch f {
+	case "signer":
+		c.note(f, o.Signer, clean(v), "signer", clean(v))
+	case "paper_reason":
+		c.note(f, o.PaperReason, clean(v), "paper_reason", clean(v))
+		o.PaperReason = clean(v)
+	case "channel":
+		ch, err := ParseChannel(v)
+		if err != nil {
+			return err
+		}
+		c.note(f, string(o.Channel), string(ch), "channel", string(ch))
+		o.Channel = ch
+	case "approve", "issue", "approve_sig", "issue_sig":
+		return fmt.Errorf("%w: %s (attach the sent document to verify it again)", ErrNotCorrectable, f)
+	default:
+		return fmt.Errorf("%w: unknown field %q (%s)", ErrNotCorrectable, f, strings.Join(OutgoingFields, ", "))
+	}
+	return nil
+}
+
+// recipients replaces an outgoing entry's recipients (v: codes or names
+// separated by ";") when they differ.
+func (c *changeSet) recipients(ctx context.Context, tx *store.Tx, o *Outgoing, v string) error {
+	var old []string
+	for _, rc := range o.Recipients {
+		old = append(old, rc.Agency)
+	}
+	var nw []string
+	for _, s := range strings.Split(v, ";") {
+		if s = clean(s); s != "" {
+			nw = append(nw, s)
+		}
+	}
+	if strings.Join(old, "; ") == strings.Join(nw, "; ") {
+		return nil
+	}
+	c.hist = append(c.hist, history{field: "recipients", old: strings.Join(old, "; "), new: strings.Join(nw, "; ")})
+	if _, err := tx.Exec(ctx, "DELETE FROM reg_outgoing_to WHERE outgoing_id = ?", o.ID); err != nil {
+		return err
+	}
+	for i, to := range nw {
+		if _, err := tx.Exec(ctx, "INSERT INTO reg_outgoing_to (outgoing_id, seq, agency) VALUES (?, ?, ?)", o.ID, i+1, to); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (r *Register) recordChanges(ctx context.Context, tx *store.Tx, a Actor, entity string, id, uid int64, unit string, hist []history, reason string) error {
@@ -258,90 +304,10 @@ func (r *Register) correctIncoming(ctx context.Context, tx *store.Tx, a Actor, i
 	if in.Cancelled {
 		return fmt.Errorf("%w: entry %d is cancelled", ErrInvalid, id)
 	}
-	var hist []history
-	set := map[string]any{}
-	note := func(field, old, new string, col string, v any) {
-		if old != new {
-			hist = append(hist, history{field: field, old: old, new: new})
-			set[col] = v
-		}
-	}
+	c := newChangeSet()
 	for _, f := range fields {
-		v := ch[f]
-		switch f {
-		case "sender":
-			if clean(v) == "" {
-				return fmt.Errorf("%w: no sender", ErrInvalid)
-			}
-			note(f, in.Sender, clean(v), "sender", clean(v))
-			in.Sender = clean(v)
-		case "sender_name":
-			note(f, in.SenderName, clean(v), "sender_name", clean(v))
-		case "number":
-			if clean(v) == "" {
-				return fmt.Errorf("%w: no number", ErrInvalid)
-			}
-			note(f, in.Number, clean(v), "number", clean(v))
-			in.Number = clean(v)
-		case "date":
-			d, err := calendar.ParseDate(strings.TrimSpace(v))
-			if err != nil {
-				return fmt.Errorf("%w: %w", ErrInvalid, err)
-			}
-			note(f, in.Date.String(), d.String(), "doc_date", d.Key())
-			in.Date = d
-		case "type":
-			note(f, in.Type, clean(v), "doc_type", clean(v))
-		case "subject":
-			note(f, in.Subject, clean(v), "subject", clean(v))
-		case "channel":
-			c, err := ParseChannel(v)
-			if err != nil || c == Both {
-				return fmt.Errorf("%w: an incoming document arrives electronic or paper", ErrInvalid)
-			}
-			note(f, string(in.Channel), string(c), "channel", string(c))
-		case "secret":
-			b, err := parseBool(v)
-			if err != nil {
-				return err
-			}
-			note(f, boolText(in.Secret), boolText(b), "secret", b2i(b))
-		case "arrived_at":
-			t, err := ParseTime(v)
-			if err != nil {
-				return err
-			}
-			note(f, timeText(in.ArrivedAt), timeText(t), "arrived_at", micros(t))
-			if _, ok := set["arrived_at"]; ok {
-				set["arrival_day"] = calendar.DateOf(t).Key()
-			}
-			in.ArrivedAt = t
-		case "receipt":
-			code := strings.TrimSpace(v)
-			if code != "" && code != StatusAccepted && code != StatusRefused {
-				return fmt.Errorf("%w: receipt %q (03, 02 or empty)", ErrInvalid, code)
-			}
-			note(f, in.Receipt, code, "receipt", code)
-			in.Receipt = code
-		case "receipt_at":
-			var t time.Time
-			if strings.TrimSpace(v) != "" {
-				if t, err = ParseTime(v); err != nil {
-					return err
-				}
-			}
-			note(f, timeText(in.ReceiptAt), timeText(t), "receipt_at", nullMicros(t))
-			if _, ok := set["receipt_at"]; ok {
-				set["receipt_day"] = nullDay(calendar.DateOf(t))
-				if t.IsZero() {
-					set["receipt_day"] = nil
-				}
-			}
-			in.ReceiptAt = t
-		case "receipt_note":
-			note(f, in.ReceiptNote, clean(v), "receipt_note", clean(v))
-		default:
-			return fmt.Errorf("%w: unknown field %q (%s)", ErrNotCorrectable, f, strings.Join(IncomingFields, ", "))
+		if err := c.incomingField(&in, f, ch[f]); err != nil {
+			return err
 		}
 	}
 	if (in.Receipt == "") != in.ReceiptAt.IsZero() {
@@ -350,23 +316,87 @@ func (r *Register) correctIncoming(ctx context.Context, tx *store.Tx, a Actor, i
 	if !in.ReceiptAt.IsZero() && in.ReceiptAt.Before(in.ArrivedAt) {
 		return fmt.Errorf("%w: confirmed before it arrived", ErrInvalid)
 	}
-	_, a1 := set["sender"]
-	_, a2 := set["number"]
-	_, a3 := set["doc_date"]
-	if a1 || a2 || a3 {
+	if c.changed("sender") || c.changed("number") || c.changed("doc_date") {
 		year := in.Date.Year
 		if in.Date.IsZero() {
 			year = calendar.DateOf(in.ArrivedAt).Year
 		}
-		set["doc_key"] = incomingKey(in.Sender, year, in.Number)
+		c.set["doc_key"] = incomingKey(in.Sender, year, in.Number)
 	}
-	if err := updateRow(ctx, tx, "reg_incoming", id, set); err != nil {
+	if err := updateRow(ctx, tx, "reg_incoming", id, c.set); err != nil {
 		if store.IsUniqueViolation(err) {
 			return fmt.Errorf("%w: %s from %s", ErrDuplicate, in.Number, in.Sender)
 		}
 		return err
 	}
-	return r.recordChanges(ctx, tx, a, EntityIncoming, id, uid, in.Unit, hist, reason)
+	return r.recordChanges(ctx, tx, a, EntityIncoming, id, uid, in.Unit, c.hist, reason)
+}
+
+// incomingField applies one corrected field of an incoming entry.
+func (c *changeSet) incomingField(in *Incoming, f, v string) error {
+	if ok, err := c.shared(f, v, &in.Number, &in.Date, in.Type, in.Subject, &in.Secret); ok {
+		return err
+	}
+	switch f {
+	case "sender":
+		if clean(v) == "" {
+			return fmt.Errorf("%w: no sender", ErrInvalid)
+		}
+		c.note(f, in.Sender, clean(v), "sender", clean(v))
+		in.Sender = clean(v)
+	case "sender_name":
+		c.note(f, in.SenderName, clean(v), "sender_name", clean(v))
+	case "channel":
+		ch, err := ParseChannel(v)
+		if err != nil || ch == Both {
+			return fmt.Errorf("%w: an incoming document arrives electronic or paper", ErrInvalid)
+		}
+		c.note(f, string(in.Channel), string(ch), "channel", string(ch))
+	case "arrived_at":
+		t, err := ParseTime(v)
+		if err != nil {
+			return err
+		}
+		c.note(f, timeText(in.ArrivedAt), timeText(t), "arrived_at", micros(t))
+		if c.changed("arrived_at") {
+			c.set["arrival_day"] = calendar.DateOf(t).Key()
+		}
+		in.ArrivedAt = t
+	case "receipt":
+		code := strings.TrimSpace(v)
+		if code != "" && code != StatusAccepted && code != StatusRefused {
+			return fmt.Errorf("%w: receipt %q (03, 02 or empty)", ErrInvalid, code)
+		}
+		c.note(f, in.Receipt, code, "receipt", code)
+		in.Receipt = code
+	case "receipt_at":
+		return c.receiptAt(in, v)
+	case "receipt_note":
+		c.note(f, in.ReceiptNote, clean(v), "receipt_note", clean(v))
+	default:
+		return fmt.Errorf("%w: unknown field %q (%s)", ErrNotCorrectable, f, strings.Join(IncomingFields, ", "))
+	}
+	return nil
+}
+
+// receiptAt corrects the time of an incoming entry's receipt ("" none).
+func (c *changeSet) receiptAt(in *Incoming, v string) error {
+	var t time.Time
+	if strings.TrimSpace(v) != "" {
+		var err error
+		if t, err = ParseTime(v); err != nil {
+			return err
+		}
+	}
+	c.note("receipt_at", timeText(in.ReceiptAt), timeText(t), "receipt_at", nullMicros(t))
+	if c.changed("receipt_at") {
+		c.set["receipt_day"] = nullDay(calendar.DateOf(t))
+		if t.IsZero() {
+			c.set["receipt_day"] = nil
+		}
+	}
+	in.ReceiptAt = t
+	return nil
 }
 
 // Cancel marks an entry registered by mistake as cancelled: it no longer
