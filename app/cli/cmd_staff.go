@@ -27,16 +27,18 @@ func cmdStaff(e *env, args []string) int {
 	sub := args[0]
 	fs := e.newFlagSet("staff " + sub)
 	rf := addRegisterFlags(fs, e)
-	unit := fs.String("unit", "", e.tr("reg.flag.unit"))
-	name := fs.String("name", "", e.tr("staff.flag.name"))
-	title := fs.String("title", "", e.tr("staff.flag.title"))
-	email := fs.String("email", "", e.tr("staff.flag.email"))
-	from := fs.String("from", "", e.tr("staff.flag.from"))
-	last := fs.String("last", "", e.tr("staff.flag.last"))
-	certFile := fs.String("cert", "", e.tr("staff.flag.cert"))
-	reason := fs.String("reason", "", e.tr("reg.flag.reason"))
-	subUnits := fs.Bool("sub", false, e.tr("reg.flag.sub"))
-	asJSON := fs.Bool("json", false, e.tr("verify.flag.json"))
+	f := staffFlags{
+		unit:     fs.String("unit", "", e.tr("reg.flag.unit")),
+		name:     fs.String("name", "", e.tr("staff.flag.name")),
+		title:    fs.String("title", "", e.tr("staff.flag.title")),
+		email:    fs.String("email", "", e.tr("staff.flag.email")),
+		from:     fs.String("from", "", e.tr("staff.flag.from")),
+		last:     fs.String("last", "", e.tr("staff.flag.last")),
+		certFile: fs.String("cert", "", e.tr("staff.flag.cert")),
+		reason:   fs.String("reason", "", e.tr("reg.flag.reason")),
+		subUnits: fs.Bool("sub", false, e.tr("reg.flag.sub")),
+		asJSON:   fs.Bool("json", false, e.tr("verify.flag.json")),
+	}
 	rest, code, ok := e.parseFlags(fs, args[1:])
 	if !ok {
 		return code
@@ -66,67 +68,92 @@ func cmdStaff(e *env, args []string) int {
 	defer r.close()
 	switch sub {
 	case "add":
-		in := register.StaffInput{Unit: *unit, Name: *name, Title: *title, Email: *email}
-		if *from != "" {
-			if in.ActiveFrom, err = calendar.ParseDate(*from); err != nil {
-				return e.failRegister(err)
-			}
-		}
-		s, err := r.reg.AddStaff(ctx, r.who, in)
-		if err != nil {
-			return e.failRegister(err)
-		}
-		fmt.Fprintln(e.stdout, e.tr("staff.added", s.ID, s.Name, s.Unit))
+		return e.staffAdd(ctx, r, f)
 	case "enrol", "enroll":
-		b, err := os.ReadFile(*certFile)
-		if err != nil {
-			e.usagef(e.tr("sign.no_input", *certFile))
-			return exitUsage
-		}
-		certs, err := trust.ParsePEM(b)
-		if err != nil || len(certs) == 0 {
-			e.usagef(e.tr("staff.bad_cert", *certFile))
-			return exitUsage
-		}
-		c, err := r.reg.Enrol(ctx, r.who, id, certs[0])
-		if err != nil {
-			return e.failRegister(err)
-		}
-		fmt.Fprintln(e.stdout, e.tr("staff.enrolled", c.Serial, c.NotAfter.In(calendar.Vietnam).Format("02/01/2006")))
+		return e.staffEnrol(ctx, r, f, id)
 	case "leave":
-		d, err := calendar.ParseDate(*last)
-		if err != nil {
-			return e.failRegister(err)
-		}
-		if err := r.reg.Deactivate(ctx, r.who, id, d, *reason); err != nil {
-			return e.failRegister(err)
-		}
-		fmt.Fprintln(e.stdout, e.tr("staff.left", id, d.VN()))
-	case "list":
-		list, err := r.reg.StaffList(ctx, r.who, *unit, *subUnits)
-		if err != nil {
-			return e.failRegister(err)
-		}
-		if *asJSON {
-			return e.printJSONValue(list)
-		}
-		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		now := time.Now()
-		for _, s := range list {
-			valid := 0
-			for _, c := range s.Certs {
-				if !c.Organisation && c.ValidAt(now) {
-					valid++
-				}
-			}
-			state := e.tr("staff.active")
-			if !s.Active(calendar.Today()) {
-				state = e.tr("staff.inactive")
-			}
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", s.ID, s.Unit, s.Name, state, e.tr("staff.certs", len(s.Certs), valid))
-		}
-		tw.Flush()
+		return e.staffLeave(ctx, r, f, id)
 	}
+	return e.staffList(ctx, r, f)
+}
+
+// staffFlags are the flags of the staff commands.
+type staffFlags struct {
+	unit, name, title, email, from, last, certFile, reason *string
+	subUnits, asJSON                                       *bool
+}
+
+func (e *env) staffAdd(ctx context.Context, r *registers, f staffFlags) int {
+	in := register.StaffInput{Unit: *f.unit, Name: *f.name, Title: *f.title, Email: *f.email}
+	if *f.from != "" {
+		var err error
+		if in.ActiveFrom, err = calendar.ParseDate(*f.from); err != nil {
+			return e.failRegister(err)
+		}
+	}
+	s, err := r.reg.AddStaff(ctx, r.who, in)
+	if err != nil {
+		return e.failRegister(err)
+	}
+	fmt.Fprintln(e.stdout, e.tr("staff.added", s.ID, s.Name, s.Unit))
+	return exitOK
+}
+
+func (e *env) staffEnrol(ctx context.Context, r *registers, f staffFlags, id int64) int {
+	b, err := os.ReadFile(*f.certFile)
+	if err != nil {
+		e.usagef(e.tr("sign.no_input", *f.certFile))
+		return exitUsage
+	}
+	certs, err := trust.ParsePEM(b)
+	if err != nil || len(certs) == 0 {
+		e.usagef(e.tr("staff.bad_cert", *f.certFile))
+		return exitUsage
+	}
+	c, err := r.reg.Enrol(ctx, r.who, id, certs[0])
+	if err != nil {
+		return e.failRegister(err)
+	}
+	fmt.Fprintln(e.stdout, e.tr("staff.enrolled", c.Serial, c.NotAfter.In(calendar.Vietnam).Format("02/01/2006")))
+	return exitOK
+}
+
+func (e *env) staffLeave(ctx context.Context, r *registers, f staffFlags, id int64) int {
+	d, err := calendar.ParseDate(*f.last)
+	if err != nil {
+		return e.failRegister(err)
+	}
+	if err := r.reg.Deactivate(ctx, r.who, id, d, *f.reason); err != nil {
+		return e.failRegister(err)
+	}
+	fmt.Fprintln(e.stdout, e.tr("staff.left", id, d.VN()))
+	return exitOK
+}
+
+func (e *env) staffList(ctx context.Context, r *registers, f staffFlags) int {
+	list, err := r.reg.StaffList(ctx, r.who, *f.unit, *f.subUnits)
+	if err != nil {
+		return e.failRegister(err)
+	}
+	if *f.asJSON {
+		return e.printJSONValue(list)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	now := time.Now()
+	for _, s := range list {
+		valid := 0
+		for _, c := range s.Certs {
+			if !c.Organisation && c.ValidAt(now) {
+				valid++
+			}
+		}
+		state := e.tr("staff.active")
+		if !s.Active(calendar.Today()) {
+			state = e.tr("staff.inactive")
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", s.ID, s.Unit, s.Name, state, e.tr("staff.certs", len(s.Certs), valid))
+	}
+	tw.Flush()
 	return exitOK
 }
 
