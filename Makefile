@@ -11,10 +11,6 @@ VERSION := $(shell sed -n '/^\[Details\]/,/^\[/s/^[[:space:]]*Version[[:space:]]
 LDFLAGS := -X github.com/vanthu/vanthu/app/internal/appinfo.Version=$(VERSION)
 STATICCHECK_VERSION := v0.8.2
 DATA_DIR ?= $(or $(XDG_DATA_HOME),$(HOME)/.local/share)/vanthu
-# Every build, vet and test compiles with -trimpath, as the release packages
-# do (fyne package -release): the packages share one build cache instead of
-# compiling the standard library and every dependency twice.
-export GOFLAGS := $(strip $(GOFLAGS) -trimpath)
 # Tests run one package at a time: 2 cores, and cgo/Fyne compiles are heavy.
 GOTEST_FLAGS ?= -p 1 -count=1 -timeout 40m
 
