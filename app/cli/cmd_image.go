@@ -25,10 +25,10 @@ func cmdImage(e *env, args []string) int {
 	}
 	sub := args[0]
 	fs := e.newFlagSet("image " + sub)
-	kind := fs.String("kind", "", "signature (a person's handwritten signature) or seal (an organisation's seal)")
-	owner := fs.String("owner", "", "the person's or organisation's name, as on the certificate")
-	dataDir := fs.String("data-dir", "", "where images are kept (default: the user config dir/vanthu)")
-	asJSON := fs.Bool("json", false, "print JSON")
+	kind := fs.String("kind", "", e.tr("image.flag.kind"))
+	owner := fs.String("owner", "", e.tr("image.flag.owner"))
+	dataDir := fs.String("data-dir", "", e.tr("image.flag.data_dir"))
+	asJSON := fs.Bool("json", false, e.tr("token.flag.json"))
 	rest, code, ok := e.parseFlags(fs, args[1:])
 	if !ok {
 		return code

@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/vanthu/vanthu/app/internal/i18n"
+)
+
+// flagDefiners are the flag.FlagSet methods that define a flag, with the
+// number of their arguments and the index of the usage text among them.
+var flagDefiners = map[string][2]int{
+	"String": {3, 2}, "StringVar": {4, 3},
+	"Bool": {3, 2}, "BoolVar": {4, 3},
+	"Int": {3, 2}, "IntVar": {4, 3},
+	"Int64": {3, 2}, "Int64Var": {4, 3},
+	"Uint": {3, 2}, "UintVar": {4, 3},
+	"Uint64": {3, 2}, "Uint64Var": {4, 3},
+	"Float64": {3, 2}, "Float64Var": {4, 3},
+	"Duration": {3, 2}, "DurationVar": {4, 3},
+	"Var": {3, 2}, "TextVar": {4, 3},
+	"Func": {3, 1}, "BoolFunc": {3, 1},
+}
+
+// TestFlagHelpTranslated reads the CLI's source and checks that every flag's
+// help text is e.tr("key") with a key that has a Vietnamese text of its own
+// (not the English one), so "vanthu COMMAND -h" speaks the user's language.
+// Flags on the flag package's own command line are refused too.
+func TestFlagHelpTranslated(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	defined := 0
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok {
+				return true
+			}
+			sel, ok := call.Fun.(*ast.SelectorExpr)
+			if !ok {
+				return true
+			}
+			shape, ok := flagDefiners[sel.Sel.Name]
+			if !ok || len(call.Args) != shape[0] {
+				return true
+			}
+			pos := fset.Position(call.Pos())
+			if x, ok := sel.X.(*ast.Ident); ok && x.Name == "flag" {
+				t.Errorf("%s: flag.%s defines a flag on the process's command line; use a flag set from e.newFlagSet", pos, sel.Sel.Name)
+				return true
+			}
+			defined++
+			key, ok := trKey(call.Args[shape[1]])
+			if !ok {
+				t.Errorf("%s: the help of this flag is not e.tr(\"key\"): hard-coded text is not translated", pos)
+				return true
+			}
+			vi, en := i18n.T(i18n.VI, key), i18n.T(i18n.EN, key)
+			switch {
+			case en == key:
+				t.Errorf("%s: flag help key %q is not in the catalogues", pos, key)
+			case vi == en:
+				t.Errorf("%s: flag help key %q has no Vietnamese text of its own (%q)", pos, key, vi)
+			}
+			return true
+		})
+	}
+	// The check must have seen the CLI's flags, not an empty directory.
+	if defined < 100 {
+		t.Fatalf("found only %d flag definitions in app/cli", defined)
+	}
+}
+
+// trKey returns the key of an expression e.tr("key").
+func trKey(x ast.Expr) (string, bool) {
+	call, ok := x.(*ast.CallExpr)
+	if !ok || len(call.Args) != 1 {
+		return "", false
+	}
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok || sel.Sel.Name != "tr" {
+		return "", false
+	}
+	lit, ok := call.Args[0].(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return "", false
+	}
+	key, err := strconv.Unquote(lit.Value)
+	return key, err == nil
+}
