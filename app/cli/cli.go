@@ -150,11 +150,10 @@ func (e *env) parseFlags(fs *flag.FlagSet, args []string) (positional []string, 
 	for {
 		if err := fs.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(e.stdout)
-				fs.PrintDefaults()
+				e.printFlags(e.stdout, fs)
 				return nil, exitOK, false
 			}
-			e.usagef(err.Error())
+			e.usagef(e.flagErrorText(err))
 			return nil, exitUsage, false
 		}
 		rest = fs.Args()

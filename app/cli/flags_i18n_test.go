@@ -1,13 +1,17 @@
 package cli
 
 import (
+	"bytes"
+	"flag"
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vanthu/vanthu/app/internal/i18n"
 )
@@ -102,4 +106,81 @@ func trKey(x ast.Expr) (string, bool) {
 	}
 	key, err := strconv.Unquote(lit.Value)
 	return key, err == nil
+}
+
+// langEnv is an env in lang that writes to out.
+func langEnv(lang string, out *bytes.Buffer) *env {
+	return &env{stdin: strings.NewReader(""), stdout: out, stderr: out, getenv: func(k string) string {
+		if k == "VANTHU_LANG" {
+			return lang
+		}
+		return ""
+	}}
+}
+
+// helpFlagSet has a flag of every kind the CLI uses, with and without
+// defaults.
+func helpFlagSet() *flag.FlagSet {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	var m multiFlag
+	fs.String("type", "Công văn", "document type")
+	fs.String("to", "", "recipients")
+	fs.Bool("json", false, "print JSON")
+	fs.Bool("x", false, "one letter")
+	fs.Bool("on", true, "on unless told")
+	fs.Int("priority", 0, "priority")
+	fs.Int("trend", 12, "periods")
+	fs.Float64("seal-mm", 36.5, "width")
+	fs.Duration("wait", 2*time.Minute, "how long")
+	fs.Var(&m, "trust", "a `PEM` file\non two lines")
+	return fs
+}
+
+// TestPrintFlags checks that the help is the flag package's in English and
+// has none of its English words in Vietnamese.
+func TestPrintFlags(t *testing.T) {
+	var want, en, vi bytes.Buffer
+	fs := helpFlagSet()
+	fs.SetOutput(&want)
+	fs.PrintDefaults()
+	langEnv("en", &en).printFlags(&en, fs)
+	if en.String() != want.String() {
+		t.Errorf("English help:\n%s\nwant the flag package's:\n%s", en.String(), want.String())
+	}
+	langEnv("vi", &vi).printFlags(&vi, fs)
+	for _, word := range []string{"default", " string", " int", " float", " duration"} {
+		if strings.Contains(vi.String(), word) {
+			t.Errorf("Vietnamese help has %q:\n%s", word, vi.String())
+		}
+	}
+	for _, s := range []string{`-type chuỗi`, `(mặc định "Công văn")`, `(mặc định 2m0s)`, `-trust PEM`, `-trend số`, "(mặc định true)"} {
+		if !strings.Contains(vi.String(), s) {
+			t.Errorf("Vietnamese help has no %q:\n%s", s, vi.String())
+		}
+	}
+}
+
+// TestFlagErrorsTranslated makes the flag package fail in each way it can
+// and checks that the Vietnamese message is not the package's English one
+// (which the English message stays).
+func TestFlagErrorsTranslated(t *testing.T) {
+	for _, args := range [][]string{
+		{"-nope"}, {"-to"}, {"-priority", "x"}, {"-priority", "99999999999999999999"},
+		{"-json=maybe"}, {"-wait", "5x"}, {"---to"},
+	} {
+		fs := helpFlagSet()
+		fs.SetOutput(io.Discard)
+		err := fs.Parse(args)
+		if err == nil {
+			t.Fatalf("%v: no error", args)
+		}
+		var out bytes.Buffer
+		if got := langEnv("en", &out).flagErrorText(err); got != err.Error() {
+			t.Errorf("%v: English %q, want the flag package's %q", args, got, err.Error())
+		}
+		vi := langEnv("vi", &out).flagErrorText(err)
+		if vi == err.Error() || strings.Contains(vi, "flag") || strings.Contains(vi, "parse error") || strings.Contains(vi, "out of range") {
+			t.Errorf("%v: Vietnamese %q is not translated from %q", args, vi, err.Error())
+		}
+	}
 }
