@@ -106,56 +106,80 @@ const defaultGap = 90.0
 // ("TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", …), and the gap
 // between them.
 func FindSignerBlock(p *layout.Page, signer string) (*Block, error) {
-	lines := p.Lines
-	// lineAbove / lineBelow: the nearest line in the same column.
-	lineAbove := func(ref layout.Line) *layout.Line {
-		var best *layout.Line
-		for i := range lines {
-			l := &lines[i]
-			if l.Baseline > ref.Baseline+0.8*ref.Size && sameColumn(ref.Rect, l.Rect) {
-				if best == nil || l.Baseline < best.Baseline {
-					best = l
-				}
-			}
-		}
-		return best
+	pl := pageLines{page: p}
+	names := pl.nameLines(signer)
+	if b := pl.byName(names); b != nil {
+		return b, nil
 	}
-	lineBelow := func(ref layout.Line) *layout.Line {
-		var best *layout.Line
-		for i := range lines {
-			l := &lines[i]
-			if l.Baseline < ref.Baseline-0.8*ref.Size && sameColumn(ref.Rect, l.Rect) {
-				if best == nil || l.Baseline > best.Baseline {
-					best = l
-				}
-			}
-		}
-		return best
+	if b := pl.byTitles(); b != nil {
+		return b, nil
 	}
-	// titlesAbove collects the contiguous title lines ending at t.
-	titleBlock := func(t *layout.Line) []layout.Line {
-		out := []layout.Line{*t}
-		cur := *t
-		for k := 0; k < 8; k++ {
-			up := lineAbove(cur)
-			if up == nil || up.Baseline-cur.Baseline > 2.2*math.Max(up.Size, cur.Size) || !isTitle(*up) {
-				break
-			}
-			out = append([]layout.Line{*up}, out...)
-			cur = *up
-		}
-		return out
+	if b := pl.nameAlone(names); b != nil {
+		return b, nil
 	}
+	if len(p.Lines) == 0 {
+		return nil, fmt.Errorf("%w: page %d has no text (a scanned page?)", ErrNotFound, p.Number)
+	}
+	return nil, fmt.Errorf("%w: no signer block (title lines such as \"CHỦ TỊCH\" or the name %q) on page %d", ErrNotFound, signer, p.Number)
+}
 
-	// 1. The name, best match lowest on the page, with titles above it.
+// pageLines finds lines of a page by their place in a column.
+type pageLines struct{ page *layout.Page }
+
+// above is the nearest line above ref in the same column.
+func (pl pageLines) above(ref layout.Line) *layout.Line {
+	var best *layout.Line
+	for i := range pl.page.Lines {
+		l := &pl.page.Lines[i]
+		if l.Baseline > ref.Baseline+0.8*ref.Size && sameColumn(ref.Rect, l.Rect) {
+			if best == nil || l.Baseline < best.Baseline {
+				best = l
+			}
+		}
+	}
+	return best
+}
+
+// below is the nearest line below ref in the same column.
+func (pl pageLines) below(ref layout.Line) *layout.Line {
+	var best *layout.Line
+	for i := range pl.page.Lines {
+		l := &pl.page.Lines[i]
+		if l.Baseline < ref.Baseline-0.8*ref.Size && sameColumn(ref.Rect, l.Rect) {
+			if best == nil || l.Baseline > best.Baseline {
+				best = l
+			}
+		}
+	}
+	return best
+}
+
+// titleBlock collects the contiguous title lines ending at t.
+func (pl pageLines) titleBlock(t *layout.Line) []layout.Line {
+	out := []layout.Line{*t}
+	cur := *t
+	for k := 0; k < 8; k++ {
+		up := pl.above(cur)
+		if up == nil || up.Baseline-cur.Baseline > 2.2*math.Max(up.Size, cur.Size) || !isTitle(*up) {
+			break
+		}
+		out = append([]layout.Line{*up}, out...)
+		cur = *up
+	}
+	return out
+}
+
+// nameLines are the lines that name the signer, best match first, then
+// lowest on the page.
+func (pl pageLines) nameLines(signer string) []*layout.Line {
 	type cand struct {
 		l     *layout.Line
 		score int
 	}
 	var names []cand
-	for i := range lines {
-		if s := nameScore(lines[i], signer); s > 0 {
-			names = append(names, cand{&lines[i], s})
+	for i := range pl.page.Lines {
+		if s := nameScore(pl.page.Lines[i], signer); s > 0 {
+			names = append(names, cand{&pl.page.Lines[i], s})
 		}
 	}
 	sort.SliceStable(names, func(i, j int) bool {
@@ -164,56 +188,70 @@ func FindSignerBlock(p *layout.Page, signer string) (*Block, error) {
 		}
 		return names[i].l.Baseline < names[j].l.Baseline
 	})
+	out := make([]*layout.Line, len(names))
+	for i, n := range names {
+		out[i] = n.l
+	}
+	return out
+}
+
+// byName: the first name line with title lines right above it.
+func (pl pageLines) byName(names []*layout.Line) *Block {
 	for _, n := range names {
-		up := lineAbove(*n.l)
+		up := pl.above(*n)
 		if up != nil && isTitle(*up) {
-			b := &Block{Page: p.Number, Titles: titleBlock(up), Name: n.l}
-			b.Gap = gapBetween(b.Titles, *n.l, up.Rect.Y0)
-			return b, nil
+			b := &Block{Page: pl.page.Number, Titles: pl.titleBlock(up), Name: n}
+			b.Gap = gapBetween(b.Titles, *n, up.Rect.Y0)
+			return b
 		}
 	}
-	// 2. Title lines without the name: the lowest title block, and the
-	// line below it (a name in another spelling) if any.
+	return nil
+}
+
+// byTitles: title lines without the name — the lowest title block, and
+// the line below it (a name in another spelling) if any.
+func (pl pageLines) byTitles() *Block {
 	var titles []*layout.Line
-	for i := range lines {
-		if isTitle(lines[i]) {
-			titles = append(titles, &lines[i])
+	for i := range pl.page.Lines {
+		if isTitle(pl.page.Lines[i]) {
+			titles = append(titles, &pl.page.Lines[i])
 		}
 	}
 	sort.SliceStable(titles, func(i, j int) bool { return titles[i].Baseline < titles[j].Baseline })
 	for _, t := range titles {
 		// The last line of a title block: no title line right below it.
-		if down := lineBelow(*t); down != nil && isTitle(*down) && t.Baseline-down.Baseline < 2.2*t.Size {
+		down := pl.below(*t)
+		if down != nil && isTitle(*down) && t.Baseline-down.Baseline < 2.2*t.Size {
 			continue
 		}
-		b := &Block{Page: p.Number, Titles: titleBlock(t)}
-		down := lineBelow(*t)
+		b := &Block{Page: pl.page.Number, Titles: pl.titleBlock(t)}
 		if down != nil && t.Baseline-down.Baseline < 4*defaultGap && !isTitle(*down) && len([]rune(down.Text)) <= 40 {
 			b.Name = down
 			b.Gap = gapBetween(b.Titles, *down, t.Rect.Y0)
 		} else {
 			b.Gap = gapBetween(b.Titles, layout.Line{}, t.Rect.Y0)
-			b.Gap.Y0 = math.Max(p.Box.Y0+10, t.Rect.Y0-defaultGap)
+			b.Gap.Y0 = math.Max(pl.page.Box.Y0+10, t.Rect.Y0-defaultGap)
 			if down != nil {
 				b.Gap.Y0 = math.Max(b.Gap.Y0, down.Rect.Y1)
 			}
 		}
-		return b, nil
+		return b
 	}
-	// 3. A name alone (a person signing in their own name, no title).
-	if len(names) > 0 {
-		n := names[0].l
-		b := &Block{Page: p.Number, Name: n}
-		b.Gap = layout.Rect{X0: n.Rect.X0, X1: n.Rect.X1, Y0: n.Rect.Y1, Y1: n.Rect.Y1 + defaultGap}
-		if up := lineAbove(*n); up != nil {
-			b.Gap.Y1 = math.Min(b.Gap.Y1, up.Rect.Y0)
-		}
-		return b, nil
+	return nil
+}
+
+// nameAlone: a person signing in their own name, no title.
+func (pl pageLines) nameAlone(names []*layout.Line) *Block {
+	if len(names) == 0 {
+		return nil
 	}
-	if len(lines) == 0 {
-		return nil, fmt.Errorf("%w: page %d has no text (a scanned page?)", ErrNotFound, p.Number)
+	n := names[0]
+	b := &Block{Page: pl.page.Number, Name: n}
+	b.Gap = layout.Rect{X0: n.Rect.X0, X1: n.Rect.X1, Y0: n.Rect.Y1, Y1: n.Rect.Y1 + defaultGap}
+	if up := pl.above(*n); up != nil {
+		b.Gap.Y1 = math.Min(b.Gap.Y1, up.Rect.Y0)
 	}
-	return nil, fmt.Errorf("%w: no signer block (title lines such as \"CHỦ TỊCH\" or the name %q) on page %d", ErrNotFound, signer, p.Number)
+	return b
 }
 
 // gapBetween spans the block's width between the titles' bottom (top)
