@@ -39,6 +39,9 @@ import (
 //	vanthu hub system add|rotate|revoke|list (cmd_hub_system.go)
 //	vanthu hub audit verify
 func cmdHub(e *env, args []string) int {
+	if e.askedHelp(args, "hub.usage") {
+		return exitOK
+	}
 	if len(args) == 0 {
 		e.usagef(e.tr("hub.usage"))
 		return exitUsage

@@ -28,6 +28,9 @@ import (
 // add and rotate print the secret on standard output, once; it is kept
 // only encrypted under the hub's master key (axis-master.key).
 func cmdHubSystem(e *env, args []string) int {
+	if e.askedHelp(args, "axis.system.usage") {
+		return exitOK
+	}
 	if len(args) > 0 {
 		switch args[0] {
 		case "add":

@@ -19,6 +19,9 @@ import (
 // Images live in --data-dir (default $VANTHU_DATA_DIR, else the user
 // config dir/vanthu), under images/<kind>/<owner>.png.
 func cmdImage(e *env, args []string) int {
+	if e.askedHelp(args, "image.usage") {
+		return exitOK
+	}
 	if len(args) == 0 {
 		e.usagef(e.tr("image.usage"))
 		return exitUsage

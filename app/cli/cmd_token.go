@@ -57,6 +57,9 @@ func (e *env) openSigner(ctx context.Context, tf *tokenFlags) (*bridge.Signer, e
 }
 
 func cmdToken(e *env, args []string) int {
+	if e.askedHelp(args, "token.usage") {
+		return exitOK
+	}
 	if len(args) == 0 {
 		e.usagef(e.tr("token.usage"))
 		return exitUsage

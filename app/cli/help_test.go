@@ -184,3 +184,24 @@ func TestFlagErrorsTranslated(t *testing.T) {
 		}
 	}
 }
+
+// TestVerbHelp checks that "vanthu COMMAND --help" of a command with verbs
+// prints its usage on standard output, in the user's language, and exits 0.
+func TestVerbHelp(t *testing.T) {
+	for _, c := range []struct{ args, key string }{
+		{"hub", "hub.usage"}, {"hub system", "axis.system.usage"}, {"image", "image.usage"},
+		{"register", "register.usage"}, {"staff", "staff.usage"}, {"token", "token.usage"}, {"unit", "unit.usage"},
+	} {
+		for _, lang := range []string{"vi", "en"} {
+			for _, h := range []string{"-h", "--help", "help"} {
+				var out bytes.Buffer
+				args := append(strings.Fields(c.args), h)
+				code := langEnv(lang, &out).dispatch(args)
+				want := i18n.T(lang, c.key) + "\n"
+				if code != exitOK || out.String() != want {
+					t.Errorf("%s %v: exit %d, output %q; want 0 and %q", lang, args, code, out.String(), want)
+				}
+			}
+		}
+	}
+}
