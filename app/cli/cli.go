@@ -74,11 +74,11 @@ func (e *env) dispatch(args []string) int {
 		return exitUsage
 	}
 	name := args[0]
-	switch name {
-	case "help", "-h", "-help", "--help":
+	switch {
+	case isHelpArg(name):
 		e.printUsage(e.stdout)
 		return exitOK
-	case "-version", "--version":
+	case name == "-version" || name == "--version":
 		name = "version"
 	}
 	for _, c := range commands {
@@ -98,6 +98,26 @@ func (e *env) printUsage(w io.Writer) {
 	}
 	sort.Strings(names)
 	fmt.Fprintln(w, strings.Join(names, "\n"))
+}
+
+// isHelpArg reports whether arg asks for help.
+func isHelpArg(arg string) bool {
+	switch arg {
+	case "help", "-h", "-help", "--help":
+		return true
+	}
+	return false
+}
+
+// askedHelp answers "vanthu COMMAND -h" for a command with verbs: when args
+// start with a request for help, it prints the command's usage (usageKey)
+// to standard output and returns true.
+func (e *env) askedHelp(args []string, usageKey string) bool {
+	if len(args) == 0 || !isHelpArg(args[0]) {
+		return false
+	}
+	fmt.Fprintln(e.stdout, e.tr(usageKey))
+	return true
 }
 
 // tr translates key for the CLI user.
@@ -150,11 +170,10 @@ func (e *env) parseFlags(fs *flag.FlagSet, args []string) (positional []string, 
 	for {
 		if err := fs.Parse(rest); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(e.stdout)
-				fs.PrintDefaults()
+				e.printFlags(e.stdout, fs)
 				return nil, exitOK, false
 			}
-			e.usagef(err.Error())
+			e.usagef(e.flagErrorText(err))
 			return nil, exitUsage, false
 		}
 		rest = fs.Args()

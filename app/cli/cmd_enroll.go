@@ -17,12 +17,12 @@ import (
 //	                                                    use a national axis document service (cmd_enroll_axis.go)
 func cmdEnroll(e *env, args []string) int {
 	fs := e.newFlagSet("enroll")
-	ax := addAxisEnrollFlags(fs)
-	hubURL := fs.String("hub", "", "the hub's address, https://host:port")
-	code := fs.String("code", "", "this agency's code")
-	name := fs.String("name", "", "this agency's name")
-	install := fs.String("install", "", "install the certificate bundle the hub administrator returned")
-	cfgFlag := fs.String("config-dir", "", "exchange configuration folder (default $VANTHU_CONFIG_DIR, then the user config dir/vanthu)")
+	ax := e.addAxisEnrollFlags(fs)
+	hubURL := fs.String("hub", "", e.tr("enroll.flag.hub"))
+	code := fs.String("code", "", e.tr("enroll.flag.code"))
+	name := fs.String("name", "", e.tr("enroll.flag.name"))
+	install := fs.String("install", "", e.tr("enroll.flag.install"))
+	cfgFlag := fs.String("config-dir", "", e.tr("exchange.flag.config_dir"))
 	rest, c, ok := e.parseFlags(fs, args)
 	if !ok {
 		return c

@@ -18,13 +18,13 @@ type axisEnrollFlags struct {
 	allowHTTP                              *bool
 }
 
-func addAxisEnrollFlags(fs *flag.FlagSet) *axisEnrollFlags {
+func (e *env) addAxisEnrollFlags(fs *flag.FlagSet) *axisEnrollFlags {
 	return &axisEnrollFlags{
-		endpoint:   fs.String("axis", "", "use a national axis document service at this endpoint (the national axis, a provincial platform or a hub's axis door), https://host[:port][/path]"),
-		systemID:   fs.String("system-id", "", "with --axis: the agency's system ID at the axis"),
-		secretFile: fs.String("secret-file", "", "with --axis: the file holding the system's secret (- for standard input)"),
-		caFile:     fs.String("ca-file", "", "with --axis: trust only these roots for the endpoint (a vanthu hub's ca.pem); default the system's roots"),
-		allowHTTP:  fs.Bool("allow-http", false, "with --axis: allow an http:// endpoint (documents travel unencrypted)"),
+		endpoint:   fs.String("axis", "", e.tr("axis.flag.endpoint")),
+		systemID:   fs.String("system-id", "", e.tr("axis.flag.system_id")),
+		secretFile: fs.String("secret-file", "", e.tr("axis.flag.secret_file")),
+		caFile:     fs.String("ca-file", "", e.tr("axis.flag.ca_file")),
+		allowHTTP:  fs.Bool("allow-http", false, e.tr("axis.flag.allow_http")),
 	}
 }
 

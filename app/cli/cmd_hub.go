@@ -39,6 +39,9 @@ import (
 //	vanthu hub system add|rotate|revoke|list (cmd_hub_system.go)
 //	vanthu hub audit verify
 func cmdHub(e *env, args []string) int {
+	if e.askedHelp(args, "hub.usage") {
+		return exitOK
+	}
 	if len(args) == 0 {
 		e.usagef(e.tr("hub.usage"))
 		return exitUsage
@@ -94,9 +97,9 @@ type hubOptions struct {
 func hubFlags(e *env, name string) (*flag.FlagSet, *hubOptions) {
 	fs := e.newFlagSet("hub " + name)
 	o := &hubOptions{}
-	fs.StringVar(&o.dir, "dir", "", "hub folder (default $VANTHU_HUB_DIR, then the data folder's hub/)")
-	fs.StringVar(&o.db, "db", "", "database: postgres://… or a SQLite file (default hub.db in the hub folder)")
-	fs.Var(&o.trust, "trust", "also trust the root certificates in this PEM file for package signatures (repeatable)")
+	fs.StringVar(&o.dir, "dir", "", e.tr("hub.flag.dir"))
+	fs.StringVar(&o.db, "db", "", e.tr("hub.flag.db"))
+	fs.Var(&o.trust, "trust", e.tr("hub.flag.trust"))
 	return fs, o
 }
 
@@ -112,9 +115,9 @@ func adminActor() string {
 
 func cmdHubInit(e *env, args []string) int {
 	fs, ho := hubFlags(e, "init")
-	name := fs.String("name", "vanthu hub", "the hub's name (in its CA certificate)")
-	hosts := fs.String("host", "", "host names or IP addresses clients use to reach the hub, comma-separated")
-	listen := fs.String("listen", ":8443", "address to serve on")
+	name := fs.String("name", "vanthu hub", e.tr("hub.flag.name"))
+	hosts := fs.String("host", "", e.tr("hub.flag.host"))
+	listen := fs.String("listen", ":8443", e.tr("hub.flag.listen"))
 	rest, code, ok := e.parseFlags(fs, args)
 	if !ok {
 		return code
@@ -233,8 +236,8 @@ func (e *env) hubCommand(name string, args []string, flags func(fs *flag.FlagSet
 func cmdHubServe(e *env, args []string) int {
 	var listen, axisListen *string
 	return e.hubCommand("serve", args, func(fs *flag.FlagSet) {
-		listen = fs.String("listen", "", "address to serve on (default: hub.json's, else :8443)")
-		axisListen = fs.String("axis-listen", "", "also serve the national axis's document service for the axis SDKs here (default: hub.json's axis_listen, else not)")
+		listen = fs.String("listen", "", e.tr("hub.flag.serve_listen"))
+		axisListen = fs.String("axis-listen", "", e.tr("hub.flag.axis_listen"))
 	}, nil, func(ctx context.Context, h *hub.Hub, d *hub.Dir) int {
 		addr := *listen
 		if addr == "" {
@@ -288,11 +291,11 @@ func cmdHubAgencyAdd(e *env, args []string) int {
 	var code, name, parent, csrFile, out *string
 	var csrDER []byte
 	flags := func(fs *flag.FlagSet) {
-		code = fs.String("code", "", "agency code (Quyết định 20/2020 form, e.g. H29.01, or 000.00.00.H29)")
-		name = fs.String("name", "", "agency name")
-		parent = fs.String("parent", "", "parent agency code")
-		csrFile = fs.String("csr", "", "the agency's certificate request (from vanthu enroll)")
-		out = fs.String("out", "", "where to write the certificate bundle for the agency (default CODE.pem)")
+		code = fs.String("code", "", e.tr("hub.flag.agency_code"))
+		name = fs.String("name", "", e.tr("hub.flag.agency_name"))
+		parent = fs.String("parent", "", e.tr("hub.flag.agency_parent"))
+		csrFile = fs.String("csr", "", e.tr("hub.flag.csr"))
+		out = fs.String("out", "", e.tr("hub.flag.out"))
 	}
 	check := func() int {
 		if *code == "" || (*name == "" && *csrFile == "") {
@@ -348,9 +351,9 @@ func cmdHubAgencyAdd(e *env, args []string) int {
 func cmdHubAgencyRevoke(e *env, args []string) int {
 	var code, serial, reason *string
 	flags := func(fs *flag.FlagSet) {
-		code = fs.String("code", "", "revoke the agency and all its certificates")
-		serial = fs.String("serial", "", "revoke only this certificate (hex serial)")
-		reason = fs.String("reason", "", "reason, kept in the audit trail")
+		code = fs.String("code", "", e.tr("hub.flag.revoke_code"))
+		serial = fs.String("serial", "", e.tr("hub.flag.serial"))
+		reason = fs.String("reason", "", e.tr("hub.flag.reason"))
 	}
 	check := func() int {
 		if (*code == "") == (*serial == "") {

@@ -28,6 +28,9 @@ import (
 // add and rotate print the secret on standard output, once; it is kept
 // only encrypted under the hub's master key (axis-master.key).
 func cmdHubSystem(e *env, args []string) int {
+	if e.askedHelp(args, "axis.system.usage") {
+		return exitOK
+	}
 	if len(args) > 0 {
 		switch args[0] {
 		case "add":
@@ -78,8 +81,8 @@ func (e *env) readSecretFile(path string) (string, error) {
 }
 
 // secretFlag is system add's and rotate's --secret-file.
-func secretFlag(fs *flag.FlagSet) *string {
-	return fs.String("secret-file", "", "use the secret in this file (- for standard input) instead of a new random one")
+func (e *env) secretFlag(fs *flag.FlagSet) *string {
+	return fs.String("secret-file", "", e.tr("axis.flag.system_secret_file"))
 }
 
 // readSecretFlag reads --secret-file into dst; a file it cannot read is a
@@ -103,10 +106,10 @@ func cmdHubSystemAdd(e *env, args []string) int {
 	var admin *bool
 	var secret string
 	flags := func(fs *flag.FlagSet) {
-		agency = fs.String("agency", "", "the agency the system acts for (registered with vanthu hub agency add)")
-		id = fs.String("system-id", "", "the system ID the e-office system's SDK sends (default: the agency code)")
-		admin = fs.Bool("admin", false, "may also register and delete agencies (registerAgency, deleteAgency)")
-		secretFile = secretFlag(fs)
+		agency = fs.String("agency", "", e.tr("axis.flag.agency"))
+		id = fs.String("system-id", "", e.tr("axis.flag.add_system_id"))
+		admin = fs.Bool("admin", false, e.tr("axis.flag.admin"))
+		secretFile = e.secretFlag(fs)
 	}
 	check := func() int {
 		if *agency == "" {
@@ -138,9 +141,9 @@ func cmdHubSystemRotate(e *env, args []string) int {
 	var grace *time.Duration
 	var secret string
 	flags := func(fs *flag.FlagSet) {
-		id = fs.String("system-id", "", "the system whose secret is replaced")
-		grace = fs.Duration("grace", 0, "keep the previous secret working this long (e.g. 24h) while the system is reconfigured")
-		secretFile = secretFlag(fs)
+		id = fs.String("system-id", "", e.tr("axis.flag.rotate_system_id"))
+		grace = fs.Duration("grace", 0, e.tr("axis.flag.grace"))
+		secretFile = e.secretFlag(fs)
 	}
 	check := func() int {
 		if *id == "" || *grace < 0 {
@@ -166,8 +169,8 @@ func cmdHubSystemRotate(e *env, args []string) int {
 func cmdHubSystemRevoke(e *env, args []string) int {
 	var id, reason *string
 	flags := func(fs *flag.FlagSet) {
-		id = fs.String("system-id", "", "the system to stop")
-		reason = fs.String("reason", "", "reason, kept in the audit trail")
+		id = fs.String("system-id", "", e.tr("axis.flag.revoke_system_id"))
+		reason = fs.String("reason", "", e.tr("hub.flag.reason"))
 	}
 	check := func() int {
 		if *id == "" {

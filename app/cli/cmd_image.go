@@ -19,16 +19,19 @@ import (
 // Images live in --data-dir (default $VANTHU_DATA_DIR, else the user
 // config dir/vanthu), under images/<kind>/<owner>.png.
 func cmdImage(e *env, args []string) int {
+	if e.askedHelp(args, "image.usage") {
+		return exitOK
+	}
 	if len(args) == 0 {
 		e.usagef(e.tr("image.usage"))
 		return exitUsage
 	}
 	sub := args[0]
 	fs := e.newFlagSet("image " + sub)
-	kind := fs.String("kind", "", "signature (a person's handwritten signature) or seal (an organisation's seal)")
-	owner := fs.String("owner", "", "the person's or organisation's name, as on the certificate")
-	dataDir := fs.String("data-dir", "", "where images are kept (default: the user config dir/vanthu)")
-	asJSON := fs.Bool("json", false, "print JSON")
+	kind := fs.String("kind", "", e.tr("image.flag.kind"))
+	owner := fs.String("owner", "", e.tr("image.flag.owner"))
+	dataDir := fs.String("data-dir", "", e.tr("image.flag.data_dir"))
+	asJSON := fs.Bool("json", false, e.tr("token.flag.json"))
 	rest, code, ok := e.parseFlags(fs, args[1:])
 	if !ok {
 		return code

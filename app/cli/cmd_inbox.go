@@ -21,10 +21,10 @@ func cmdInbox(e *env, args []string) int {
 	var asJSON, all, noSync *bool
 	var wait *time.Duration
 	flags := func(fs *flag.FlagSet) {
-		asJSON = fs.Bool("json", false, "print the inbox as JSON")
-		all = fs.Bool("all", false, "also list documents removed by a recall")
-		noSync = fs.Bool("no-sync", false, "list only what is already here, without asking the hub")
-		wait = fs.Duration("wait", 0, "wait this long for something to arrive when nothing is waiting")
+		asJSON = fs.Bool("json", false, e.tr("inbox.flag.json"))
+		all = fs.Bool("all", false, e.tr("inbox.flag.all"))
+		noSync = fs.Bool("no-sync", false, e.tr("inbox.flag.no_sync"))
+		wait = fs.Duration("wait", 0, e.tr("inbox.flag.wait"))
 	}
 	return e.exchangeCommand("inbox", args, flags, nil, func(ctx context.Context, x *exchange, _ []string) int {
 		status := exitOK

@@ -19,11 +19,11 @@ func cmdOutbox(e *env, args []string) int {
 	var asJSON, all, deliverNow, retry *bool
 	var wait *time.Duration
 	flags := func(fs *flag.FlagSet) {
-		asJSON = fs.Bool("json", false, "print the outbox as JSON")
-		all = fs.Bool("all", false, "also list what was delivered")
-		deliverNow = fs.Bool("deliver", false, "try to deliver what waits")
-		retry = fs.Bool("retry", false, "queue failed entries again (implies --deliver)")
-		wait = fs.Duration("wait", 30*time.Second, "with --deliver: how long to keep trying")
+		asJSON = fs.Bool("json", false, e.tr("outbox.flag.json"))
+		all = fs.Bool("all", false, e.tr("outbox.flag.all"))
+		deliverNow = fs.Bool("deliver", false, e.tr("outbox.flag.deliver"))
+		retry = fs.Bool("retry", false, e.tr("outbox.flag.retry"))
+		wait = fs.Duration("wait", 30*time.Second, e.tr("outbox.flag.wait"))
 	}
 	return e.exchangeCommand("outbox", args, flags, nil, func(ctx context.Context, x *exchange, _ []string) int {
 		if *retry {

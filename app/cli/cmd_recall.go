@@ -20,9 +20,9 @@ func cmdRecall(e *env, args []string) int {
 	var reason *string
 	var wait *time.Duration
 	flags := func(fs *flag.FlagSet) {
-		tf = addTokenFlags(fs, true)
-		reason = fs.String("reason", "", "why the document is recalled")
-		wait = fs.Duration("wait", time.Minute, "how long to keep trying to deliver the request")
+		tf = e.addTokenFlags(fs, true)
+		reason = fs.String("reason", "", e.tr("recall.flag.reason"))
+		wait = fs.Duration("wait", time.Minute, e.tr("recall.flag.wait"))
 	}
 	check := func(rest []string) int {
 		if len(rest) != 1 || strings.TrimSpace(*reason) == "" {

@@ -25,13 +25,13 @@ func cmdReceive(e *env, args []string) int {
 	var wait *time.Duration
 	var id int64
 	flags := func(fs *flag.FlagSet) {
-		tf = addTokenFlags(fs, true)
-		accept = fs.Bool("accept", false, "accept (register) the document, or agree to its recall")
-		refuse = fs.Bool("refuse", false, "refuse the document, or its recall (needs --reason)")
-		reason = fs.String("reason", "", "why it is refused")
-		acceptInvalid = fs.Bool("accept-invalid", false, "accept although its signatures are not valid")
-		staff = fs.String("staff", "", "the clerk's name in the status")
-		wait = fs.Duration("wait", time.Minute, "how long to keep trying to deliver the answer")
+		tf = e.addTokenFlags(fs, true)
+		accept = fs.Bool("accept", false, e.tr("receive.flag.accept"))
+		refuse = fs.Bool("refuse", false, e.tr("receive.flag.refuse"))
+		reason = fs.String("reason", "", e.tr("receive.flag.reason"))
+		acceptInvalid = fs.Bool("accept-invalid", false, e.tr("receive.flag.accept_invalid"))
+		staff = fs.String("staff", "", e.tr("receive.flag.staff"))
+		wait = fs.Duration("wait", time.Minute, e.tr("receive.flag.wait"))
 	}
 	check := func(rest []string) int {
 		if len(rest) != 1 || *accept == *refuse {

@@ -29,6 +29,9 @@ import (
 //	vanthu register cancel ID --reason WHY [--incoming]
 //	vanthu register history ID [--incoming] [--json]
 func cmdRegister(e *env, args []string) int {
+	if e.askedHelp(args, "register.usage") {
+		return exitOK
+	}
 	if len(args) == 0 {
 		e.usagef(e.tr("register.usage"))
 		return exitUsage

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/vanthu/vanthu/app/internal/i18n"
@@ -98,7 +99,7 @@ func cmdReport(e *env, args []string) int {
 	case *csvFile != "":
 		v, err := export.ViewByName(rep, l, *view)
 		if err != nil {
-			e.usagef(err.Error())
+			e.usagef(e.tr("report.bad_view", *view, strings.Join(export.ViewNames, ", ")))
 			return exitUsage
 		}
 		err = export.WriteAtomic(*csvFile, func(w io.Writer) error { return export.CSV(w, v) })

@@ -30,7 +30,7 @@ import (
 // (it stays in the outbox), 2 usage error.
 func cmdSend(e *env, args []string) int {
 	o := &sendOptions{}
-	return e.exchangeCommand("send", args, o.addFlags, func(files []string) int { return e.checkSend(o, files) },
+	return e.exchangeCommand("send", args, func(fs *flag.FlagSet) { o.addFlags(e, fs) }, func(files []string) int { return e.checkSend(o, files) },
 		func(ctx context.Context, x *exchange, files []string) int { return e.runSend(ctx, x, o, files) })
 }
 
@@ -48,19 +48,19 @@ type sendOptions struct {
 	numbers    [][2]string
 }
 
-func (o *sendOptions) addFlags(fs *flag.FlagSet) {
-	o.tf = addTokenFlags(fs, true)
-	o.to = fs.String("to", "", "recipient agency codes, comma-separated")
-	o.subject = fs.String("subject", "", "the documents' subject (trích yếu)")
-	o.number = fs.String("number", "", "document number and notation, e.g. 123/UBND-VP (default: the file name)")
-	o.date = fs.String("date", "", "issue date YYYY-MM-DD (default: today)")
-	o.docType = fs.String("type", "Công văn", "document type")
-	o.priority = fs.Int("priority", 0, "0 normal, 1 urgent, 2 very urgent, 3 flash, 4 flash with deadline")
-	o.allowUnsigned = fs.Bool("allow-unsigned", false, "refused: official documents are sent signed only")
-	o.update = fs.Bool("update", false, "the files update documents sent before with the same numbers and date")
-	o.replace = fs.Bool("replace", false, "the files replace documents sent before with the same numbers and date")
-	o.wait = fs.Duration("wait", 2*time.Minute, "how long to keep trying to deliver before leaving the rest in the outbox")
-	o.asJSON = fs.Bool("json", false, "print the results as JSON")
+func (o *sendOptions) addFlags(e *env, fs *flag.FlagSet) {
+	o.tf = e.addTokenFlags(fs, true)
+	o.to = fs.String("to", "", e.tr("send.flag.to"))
+	o.subject = fs.String("subject", "", e.tr("send.flag.subject"))
+	o.number = fs.String("number", "", e.tr("send.flag.number"))
+	o.date = fs.String("date", "", e.tr("send.flag.date"))
+	o.docType = fs.String("type", "Công văn", e.tr("register.flag.type"))
+	o.priority = fs.Int("priority", 0, e.tr("send.flag.priority"))
+	o.allowUnsigned = fs.Bool("allow-unsigned", false, e.tr("send.flag.allow_unsigned"))
+	o.update = fs.Bool("update", false, e.tr("send.flag.update"))
+	o.replace = fs.Bool("replace", false, e.tr("send.flag.replace"))
+	o.wait = fs.Duration("wait", 2*time.Minute, e.tr("send.flag.wait"))
+	o.asJSON = fs.Bool("json", false, e.tr("sign.flag.json"))
 }
 
 // checkSend checks the arguments before anything is opened.

@@ -70,21 +70,21 @@ type signFlags struct {
 	outFile, outDir                  string
 }
 
-func addSignFlags(fs *flag.FlagSet) *signFlags {
-	sf := &signFlags{tf: addTokenFlags(fs, true)}
-	fs.StringVar(&sf.level, "level", "B-B", "PAdES level: B-B, B-T, B-LT or B-LTA")
-	fs.StringVar(&sf.tsa, "tsa", "", "RFC 3161 time-stamping URL (needed from B-T up; default $VANTHU_TSA)")
-	fs.IntVar(&sf.certify, "certify", 0, "certify the document: 1 no changes, 2 form filling and signing, 3 also annotations")
-	fs.StringVar(&sf.reason, "reason", "", "reason for signing")
-	fs.StringVar(&sf.location, "location", "", "place of signing")
-	fs.StringVar(&sf.contact, "contact", "", "signer contact information")
-	fs.StringVar(&sf.field, "field", "", "signature field to create or fill (default SignatureN)")
-	fs.IntVar(&sf.page, "page", 0, "page of a visible signature (with --rect)")
-	fs.StringVar(&sf.rect, "rect", "", "visible signature rectangle x,y,w,h in points from the bottom-left corner")
-	fs.DurationVar(&sf.timeout, "timeout", 30*time.Second, "timeout of each TSA, OCSP or CRL request")
-	fs.BoolVar(&sf.asJSON, "json", false, "print the results as JSON")
-	fs.StringVar(&sf.outFile, "o", "", "output file (one input)")
-	fs.StringVar(&sf.outDir, "out", "", "output directory (several inputs)")
+func (e *env) addSignFlags(fs *flag.FlagSet) *signFlags {
+	sf := &signFlags{tf: e.addTokenFlags(fs, true)}
+	fs.StringVar(&sf.level, "level", "B-B", e.tr("sign.flag.level"))
+	fs.StringVar(&sf.tsa, "tsa", "", e.tr("sign.flag.tsa"))
+	fs.IntVar(&sf.certify, "certify", 0, e.tr("sign.flag.certify"))
+	fs.StringVar(&sf.reason, "reason", "", e.tr("sign.flag.reason"))
+	fs.StringVar(&sf.location, "location", "", e.tr("sign.flag.location"))
+	fs.StringVar(&sf.contact, "contact", "", e.tr("sign.flag.contact"))
+	fs.StringVar(&sf.field, "field", "", e.tr("sign.flag.field"))
+	fs.IntVar(&sf.page, "page", 0, e.tr("sign.flag.page"))
+	fs.StringVar(&sf.rect, "rect", "", e.tr("sign.flag.rect"))
+	fs.DurationVar(&sf.timeout, "timeout", 30*time.Second, e.tr("sign.flag.timeout"))
+	fs.BoolVar(&sf.asJSON, "json", false, e.tr("sign.flag.json"))
+	fs.StringVar(&sf.outFile, "o", "", e.tr("sign.flag.o"))
+	fs.StringVar(&sf.outDir, "out", "", e.tr("sign.flag.out"))
 	return sf
 }
 
@@ -101,8 +101,8 @@ func addSignFlags(fs *flag.FlagSet) *signFlags {
 // Exit status: 0 all signed, 1 any failed, 2 usage error.
 func cmdSign(e *env, args []string) int {
 	fs := e.newFlagSet("sign")
-	sf := addSignFlags(fs)
-	rf := addRoleFlags(fs)
+	sf := e.addSignFlags(fs)
+	rf := e.addRoleFlags(fs)
 	files, code, ok := e.parseFlags(fs, args)
 	if !ok {
 		return code
@@ -242,25 +242,25 @@ type roleFlags struct {
 	offline                                               bool
 }
 
-func addRoleFlags(fs *flag.FlagSet) *roleFlags {
+func (e *env) addRoleFlags(fs *flag.FlagSet) *roleFlags {
 	rf := &roleFlags{}
-	fs.StringVar(&rf.role, "role", "", "official signing role: review, approve, issue, attachment or copy")
-	fs.StringVar(&rf.image, "image", "", "approve: the signature image, PNG with a transparent background (default: the stored one of the certificate's name)")
-	fs.StringVar(&rf.seal, "seal", "", "issue: the seal image, PNG with transparency (default: the stored one of the organisation)")
-	fs.Float64Var(&rf.sealMM, "seal-mm", 0, "issue: the seal's real width in millimetres, e.g. 36")
-	fs.StringVar(&rf.number, "number", "", "issue, attachment: the document number, e.g. 123/UBND-VP")
-	fs.StringVar(&rf.date, "date", "", "issue: the issue date YYYY-MM-DD (default: today)")
-	fs.StringVar(&rf.place, "place", "auto", "approve, issue: where the image goes: auto, or page:N:x,y,w,h")
-	fs.StringVar(&rf.copyKind, "copy-kind", "SAO Y", "copy: SAO Y, SAO LỤC or TRÍCH SAO")
-	fs.StringVar(&rf.org, "org", "", "attachment, copy: the organisation's name (default: the certificate's organisation)")
-	fs.StringVar(&rf.numberAt, "number-at", "", "issue: write \"Số: …\" at x,y[,size] on page 1 instead of finding \"Số:\"")
-	fs.StringVar(&rf.dateAt, "date-at", "", "issue: write the date at x,y[,size] on page 1 instead of finding \"ngày … tháng … năm\"")
-	fs.StringVar(&rf.datePlace, "date-place", "", "issue: the place name before the date (with --date-at), e.g. Đắk Lắk")
-	fs.StringVar(&rf.title, "title", "", "review: the reviewer's position (default: the certificate's title)")
-	fs.StringVar(&rf.signerName, "signer-name", "", "approve: the name to look for in the signer block (default: the certificate's name)")
-	fs.StringVar(&rf.dataDir, "data-dir", "", "where signature and seal images are kept (default: the user config dir/vanthu)")
-	fs.Var(&rf.trust, "trust", "issue: extra trusted root certificate (PEM) for checking the approval; repeatable")
-	fs.BoolVar(&rf.offline, "offline", false, "issue: check the approval without fetching OCSP/CRL")
+	fs.StringVar(&rf.role, "role", "", e.tr("sign.role.flag.role"))
+	fs.StringVar(&rf.image, "image", "", e.tr("sign.role.flag.image"))
+	fs.StringVar(&rf.seal, "seal", "", e.tr("sign.role.flag.seal"))
+	fs.Float64Var(&rf.sealMM, "seal-mm", 0, e.tr("sign.role.flag.seal_mm"))
+	fs.StringVar(&rf.number, "number", "", e.tr("sign.role.flag.number"))
+	fs.StringVar(&rf.date, "date", "", e.tr("sign.role.flag.date"))
+	fs.StringVar(&rf.place, "place", "auto", e.tr("sign.role.flag.place"))
+	fs.StringVar(&rf.copyKind, "copy-kind", "SAO Y", e.tr("sign.role.flag.copy_kind"))
+	fs.StringVar(&rf.org, "org", "", e.tr("sign.role.flag.org"))
+	fs.StringVar(&rf.numberAt, "number-at", "", e.tr("sign.role.flag.number_at"))
+	fs.StringVar(&rf.dateAt, "date-at", "", e.tr("sign.role.flag.date_at"))
+	fs.StringVar(&rf.datePlace, "date-place", "", e.tr("sign.role.flag.date_place"))
+	fs.StringVar(&rf.title, "title", "", e.tr("sign.role.flag.title"))
+	fs.StringVar(&rf.signerName, "signer-name", "", e.tr("sign.role.flag.signer_name"))
+	fs.StringVar(&rf.dataDir, "data-dir", "", e.tr("sign.role.flag.data_dir"))
+	fs.Var(&rf.trust, "trust", e.tr("sign.role.flag.trust"))
+	fs.BoolVar(&rf.offline, "offline", false, e.tr("sign.role.flag.offline"))
 	return rf
 }
 

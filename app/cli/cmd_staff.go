@@ -20,6 +20,9 @@ import (
 //	vanthu staff leave ID --last DATE --reason TEXT
 //	vanthu staff list --unit CODE [--sub] [--json]
 func cmdStaff(e *env, args []string) int {
+	if e.askedHelp(args, "staff.usage") {
+		return exitOK
+	}
 	if len(args) == 0 {
 		e.usagef(e.tr("staff.usage"))
 		return exitUsage

@@ -18,8 +18,8 @@ import (
 func cmdStatus(e *env, args []string) int {
 	var asJSON, noSync *bool
 	flags := func(fs *flag.FlagSet) {
-		asJSON = fs.Bool("json", false, "print the history as JSON")
-		noSync = fs.Bool("no-sync", false, "show only what is already here")
+		asJSON = fs.Bool("json", false, e.tr("status.flag.json"))
+		noSync = fs.Bool("no-sync", false, e.tr("status.flag.no_sync"))
 	}
 	check := func(rest []string) int {
 		if len(rest) != 1 {

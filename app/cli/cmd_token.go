@@ -27,14 +27,14 @@ type tokenFlags struct {
 	confirmFinalTry bool
 }
 
-func addTokenFlags(fs *flag.FlagSet, withCert bool) *tokenFlags {
+func (e *env) addTokenFlags(fs *flag.FlagSet, withCert bool) *tokenFlags {
 	tf := &tokenFlags{}
-	fs.StringVar(&tf.module, "module", "", "PKCS#11 module path (default $VANTHU_PKCS11_MODULE, then known vendor modules)")
-	fs.StringVar(&tf.token, "token", "", "token label (default: the only token)")
-	fs.StringVar(&tf.pinFile, "pin-file", "", "read the PIN from this file (default $VANTHU_PIN, then a prompt)")
-	fs.BoolVar(&tf.confirmFinalTry, "confirm-final-try", false, "allow a login when the token has one PIN try left")
+	fs.StringVar(&tf.module, "module", "", e.tr("token.flag.module"))
+	fs.StringVar(&tf.token, "token", "", e.tr("token.flag.token"))
+	fs.StringVar(&tf.pinFile, "pin-file", "", e.tr("token.flag.pin_file"))
+	fs.BoolVar(&tf.confirmFinalTry, "confirm-final-try", false, e.tr("token.flag.confirm_final_try"))
 	if withCert {
-		fs.StringVar(&tf.cert, "cert", "", "certificate CKA_ID or serial number in hex (default: the only one with a key)")
+		fs.StringVar(&tf.cert, "cert", "", e.tr("token.flag.cert"))
 	}
 	return tf
 }
@@ -57,6 +57,9 @@ func (e *env) openSigner(ctx context.Context, tf *tokenFlags) (*bridge.Signer, e
 }
 
 func cmdToken(e *env, args []string) int {
+	if e.askedHelp(args, "token.usage") {
+		return exitOK
+	}
 	if len(args) == 0 {
 		e.usagef(e.tr("token.usage"))
 		return exitUsage
@@ -75,8 +78,8 @@ func cmdToken(e *env, args []string) int {
 
 func cmdTokenModules(e *env, args []string) int {
 	fs := e.newFlagSet("token modules")
-	module := fs.String("module", "", "PKCS#11 module path to check as well")
-	asJSON := fs.Bool("json", false, "print JSON")
+	module := fs.String("module", "", e.tr("token.flag.check_module"))
+	asJSON := fs.Bool("json", false, e.tr("token.flag.json"))
 	rest, code, ok := e.parseFlags(fs, args)
 	if !ok {
 		return code
@@ -152,12 +155,12 @@ func cmdTokenList(e *env, args []string, certsMode bool) int {
 	tf := &tokenFlags{}
 	noLogin := false
 	if certsMode {
-		tf = addTokenFlags(fs, false)
-		fs.BoolVar(&noLogin, "no-login", false, "do not log in (private keys stay hidden on most tokens)")
+		tf = e.addTokenFlags(fs, false)
+		fs.BoolVar(&noLogin, "no-login", false, e.tr("token.flag.no_login"))
 	} else {
-		fs.StringVar(&tf.module, "module", "", "PKCS#11 module path (default: every module found)")
+		fs.StringVar(&tf.module, "module", "", e.tr("token.flag.list_module"))
 	}
-	asJSON := fs.Bool("json", false, "print JSON")
+	asJSON := fs.Bool("json", false, e.tr("token.flag.json"))
 	rest, code, ok := e.parseFlags(fs, args)
 	if !ok {
 		return code

@@ -13,6 +13,9 @@ import (
 //	vanthu unit list [--unit CODE] [--json]
 //	vanthu unit move CODE --parent CODE --reason TEXT
 func cmdUnit(e *env, args []string) int {
+	if e.askedHelp(args, "unit.usage") {
+		return exitOK
+	}
 	if len(args) == 0 {
 		e.usagef(e.tr("unit.usage"))
 		return exitUsage

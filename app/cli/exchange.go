@@ -24,13 +24,13 @@ type exchangeFlags struct {
 	offline   bool
 }
 
-func addExchangeFlags(fs *flag.FlagSet) *exchangeFlags {
+func (e *env) addExchangeFlags(fs *flag.FlagSet) *exchangeFlags {
 	xf := &exchangeFlags{}
-	fs.StringVar(&xf.configDir, "config-dir", "", "exchange configuration folder (default $VANTHU_CONFIG_DIR, then the user config dir/vanthu)")
-	fs.StringVar(&xf.dataDir, "data-dir", "", "data folder: outbox, inbox, the local hub (default $VANTHU_DATA_DIR, then the user config dir/vanthu)")
-	fs.StringVar(&xf.as, "as", "", "local demo hub only: act as this demo agency (default $VANTHU_AGENCY, then the first)")
-	fs.Var(&xf.trust, "trust", "also trust the root certificates in this PEM file (repeatable)")
-	fs.BoolVar(&xf.offline, "offline", false, "verify signatures without fetching OCSP/CRL")
+	fs.StringVar(&xf.configDir, "config-dir", "", e.tr("exchange.flag.config_dir"))
+	fs.StringVar(&xf.dataDir, "data-dir", "", e.tr("exchange.flag.data_dir"))
+	fs.StringVar(&xf.as, "as", "", e.tr("exchange.flag.as"))
+	fs.Var(&xf.trust, "trust", e.tr("verify.flag.trust"))
+	fs.BoolVar(&xf.offline, "offline", false, e.tr("exchange.flag.offline"))
 	return xf
 }
 
@@ -111,7 +111,7 @@ func (e *env) failExchange(err error) {
 func (e *env) exchangeCommand(name string, args []string, flags func(fs *flag.FlagSet), check func(rest []string) int,
 	run func(ctx context.Context, x *exchange, rest []string) int) int {
 	fs := e.newFlagSet(name)
-	xf := addExchangeFlags(fs)
+	xf := e.addExchangeFlags(fs)
 	if flags != nil {
 		flags(fs)
 	}

@@ -1,6 +1,13 @@
 package i18n
 
 import (
+	"go/scanner"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -58,4 +65,117 @@ func TestLanguage(t *testing.T) {
 			t.Errorf("Language(%v) = %s, want %s", envv, got, want[:2])
 		}
 	}
+}
+
+// TestTranslationsUsed checks that every key of the catalogues is used by
+// the code: a key no string in the program's source names (whole, as a
+// prefix ending in "." or "_" the code completes, or as a fmt pattern such
+// as "inbox.business.%d") is text no user ever sees, left behind.
+func TestTranslationsUsed(t *testing.T) {
+	catalogOnce.Do(loadCatalogs)
+	if catalogErr != nil {
+		t.Fatal(catalogErr)
+	}
+	exact, prefixes, patterns := sourceStrings(t)
+	if len(exact) < 1000 {
+		t.Fatalf("found only %d strings in the source", len(exact))
+	}
+	for key := range catalogs[EN] {
+		if exact[key] || matchesAny(key, prefixes, patterns) {
+			continue
+		}
+		t.Errorf("key %q is in the catalogues but no code uses it", key)
+	}
+}
+
+func matchesAny(key string, prefixes []string, patterns []*regexp.Regexp) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	for _, re := range patterns {
+		if re.MatchString(key) {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	// keyPrefix is the start of a key the code completes: "status.code.".
+	keyPrefix = regexp.MustCompile(`^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*[._]$`)
+	// keyPattern is a key with fmt verbs: "inbox.business.%d".
+	keyPattern = regexp.MustCompile(`^[a-z][a-z0-9_]*\.[a-z0-9_.]*%[^ ]*$`)
+	// fmtVerb is a fmt verb in a key pattern.
+	fmtVerb = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
+)
+
+// sourceStrings returns the string literals of the module's non-test Go
+// files: all of them, the prefixes (ending in "." or "_") and the fmt
+// patterns among them as regular expressions.
+func sourceStrings(t *testing.T) (exact map[string]bool, prefixes []string, patterns []*regexp.Regexp) {
+	root, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(root, "go.mod")); err == nil {
+			break
+		}
+		if filepath.Dir(root) == root {
+			t.Fatal("go.mod not found above the test's directory")
+		}
+		root = filepath.Dir(root)
+	}
+	exact = map[string]bool{}
+	err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == ".git" || d.Name() == "testdata") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		var s scanner.Scanner
+		fset := token.NewFileSet()
+		s.Init(fset.AddFile(path, -1, len(src)), src, nil, 0)
+		for {
+			_, tok, lit := s.Scan()
+			if tok == token.EOF {
+				break
+			}
+			if tok != token.STRING {
+				continue
+			}
+			v, err := strconv.Unquote(lit)
+			if err != nil || v == "" || exact[v] {
+				continue
+			}
+			exact[v] = true
+			switch {
+			case keyPrefix.MatchString(v):
+				prefixes = append(prefixes, v)
+			case keyPattern.MatchString(v):
+				parts := fmtVerb.Split(v, -1)
+				for i := range parts {
+					parts[i] = regexp.QuoteMeta(parts[i])
+				}
+				if re, err := regexp.Compile("^" + strings.Join(parts, "[^ ]+") + "$"); err == nil {
+					patterns = append(patterns, re)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exact, prefixes, patterns
 }
