@@ -28,10 +28,12 @@ func cmdImage(e *env, args []string) int {
 	}
 	sub := args[0]
 	fs := e.newFlagSet("image " + sub)
-	kind := fs.String("kind", "", e.tr("image.flag.kind"))
-	owner := fs.String("owner", "", e.tr("image.flag.owner"))
+	c := imageCmd{e: e,
+		kind:   fs.String("kind", "", e.tr("image.flag.kind")),
+		owner:  fs.String("owner", "", e.tr("image.flag.owner")),
+		asJSON: fs.Bool("json", false, e.tr("token.flag.json")),
+	}
 	dataDir := fs.String("data-dir", "", e.tr("image.flag.data_dir"))
-	asJSON := fs.Bool("json", false, e.tr("token.flag.json"))
 	rest, code, ok := e.parseFlags(fs, args[1:])
 	if !ok {
 		return code
@@ -41,15 +43,7 @@ func cmdImage(e *env, args []string) int {
 		e.errorf(err.Error())
 		return exitFailure
 	}
-	store := &stamp.Store{Dir: dir}
-	needKindOwner := func() (stamp.Kind, bool) {
-		k, err := stamp.ParseKind(*kind)
-		if err != nil || strings.TrimSpace(*owner) == "" {
-			e.usagef(e.tr("image.need_kind_owner"))
-			return "", false
-		}
-		return k, true
-	}
+	c.store = &stamp.Store{Dir: dir}
 	switch sub {
 	case "import", "check":
 		if len(rest) != 1 {
@@ -62,70 +56,109 @@ func cmdImage(e *env, args []string) int {
 			return exitUsage
 		}
 		if sub == "check" {
-			info, _, err := stamp.Check(data)
-			if err != nil {
-				e.failImage(err)
-				return exitFailure
-			}
-			fmt.Fprintln(e.stdout, e.tr("image.checked", rest[0], info.Width, info.Height, info.Transparent*100, e.tr("image.ink."+string(info.Ink))))
-			e.warnInk(*kind, info.Ink)
-			return exitOK
+			return c.check(rest[0], data)
 		}
-		k, ok := needKindOwner()
-		if !ok {
-			return exitUsage
-		}
-		ent, err := store.Import(k, *owner, data)
-		if err != nil {
-			e.failImage(err)
-			return exitFailure
-		}
-		if *asJSON {
-			return e.writeJSON(ent)
-		}
-		fmt.Fprintln(e.stdout, e.tr("image.imported", e.tr("image.kind."+string(k)), ent.Owner, ent.Path))
-		e.warnInk(string(k), ent.Ink)
-		return exitOK
+		return c.importImage(data)
 	case "list":
 		if !e.noArgs(rest) {
 			return exitUsage
 		}
-		list, err := store.List()
-		if err != nil {
-			e.errorf(err.Error())
-			return exitFailure
-		}
-		if *asJSON {
-			if list == nil {
-				list = []stamp.Entry{}
-			}
-			return e.writeJSON(list)
-		}
-		if len(list) == 0 {
-			fmt.Fprintln(e.stdout, e.tr("image.none", dir))
-			return exitOK
-		}
-		for _, ent := range list {
-			fmt.Fprintf(e.stdout, "%-9s %-40s %4dx%-4d %s\n", ent.Kind, ent.Owner, ent.Width, ent.Height, ent.Path)
-		}
-		return exitOK
+		return c.list()
 	case "remove":
 		if !e.noArgs(rest) {
 			return exitUsage
 		}
-		k, ok := needKindOwner()
-		if !ok {
-			return exitUsage
-		}
-		if err := store.Remove(k, *owner); err != nil {
-			e.failImage(err)
-			return exitFailure
-		}
-		fmt.Fprintln(e.stdout, e.tr("image.removed", e.tr("image.kind."+string(k)), *owner))
-		return exitOK
+		return c.remove()
 	}
 	e.usagef(e.tr("image.unknown", sub))
 	return exitUsage
+}
+
+// imageCmd is one `vanthu image` command: its flags and the image store.
+type imageCmd struct {
+	e           *env
+	kind, owner *string
+	asJSON      *bool
+	store       *stamp.Store
+}
+
+// kindOwner is the --kind and --owner the command needs (a usage error
+// printed when either is missing).
+func (c imageCmd) kindOwner() (stamp.Kind, bool) {
+	k, err := stamp.ParseKind(*c.kind)
+	if err != nil || strings.TrimSpace(*c.owner) == "" {
+		c.e.usagef(c.e.tr("image.need_kind_owner"))
+		return "", false
+	}
+	return k, true
+}
+
+func (c imageCmd) check(name string, data []byte) int {
+	e := c.e
+	info, _, err := stamp.Check(data)
+	if err != nil {
+		e.failImage(err)
+		return exitFailure
+	}
+	fmt.Fprintln(e.stdout, e.tr("image.checked", name, info.Width, info.Height, info.Transparent*100, e.tr("image.ink."+string(info.Ink))))
+	e.warnInk(*c.kind, info.Ink)
+	return exitOK
+}
+
+func (c imageCmd) importImage(data []byte) int {
+	e := c.e
+	k, ok := c.kindOwner()
+	if !ok {
+		return exitUsage
+	}
+	ent, err := c.store.Import(k, *c.owner, data)
+	if err != nil {
+		e.failImage(err)
+		return exitFailure
+	}
+	if *c.asJSON {
+		return e.writeJSON(ent)
+	}
+	fmt.Fprintln(e.stdout, e.tr("image.imported", e.tr("image.kind."+string(k)), ent.Owner, ent.Path))
+	e.warnInk(string(k), ent.Ink)
+	return exitOK
+}
+
+func (c imageCmd) list() int {
+	e := c.e
+	list, err := c.store.List()
+	if err != nil {
+		e.errorf(err.Error())
+		return exitFailure
+	}
+	if *c.asJSON {
+		if list == nil {
+			list = []stamp.Entry{}
+		}
+		return e.writeJSON(list)
+	}
+	if len(list) == 0 {
+		fmt.Fprintln(e.stdout, e.tr("image.none", c.store.Dir))
+		return exitOK
+	}
+	for _, ent := range list {
+		fmt.Fprintf(e.stdout, "%-9s %-40s %4dx%-4d %s\n", ent.Kind, ent.Owner, ent.Width, ent.Height, ent.Path)
+	}
+	return exitOK
+}
+
+func (c imageCmd) remove() int {
+	e := c.e
+	k, ok := c.kindOwner()
+	if !ok {
+		return exitUsage
+	}
+	if err := c.store.Remove(k, *c.owner); err != nil {
+		e.failImage(err)
+		return exitFailure
+	}
+	fmt.Fprintln(e.stdout, e.tr("image.removed", e.tr("image.kind."+string(k)), *c.owner))
+	return exitOK
 }
 
 // failImage prints an image store error.
