@@ -383,80 +383,38 @@ func cmdSignRole(e *env, rf *roleFlags, sf *signFlags, files []string) int {
 // token is touched) and makes its request; nil with the exit code when
 // they are wrong.
 func (e *env) roleRequest(rf *roleFlags, sf *signFlags, files []string) (*bridge.RoleRequest, int) {
-	bad := func(key string, args ...any) (*bridge.RoleRequest, int) {
-		e.usagef(e.tr(key, args...))
+	bad := func(p *usageProblem) (*bridge.RoleRequest, int) {
+		e.usagef(e.tr(p.key, p.args...))
 		return nil, exitUsage
 	}
 	role, err := roles.ParseRole(rf.role)
 	if err != nil {
-		return bad("sign.role.bad_role", rf.role)
+		return bad(problem("sign.role.bad_role", rf.role))
 	}
 	if len(files) != 1 || sf.outFile == "" || sf.outDir != "" {
-		return bad("sign.role.one_input")
+		return bad(problem("sign.role.one_input"))
 	}
 	req := &bridge.RoleRequest{Role: role, In: files[0], Out: sf.outFile, Timeout: sf.timeout,
 		Reason: sf.reason, Location: sf.location, Contact: sf.contact, Field: sf.field,
 		SignerName: rf.signerName, Org: rf.org, Title: rf.title, DatePlace: rf.datePlace, Number: rf.number, SealMM: rf.sealMM}
 	if st, err := os.Stat(req.In); err != nil || !st.Mode().IsRegular() {
-		return bad("sign.no_input", req.In)
+		return bad(problem("sign.no_input", req.In))
 	}
 	if ai, _ := filepath.Abs(req.In); func() bool { ao, _ := filepath.Abs(req.Out); return ai == ao }() {
-		return bad("sign.same_file", req.In)
+		return bad(problem("sign.same_file", req.In))
 	}
 	if req.Level, req.TSAURL, err = bridge.Level(sf.level, sf.tsa, e.getenv); err != nil {
 		e.usageErr(err)
 		return nil, exitUsage
 	}
 	if sf.certify != 0 {
-		return bad("sign.role.no_certify")
+		return bad(problem("sign.role.no_certify"))
 	}
-	if req.Place, err = roles.ParsePlace(rf.place); err != nil {
-		return bad("sign.role.bad_place", rf.place)
+	if p := rolePlace(req, rf, sf); p != nil {
+		return bad(p)
 	}
-	if (sf.rect != "") && sf.page < 1 {
-		return bad("sign.page_rect")
-	}
-	if sf.rect != "" {
-		r, err := parseRect(sf.rect)
-		if err != nil {
-			return bad("sign.bad_rect", sf.rect)
-		}
-		if !req.Place.Auto {
-			return bad("sign.role.place_and_rect")
-		}
-		req.Place.Rect = &r
-	}
-	if req.Place.Auto && sf.page > 0 {
-		req.Place.Page = sf.page
-	}
-	switch role {
-	case roles.Issue:
-		if rf.date != "" {
-			d, err := time.ParseInLocation(time.DateOnly, rf.date, roles.Vietnam)
-			if err != nil {
-				return bad("sign.role.bad_date", rf.date)
-			}
-			req.Date = d
-		}
-		for _, at := range []struct {
-			s   string
-			dst **roles.TextAt
-		}{{rf.numberAt, &req.NumberAt}, {rf.dateAt, &req.DateAt}} {
-			if at.s == "" {
-				continue
-			}
-			t, err := roles.ParseTextAt(at.s)
-			if err != nil {
-				return bad("sign.role.bad_at", at.s)
-			}
-			*at.dst = t
-		}
-	case roles.Copy:
-		k, err := roles.ParseCopyKind(rf.copyKind)
-		if err != nil {
-			return bad("sign.role.bad_copy_kind", rf.copyKind)
-		}
-		req.CopyKind = k
+	if p := roleFields(req, rf); p != nil {
+		return bad(p)
 	}
 	if role == roles.Issue || role == roles.Attachment {
 		// The checks that do not need the token (the seal size, the number).
@@ -471,6 +429,83 @@ func (e *env) roleRequest(rf *roleFlags, sf *signFlags, files []string) (*bridge
 		e.errorf(err.Error())
 		return nil, exitFailure
 	}
+	if p := roleImages(req, rf); p != nil {
+		return bad(p)
+	}
+	return req, exitOK
+}
+
+// usageProblem is a usage error: its catalogue key and arguments.
+type usageProblem struct {
+	key  string
+	args []any
+}
+
+func problem(key string, args ...any) *usageProblem { return &usageProblem{key: key, args: args} }
+
+// rolePlace reads --place, --page and --rect: where the role's signature
+// goes (found on the page, or a rectangle given).
+func rolePlace(req *bridge.RoleRequest, rf *roleFlags, sf *signFlags) *usageProblem {
+	var err error
+	if req.Place, err = roles.ParsePlace(rf.place); err != nil {
+		return problem("sign.role.bad_place", rf.place)
+	}
+	if sf.rect != "" && sf.page < 1 {
+		return problem("sign.page_rect")
+	}
+	if sf.rect != "" {
+		r, err := parseRect(sf.rect)
+		if err != nil {
+			return problem("sign.bad_rect", sf.rect)
+		}
+		if !req.Place.Auto {
+			return problem("sign.role.place_and_rect")
+		}
+		req.Place.Rect = &r
+	}
+	if req.Place.Auto && sf.page > 0 {
+		req.Place.Page = sf.page
+	}
+	return nil
+}
+
+// roleFields reads the issue role's date and text positions and the copy
+// role's kind.
+func roleFields(req *bridge.RoleRequest, rf *roleFlags) *usageProblem {
+	switch req.Role {
+	case roles.Issue:
+		if rf.date != "" {
+			d, err := time.ParseInLocation(time.DateOnly, rf.date, roles.Vietnam)
+			if err != nil {
+				return problem("sign.role.bad_date", rf.date)
+			}
+			req.Date = d
+		}
+		for _, at := range []struct {
+			s   string
+			dst **roles.TextAt
+		}{{rf.numberAt, &req.NumberAt}, {rf.dateAt, &req.DateAt}} {
+			if at.s == "" {
+				continue
+			}
+			t, err := roles.ParseTextAt(at.s)
+			if err != nil {
+				return problem("sign.role.bad_at", at.s)
+			}
+			*at.dst = t
+		}
+	case roles.Copy:
+		k, err := roles.ParseCopyKind(rf.copyKind)
+		if err != nil {
+			return problem("sign.role.bad_copy_kind", rf.copyKind)
+		}
+		req.CopyKind = k
+	}
+	return nil
+}
+
+// roleImages reads the signature and seal images given.
+func roleImages(req *bridge.RoleRequest, rf *roleFlags) *usageProblem {
 	for _, img := range []struct {
 		path string
 		dst  *[]byte
@@ -480,11 +515,11 @@ func (e *env) roleRequest(rf *roleFlags, sf *signFlags, files []string) (*bridge
 		}
 		b, err := os.ReadFile(img.path)
 		if err != nil {
-			return bad("sign.no_input", img.path)
+			return problem("sign.no_input", img.path)
 		}
 		*img.dst = b
 	}
-	return req, exitOK
+	return nil
 }
 
 // reportRole prints what a role signature did (text or --json).
