@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -25,25 +26,7 @@ import (
 func cmdReport(e *env, args []string) int {
 	fs := e.newFlagSet("report")
 	rf := addRegisterFlags(fs, e)
-	unit := fs.String("unit", "", e.tr("reg.flag.unit"))
-	periodSpec := fs.String("period", "", e.tr("report.flag.period"))
-	asJSON := fs.Bool("json", false, e.tr("verify.flag.json"))
-	csvFile := fs.String("csv", "", e.tr("report.flag.csv"))
-	view := fs.String("view", "units", e.tr("report.flag.view"))
-	xlsxFile := fs.String("xlsx", "", e.tr("report.flag.xlsx"))
-	pdfFile := fs.String("pdf", "", e.tr("report.flag.pdf"))
-	deadline := fs.String("deadline", "", e.tr("report.flag.deadline"))
-	trend := fs.Int("trend", 12, e.tr("report.flag.trend"))
-	limit := fs.Int("limit", 0, e.tr("report.flag.limit"))
-	var h pdfreport.Header
-	var titles, recipients multiFlag
-	fs.StringVar(&h.Number, "number", "", e.tr("report.flag.number"))
-	fs.StringVar(&h.Place, "place", "", e.tr("report.flag.place"))
-	fs.StringVar(&h.Parent, "parent", "", e.tr("report.flag.parent"))
-	fs.StringVar(&h.Org, "org", "", e.tr("report.flag.org"))
-	fs.Var(&titles, "title", e.tr("report.flag.title"))
-	fs.StringVar(&h.Signer, "signer", "", e.tr("report.flag.signer"))
-	fs.Var(&recipients, "recipient", e.tr("report.flag.recipient"))
+	f := e.addReportFlags(fs)
 	rest, code, ok := e.parseFlags(fs, args)
 	if !ok {
 		return code
@@ -51,34 +34,9 @@ func cmdReport(e *env, args []string) int {
 	if !e.noArgs(rest) {
 		return exitUsage
 	}
-	if *periodSpec == "" {
-		e.usagef(e.tr("report.need_period"))
-		return exitUsage
-	}
-	p, err := calendar.ParsePeriod(*periodSpec)
-	if err != nil {
-		return e.failRegister(err)
-	}
-	outputs := 0
-	for _, set := range []bool{*asJSON, *csvFile != "", *xlsxFile != "", *pdfFile != ""} {
-		if set {
-			outputs++
-		}
-	}
-	if outputs > 1 {
-		e.usagef(e.tr("report.one_output"))
-		return exitUsage
-	}
-	req := report.Request{Unit: *unit, Period: p, Trend: *trend, MissedLimit: *limit}
-	if *deadline == "" {
-		*deadline = e.getenv("VANTHU_REPORT_DEADLINE")
-	}
-	if *deadline != "" {
-		rule, err := calendar.ParseDeadline(*deadline)
-		if err != nil {
-			return e.failRegister(err)
-		}
-		req.Deadline = &rule
+	req, code := e.reportRequest(f)
+	if code != exitOK {
+		return code
 	}
 	ctx, stop := signalContext()
 	defer stop()
@@ -92,24 +50,99 @@ func cmdReport(e *env, args []string) int {
 	if err != nil {
 		return e.failRegister(err)
 	}
+	return e.writeReport(rep, f)
+}
+
+// reportFlags are the flags of `vanthu report`.
+type reportFlags struct {
+	unit, periodSpec, csvFile, view, xlsxFile, pdfFile, deadline *string
+	asJSON                                                       *bool
+	trend, limit                                                 *int
+	header                                                       pdfreport.Header
+	titles, recipients                                           multiFlag
+}
+
+func (e *env) addReportFlags(fs *flag.FlagSet) *reportFlags {
+	f := &reportFlags{
+		unit:       fs.String("unit", "", e.tr("reg.flag.unit")),
+		periodSpec: fs.String("period", "", e.tr("report.flag.period")),
+		asJSON:     fs.Bool("json", false, e.tr("verify.flag.json")),
+		csvFile:    fs.String("csv", "", e.tr("report.flag.csv")),
+		view:       fs.String("view", "units", e.tr("report.flag.view")),
+		xlsxFile:   fs.String("xlsx", "", e.tr("report.flag.xlsx")),
+		pdfFile:    fs.String("pdf", "", e.tr("report.flag.pdf")),
+		deadline:   fs.String("deadline", "", e.tr("report.flag.deadline")),
+		trend:      fs.Int("trend", 12, e.tr("report.flag.trend")),
+		limit:      fs.Int("limit", 0, e.tr("report.flag.limit")),
+	}
+	h := &f.header
+	fs.StringVar(&h.Number, "number", "", e.tr("report.flag.number"))
+	fs.StringVar(&h.Place, "place", "", e.tr("report.flag.place"))
+	fs.StringVar(&h.Parent, "parent", "", e.tr("report.flag.parent"))
+	fs.StringVar(&h.Org, "org", "", e.tr("report.flag.org"))
+	fs.Var(&f.titles, "title", e.tr("report.flag.title"))
+	fs.StringVar(&h.Signer, "signer", "", e.tr("report.flag.signer"))
+	fs.Var(&f.recipients, "recipient", e.tr("report.flag.recipient"))
+	return f
+}
+
+// reportRequest checks the flags (a period, at most one output) and
+// makes the report's request.
+func (e *env) reportRequest(f *reportFlags) (report.Request, int) {
+	if *f.periodSpec == "" {
+		e.usagef(e.tr("report.need_period"))
+		return report.Request{}, exitUsage
+	}
+	p, err := calendar.ParsePeriod(*f.periodSpec)
+	if err != nil {
+		return report.Request{}, e.failRegister(err)
+	}
+	outputs := 0
+	for _, set := range []bool{*f.asJSON, *f.csvFile != "", *f.xlsxFile != "", *f.pdfFile != ""} {
+		if set {
+			outputs++
+		}
+	}
+	if outputs > 1 {
+		e.usagef(e.tr("report.one_output"))
+		return report.Request{}, exitUsage
+	}
+	req := report.Request{Unit: *f.unit, Period: p, Trend: *f.trend, MissedLimit: *f.limit}
+	deadline := *f.deadline
+	if deadline == "" {
+		deadline = e.getenv("VANTHU_REPORT_DEADLINE")
+	}
+	if deadline != "" {
+		rule, err := calendar.ParseDeadline(deadline)
+		if err != nil {
+			return report.Request{}, e.failRegister(err)
+		}
+		req.Deadline = &rule
+	}
+	return req, exitOK
+}
+
+// writeReport prints the report, or writes it as JSON, CSV, XLSX or PDF.
+func (e *env) writeReport(rep *report.Report, f *reportFlags) int {
 	l := export.Labels(e.tr)
 	switch {
-	case *asJSON:
+	case *f.asJSON:
 		return e.printJSONValue(rep)
-	case *csvFile != "":
-		v, err := export.ViewByName(rep, l, *view)
+	case *f.csvFile != "":
+		v, err := export.ViewByName(rep, l, *f.view)
 		if err != nil {
-			e.usagef(e.tr("report.bad_view", *view, strings.Join(export.ViewNames, ", ")))
+			e.usagef(e.tr("report.bad_view", *f.view, strings.Join(export.ViewNames, ", ")))
 			return exitUsage
 		}
-		err = export.WriteAtomic(*csvFile, func(w io.Writer) error { return export.CSV(w, v) })
-		return e.wrote(err, *csvFile)
-	case *xlsxFile != "":
-		return e.wrote(export.WriteAtomic(*xlsxFile, func(w io.Writer) error { return export.XLSX(w, rep, l) }), *xlsxFile)
-	case *pdfFile != "":
-		h.Titles, h.Recipients = titles, recipients
+		err = export.WriteAtomic(*f.csvFile, func(w io.Writer) error { return export.CSV(w, v) })
+		return e.wrote(err, *f.csvFile)
+	case *f.xlsxFile != "":
+		return e.wrote(export.WriteAtomic(*f.xlsxFile, func(w io.Writer) error { return export.XLSX(w, rep, l) }), *f.xlsxFile)
+	case *f.pdfFile != "":
+		h := f.header
+		h.Titles, h.Recipients = f.titles, f.recipients
 		vi := func(key string, args ...any) string { return i18n.T(i18n.VI, key, args...) }
-		return e.wrote(pdfreport.WriteFile(*pdfFile, rep, h, vi), *pdfFile)
+		return e.wrote(pdfreport.WriteFile(*f.pdfFile, rep, h, vi), *f.pdfFile)
 	}
 	e.printReport(rep)
 	return exitOK
