@@ -170,66 +170,19 @@ func cmdTokenList(e *env, args []string, certsMode bool) int {
 	}
 	ctx, cancel := signalContext()
 	defer cancel()
-
-	var paths []string
-	if certsMode || tf.module != "" || e.getenv(token.ModuleEnv) != "" {
-		p, err := token.Choose(tf.module, e.getenv)
-		if err != nil {
-			e.fail(err)
-			return exitFailure
-		}
-		paths = []string{p}
-	} else {
-		for _, c := range token.Discover("", e.getenv) {
-			if c.Found && c.Problem == "" {
-				paths = append(paths, c.Path)
-			}
-		}
-		if len(paths) == 0 {
-			e.fail(token.ErrNoModule)
-			return exitFailure
-		}
+	paths, err := e.modulePaths(tf.module, certsMode)
+	if err != nil {
+		e.fail(err)
+		return exitFailure
 	}
-
 	var out []jsonModule
 	failed := false
 	for _, p := range paths {
-		jm := jsonModule{Path: p, Vendor: token.Vendor(p), Tokens: []jsonToken{}}
-		m, err := token.Open(p)
-		if err != nil {
-			failed = true
-			jm.Error = i18n.Describe(i18n.Language(e.getenv), err)
-			if !*asJSON {
-				e.fail(err)
-			}
-			out = append(out, jm)
-			continue
+		jm, ok, code := e.readModule(ctx, p, certsMode, noLogin, *asJSON, tf)
+		if code != exitOK {
+			return code
 		}
-		toks, err := m.Tokens(ctx)
-		if err != nil {
-			failed = true
-			jm.Error = i18n.Describe(i18n.Language(e.getenv), err)
-		}
-		if certsMode {
-			t, err := token.PickToken(toks, tf.token)
-			if err != nil {
-				m.Close()
-				e.fail(err)
-				return exitFailure
-			}
-			toks = []token.TokenInfo{t}
-		}
-		for _, ti := range toks {
-			if !ti.Flags.Initialized {
-				continue
-			}
-			jt := e.readToken(ctx, m, ti, certsMode && !noLogin, tf)
-			if jt.Error != "" {
-				failed = true
-			}
-			jm.Tokens = append(jm.Tokens, jt)
-		}
-		m.Close()
+		failed = failed || !ok
 		out = append(out, jm)
 	}
 	if *asJSON {
@@ -243,6 +196,70 @@ func cmdTokenList(e *env, args []string, certsMode bool) int {
 		return exitFailure
 	}
 	return exitOK
+}
+
+// modulePaths are the PKCS#11 modules to list: the one chosen (--module,
+// the environment, or the one certs needs), else every usable module found.
+func (e *env) modulePaths(module string, certsMode bool) ([]string, error) {
+	if certsMode || module != "" || e.getenv(token.ModuleEnv) != "" {
+		p, err := token.Choose(module, e.getenv)
+		if err != nil {
+			return nil, err
+		}
+		return []string{p}, nil
+	}
+	var paths []string
+	for _, c := range token.Discover("", e.getenv) {
+		if c.Found && c.Problem == "" {
+			paths = append(paths, c.Path)
+		}
+	}
+	if len(paths) == 0 {
+		return nil, token.ErrNoModule
+	}
+	return paths, nil
+}
+
+// readModule lists the initialised tokens of module p with their
+// certificates (certs mode: the one token chosen, logged in unless
+// noLogin); ok is false when anything could not be read, and code is not
+// exitOK when the command must stop.
+func (e *env) readModule(ctx context.Context, p string, certsMode, noLogin, asJSON bool, tf *tokenFlags) (jm jsonModule, ok bool, code int) {
+	jm = jsonModule{Path: p, Vendor: token.Vendor(p), Tokens: []jsonToken{}}
+	m, err := token.Open(p)
+	if err != nil {
+		jm.Error = i18n.Describe(i18n.Language(e.getenv), err)
+		if !asJSON {
+			e.fail(err)
+		}
+		return jm, false, exitOK
+	}
+	defer m.Close()
+	ok = true
+	toks, err := m.Tokens(ctx)
+	if err != nil {
+		ok = false
+		jm.Error = i18n.Describe(i18n.Language(e.getenv), err)
+	}
+	if certsMode {
+		t, err := token.PickToken(toks, tf.token)
+		if err != nil {
+			e.fail(err)
+			return jm, false, exitFailure
+		}
+		toks = []token.TokenInfo{t}
+	}
+	for _, ti := range toks {
+		if !ti.Flags.Initialized {
+			continue
+		}
+		jt := e.readToken(ctx, m, ti, certsMode && !noLogin, tf)
+		if jt.Error != "" {
+			ok = false
+		}
+		jm.Tokens = append(jm.Tokens, jt)
+	}
+	return jm, ok, exitOK
 }
 
 // readToken reads a token's certificates, logging in first when asked.
