@@ -80,11 +80,6 @@ func (p *visualPlan) pageList() []int {
 	return out
 }
 
-// visualUntrusted runs the visual check for signatures that do not chain
-// to a trusted root too (benchmarks measure its cost on the DSS corpus,
-// where nothing is trusted).
-var visualUntrusted = false
-
 // shared is the process's renderer when Options.Renderer is nil.
 var shared struct {
 	sync.Mutex
@@ -127,7 +122,7 @@ func (v *verifier) visualChecks(plans map[int]*visualPlan) {
 		case plan == nil || (len(plan.areas) == 0 && !plan.formLevel):
 			s.Visual = VisualNotNeeded
 			continue
-		case failed(s) || (!s.Trusted && !v.opts.VisualUntrusted && !visualUntrusted) || !s.Intact || !s.SignatureOK:
+		case failed(s) || (!s.Trusted && !v.opts.VisualUntrusted) || !s.Intact || !s.SignatureOK:
 			s.Visual = VisualNotRun
 			continue
 		}
