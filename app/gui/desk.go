@@ -287,10 +287,9 @@ func (d *desk) loop(s *xsession) {
 // what it sent is in the local hub's registers when it returns (bounded
 // by registerWait), so the screens reloaded next show it.
 func (d *desk) deliver(ctx context.Context, x *bridge.Exchange, progress func(client.DeliverProgress)) error {
-	d.deliverMu.Lock()
-	defer d.deliverMu.Unlock()
-	var firstErr error
 	sent := false
+	// Deferred before the lock is taken, so it runs after the unlock: waiting for
+	// the registers does not hold up the next delivery.
 	defer func() {
 		if !sent {
 			return
@@ -299,6 +298,9 @@ func (d *desk) deliver(ctx context.Context, x *bridge.Exchange, progress func(cl
 			d.u.log.Printf("exchange: registers: %v", err)
 		}
 	}()
+	d.deliverMu.Lock()
+	defer d.deliverMu.Unlock()
+	var firstErr error
 	_, err := x.Deliver(ctx, client.DeliverOptions{}, func(p client.DeliverProgress) {
 		sent = sent || p.State == client.OutboxSent
 		if p.Err != nil {
